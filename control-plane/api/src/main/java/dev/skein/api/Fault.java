@@ -1,0 +1,10 @@
+package dev.skein.api;
+
+/**
+ * Fault injection of a rule; at least one part is set.
+ *
+ * @param delay nullable
+ * @param abort nullable
+ */
+public record Fault(Delay delay, Abort abort) {
+}

@@ -1,0 +1,63 @@
+package dev.skein.bootstrap.instrumentation.jdkhttpclient;
+
+import dev.skein.bootstrap.AgentFaults;
+import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.OutboundRoute;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiPredicate;
+
+/**
+ * Routes one {@code java.net.http} request. Lives in the bootstrap loader (one copy for every
+ * class loader) and uses only {@code java.base} types, since that loader cannot see
+ * {@code java.net.http}.
+ */
+public final class JdkHttpClientRouting {
+  /** Keeps every header when the advice copies the request. */
+  public static final BiPredicate<String, String> ALL_HEADERS = (name, value) -> true;
+
+  private JdkHttpClientRouting() {}
+
+  /**
+   * The URI to send to instead, or {@code null} to leave the request alone.
+   *
+   * @param headers {@code HttpHeaders.map()}: case-insensitive keys
+   */
+  public static URI target(URI uri, String method, Map<String, List<String>> headers) {
+    try {
+      String host = uri.getHost();
+      if (host == null) {
+        return null;
+      }
+      OutboundRoute target =
+          Bridge.routeHttp(
+              host,
+              uri.getPort(),
+              method,
+              uri.getRawPath(),
+              name -> {
+                List<String> values = headers.get(name);
+                return values == null || values.isEmpty() ? null : values.get(0);
+              });
+      return target == null ? null : retarget(uri, target);
+    } catch (Throwable t) {
+      AgentFaults.record("jdk-http-client", t);
+      return null;
+    }
+  }
+
+  static URI retarget(URI uri, OutboundRoute target) {
+    StringBuilder s = new StringBuilder(64).append(uri.getScheme()).append("://");
+    if (uri.getRawUserInfo() != null) {
+      s.append(uri.getRawUserInfo()).append('@');
+    }
+    s.append(target.authority());
+    String path = uri.getRawPath();
+    s.append(path == null || path.isEmpty() ? "/" : path);
+    if (uri.getRawQuery() != null) {
+      s.append('?').append(uri.getRawQuery());
+    }
+    return URI.create(s.toString());
+  }
+}

@@ -1,0 +1,40 @@
+package dev.skein.instrumentation.jdkhttpserver;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.skein.agent.spi.InstrumentationModule;
+import java.util.List;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+/**
+ * {@code com.sun.net.httpserver.HttpServer}: {@code HttpServerImpl.start} registers the server
+ * as an endpoint of this service, {@code stop} removes the registration before the server stops.
+ */
+public final class JdkHttpServerInstrumentationModule implements InstrumentationModule {
+  @Override
+  public String name() {
+    return "jdk-http-server";
+  }
+
+  @Override
+  public List<String> jdkModules() {
+    return List.of("jdk.httpserver");
+  }
+
+  @Override
+  public List<String> typeNames() {
+    return List.of("sun.net.httpserver.HttpServerImpl");
+  }
+
+  @Override
+  public AgentBuilder extend(AgentBuilder builder) {
+    return builder
+        .type(named("sun.net.httpserver.HttpServerImpl"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("start").and(takesArguments(0)), StartAdvice.class.getName())
+                .advice(named("stop").and(takesArguments(1)), StopAdvice.class.getName()));
+  }
+}

@@ -1,0 +1,175 @@
+package dev.skein.agent;
+
+import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.bootstrap.AgentLog;
+import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.Settings;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.IllegalClassFormatException;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * Installs the instrumentation in two steps, to keep Byte Buddy off the application's start:
+ *
+ * <ol>
+ *   <li>on the premain thread, a {@link Gate}: a plain transformer that compares each loading
+ *       class's name with the names the modules declare (one hash lookup) and ignores the rest;
+ *   <li>on a daemon thread, the one Byte Buddy {@link AgentBuilder} (no class format changes,
+ *       decorating type strategy, a cheap name-based ignore rule, every module found through
+ *       {@link ServiceLoader}), then retransformation of any named class already loaded.
+ * </ol>
+ *
+ * A named class that loads before Byte Buddy is ready waits for it, so none slips through.
+ */
+final class Instrumenter {
+  private final Instrumentation inst;
+  private final List<InstrumentationModule> modules;
+  private final Set<String> exactNames = new HashSet<>();
+  private final List<String> packagePrefixes = new ArrayList<>();
+  private volatile ClassFileTransformer delegate;
+
+  private Instrumenter(Instrumentation inst, List<InstrumentationModule> modules) {
+    this.inst = inst;
+    this.modules = modules;
+    for (InstrumentationModule module : modules) {
+      for (String name : module.typeNames()) {
+        String internal = name.replace('.', '/');
+        if (name.endsWith(".")) {
+          packagePrefixes.add(internal);
+        } else {
+          exactNames.add(internal);
+        }
+      }
+    }
+  }
+
+  static Instrumenter register(Instrumentation inst) {
+    List<InstrumentationModule> modules = new ArrayList<>();
+    for (InstrumentationModule module : ServiceLoader.load(InstrumentationModule.class, Instrumenter.class.getClassLoader())) {
+      if (!"false".equalsIgnoreCase(Settings.get("skein.instrumentation." + module.name() + ".enabled"))) {
+        modules.add(module);
+      }
+    }
+    for (InstrumentationModule module : modules) {
+      for (String name : module.jdkModules()) {
+        ModuleLayer.boot().findModule(name).ifPresent(m -> readBridge(inst, m));
+      }
+    }
+    Instrumenter instrumenter = new Instrumenter(inst, modules);
+    inst.addTransformer(instrumenter.new Gate(), true);
+    return instrumenter;
+  }
+
+  /** Builds the Byte Buddy transformer and retransforms named classes that loaded before it. */
+  void initialize() {
+    long started = System.nanoTime();
+    transformer();
+    List<Class<?>> loaded = new ArrayList<>();
+    for (Class<?> c : inst.getAllLoadedClasses()) {
+      if (inst.isModifiableClass(c) && named(c.getName().replace('.', '/'))) {
+        loaded.add(c);
+      }
+    }
+    for (Class<?> c : loaded) {
+      try {
+        inst.retransformClasses(c);
+      } catch (Throwable t) {
+        AgentLog.debug("could not retransform " + c.getName() + ": " + t);
+      }
+    }
+    AgentLog.debug(
+        "instrumentation ready (" + modules.stream().map(InstrumentationModule::name).toList() + ") in "
+            + (System.nanoTime() - started) / 1_000_000 + " ms, " + loaded.size() + " classes retransformed");
+  }
+
+  private boolean named(String internalName) {
+    if (exactNames.contains(internalName)) {
+      return true;
+    }
+    for (int i = 0; i < packagePrefixes.size(); i++) {
+      if (internalName.startsWith(packagePrefixes.get(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private ClassFileTransformer transformer() {
+    ClassFileTransformer t = delegate;
+    if (t == null) {
+      synchronized (this) {
+        t = delegate;
+        if (t == null) {
+          t = build();
+          delegate = t;
+        }
+      }
+    }
+    return t;
+  }
+
+  private ClassFileTransformer build() {
+    AgentBuilder builder =
+        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+            .disableClassFormatChanges()
+            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+            .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
+            .with(AgentBuilder.PoolStrategy.Default.FAST)
+            .with(new ErrorListener())
+            .ignore(IgnoredTypes::ignored);
+    for (InstrumentationModule module : modules) {
+      builder = module.extend(builder);
+    }
+    return builder.makeRaw();
+  }
+
+  /** Lets a named JDK module read the bootstrap loader's unnamed module, where the bridge is. */
+  private static void readBridge(Instrumentation inst, Module module) {
+    inst.redefineModule(module, Set.of(Bridge.class.getModule()), Map.of(), Map.of(), Set.of(), Map.of());
+  }
+
+  /** The cheap first check on every class load; only named classes reach Byte Buddy. */
+  private final class Gate implements ClassFileTransformer {
+    @Override
+    public byte[] transform(
+        Module module, ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes)
+        throws IllegalClassFormatException {
+      if (className == null || !named(className)) {
+        return null;
+      }
+      try {
+        return transformer().transform(module, loader, className, redefined, domain, bytes);
+      } catch (Throwable t) {
+        AgentLog.debug("skipped " + className + ": " + t);
+        return null;
+      }
+    }
+  }
+
+  /** Transformation failures are logged at debug: an unsupported version is skipped, not fatal. */
+  private static final class ErrorListener extends AgentBuilder.Listener.Adapter {
+    @Override
+    public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
+      AgentLog.debug("skipped " + typeName + ": " + throwable);
+    }
+
+    @Override
+    public void onTransformation(
+        TypeDescription typeDescription, ClassLoader classLoader, JavaModule module, boolean loaded, DynamicType dynamicType) {
+      AgentLog.debug("instrumented " + typeDescription.getName());
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.skein.bootstrap;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The one class that advice calls. It holds the installed engine and guarantees that nothing the
+ * engine throws reaches the application: every fault is counted and logged once, and the call
+ * proceeds as if the agent were absent.
+ */
+public final class Bridge {
+  private static volatile MeshEngine engine = MeshEngine.NOOP;
+
+  private Bridge() {}
+
+  public static void install(MeshEngine installed) {
+    engine = installed;
+  }
+
+  public static MeshEngine engine() {
+    return engine;
+  }
+
+  public static OutboundRoute routeHttp(String host, int port, String method, String path, HeaderLookup headers) {
+    try {
+      return engine.routeHttp(host, port, method, path, headers);
+    } catch (Throwable t) {
+      AgentFaults.record("routeHttp", t);
+      return null;
+    }
+  }
+
+  public static void serverStarted(Object server, String protocol, InetSocketAddress address) {
+    try {
+      engine.serverStarted(server, protocol, address);
+    } catch (Throwable t) {
+      AgentFaults.record("serverStarted", t);
+    }
+  }
+
+  public static void serverStopping(Object server) {
+    try {
+      engine.serverStopping(server);
+    } catch (Throwable t) {
+      AgentFaults.record("serverStopping", t);
+    }
+  }
+}

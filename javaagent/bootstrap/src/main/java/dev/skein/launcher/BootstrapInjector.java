@@ -1,0 +1,88 @@
+package dev.skein.launcher;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.security.ProtectionDomain;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * Puts the agent jar's {@code dev/skein/bootstrap/} classes into the bootstrap class loader.
+ *
+ * <p>The usual way, {@code Instrumentation.appendToBootstrapClassLoaderSearch}, makes the JVM
+ * turn off class data sharing for every class outside the boot loader (and print a warning
+ * saying so): the application would start slower because of the agent. Defining the few
+ * bridge classes directly keeps CDS on. This uses the JDK's internal {@code Unsafe.defineClass},
+ * made accessible through the instrumentation API; where that fails, it falls back to appending
+ * the jar.
+ */
+final class BootstrapInjector {
+  private static final String PREFIX = "dev/skein/bootstrap/";
+
+  private BootstrapInjector() {}
+
+  static void inject(Instrumentation inst, JarFile jar, File jarPath) throws IOException {
+    Map<String, byte[]> classes = bootstrapClasses(jar);
+    try {
+      defineAll(inst, classes);
+    } catch (Throwable t) {
+      inst.appendToBootstrapClassLoaderSearch(new JarFile(jarPath));
+    }
+  }
+
+  private static Map<String, byte[]> bootstrapClasses(JarFile jar) throws IOException {
+    Map<String, byte[]> classes = new LinkedHashMap<>();
+    for (JarEntry entry : Collections.list(jar.entries())) {
+      String name = entry.getName();
+      if (name.startsWith(PREFIX) && name.endsWith(".class")) {
+        try (InputStream in = jar.getInputStream(entry)) {
+          classes.put(name.substring(0, name.length() - 6).replace('/', '.'), in.readAllBytes());
+        }
+      }
+    }
+    return classes;
+  }
+
+  private static void defineAll(Instrumentation inst, Map<String, byte[]> classes) throws Exception {
+    Module base = Object.class.getModule();
+    inst.redefineModule(
+        base, Set.of(), Map.of("jdk.internal.misc", Set.of(BootstrapInjector.class.getModule())), Map.of(), Set.of(), Map.of());
+    Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");
+    Object unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
+    Method define =
+        unsafeClass.getMethod("defineClass", String.class, byte[].class, int.class, int.class, ClassLoader.class, ProtectionDomain.class);
+    // A class can only be defined once its superclass and interfaces are: retry the ones whose
+    // supertypes were not defined yet until no class is left (or no progress is made).
+    Map<String, byte[]> pending = new LinkedHashMap<>(classes);
+    while (!pending.isEmpty()) {
+      boolean progress = false;
+      for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        try {
+          define.invoke(unsafe, e.getKey(), e.getValue(), 0, e.getValue().length, null, null);
+          it.remove();
+          progress = true;
+        } catch (InvocationTargetException ex) {
+          if (ex.getCause() instanceof LinkageError && ex.getCause().getMessage() != null
+              && ex.getCause().getMessage().contains("duplicate")) {
+            it.remove(); // already defined: the agent was attached twice
+            progress = true;
+          } else if (!(ex.getCause() instanceof NoClassDefFoundError)) {
+            throw ex;
+          }
+        }
+      }
+      if (!progress) {
+        throw new IllegalStateException("cannot define " + pending.keySet());
+      }
+    }
+  }
+}

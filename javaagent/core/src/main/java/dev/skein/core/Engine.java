@@ -1,0 +1,221 @@
+package dev.skein.core;
+
+import dev.skein.api.Endpoint;
+import dev.skein.api.KeyLayout;
+import dev.skein.bootstrap.AgentLog;
+import dev.skein.bootstrap.HeaderLookup;
+import dev.skein.bootstrap.MeshEngine;
+import dev.skein.bootstrap.OutboundRoute;
+import dev.skein.core.admin.AdminServer;
+import dev.skein.core.config.AgentSettings;
+import dev.skein.core.config.FilePolicySource;
+import dev.skein.core.logging.LogRouting;
+import dev.skein.core.config.SnapshotCache;
+import dev.skein.core.discovery.EndpointRegistrar;
+import dev.skein.core.discovery.Instances;
+import dev.skein.core.etcd.EtcdClients;
+import dev.skein.core.etcd.EtcdPolicySource;
+import dev.skein.core.routing.Router;
+import dev.skein.core.state.ConfigChange;
+import dev.skein.core.state.MeshSnapshot;
+import dev.skein.core.state.PolicyStore;
+import dev.skein.core.state.SnapshotBuilder;
+import io.etcd.jetcd.Client;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The mesh engine: wires the config sources, the policy store, the router, discovery and the
+ * admin endpoint, and answers the bridge.
+ *
+ * <p>Construction is cheap and happens on the application's premain thread; {@link #start()}
+ * (etcd, files, the admin server) runs on a daemon thread so that nothing here delays the
+ * application's start. Every thread the engine creates is a daemon: the agent never keeps a
+ * JVM alive.
+ */
+public final class Engine implements MeshEngine {
+  private final AgentSettings settings;
+  private final KeyLayout layout;
+  private final Router router;
+  private final PolicyStore store;
+  private final ScheduledExecutorService scheduler;
+  // Servers that started, with their key and endpoint: replayed when etcd becomes available,
+  // since a server may start before the engine has connected.
+  private final Map<Object, Registration> servers = new ConcurrentHashMap<>();
+  private volatile SnapshotCache cache;
+  private volatile Client etcd;
+  private volatile EndpointRegistrar registrar;
+  private volatile EtcdPolicySource etcdSource;
+  private volatile Object adminServer;
+  private volatile Map<String, dev.skein.api.Policy> lastPolicies;
+
+  public Engine(AgentSettings settings) {
+    this.settings = settings;
+    this.layout = new KeyLayout(settings.etcdPrefix());
+    this.router = new Router(settings.firstSnapshotWait());
+    this.store = new PolicyStore(layout, new SnapshotBuilder(layout, settings.namespace()), this::published);
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "skein-engine");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.setRemoveOnCancelPolicy(true);
+    this.scheduler = executor;
+  }
+
+  /** Connects the config sources and starts the admin endpoint. Call from a daemon thread. */
+  public void start() {
+    LogRouting.install();
+    if (settings.cacheDir() != null) {
+      cache = new SnapshotCache(settings.cacheDir());
+    }
+    startAdmin();
+    if (settings.etcdMode()) {
+      startEtcd();
+    } else if (settings.configFile() != null) {
+      FilePolicySource file = new FilePolicySource(settings.configFile(), store::applyFile);
+      file.poll();
+      scheduler.scheduleWithFixedDelay(file::poll, 500, 500, TimeUnit.MILLISECONDS);
+      AgentLog.info("policies from " + settings.configFile() + " (file mode, no etcd)");
+    } else {
+      AgentLog.info("no etcd endpoints and no policy file: the mesh has no policies");
+      store.apply(new ConfigChange.Resync(Map.of(), 0, ConfigChange.Origin.FILE));
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "skein-shutdown"));
+  }
+
+  private void startEtcd() {
+    etcd = EtcdClients.create(settings);
+    EndpointRegistrar created = new EndpointRegistrar(etcd, settings.leaseTtl(), scheduler);
+    synchronized (servers) {
+      registrar = created;
+      servers.values().forEach(r -> created.register(r.key(), r.endpoint()));
+    }
+    etcdSource = new EtcdPolicySource(etcd, layout, store::apply, this::loadCache);
+    Thread watcher = new Thread(etcdSource, "skein-etcd-watch");
+    watcher.setDaemon(true);
+    watcher.start();
+    // The first request waits at most firstSnapshotWait for etcd; if etcd has not answered
+    // by then, serve from the cache rather than let requests go unrouted.
+    scheduler.schedule(
+        () -> {
+          if (router.snapshot() == null) {
+            loadCache();
+          }
+        },
+        Math.max(0, settings.firstSnapshotWait().toMillis() - 500),
+        TimeUnit.MILLISECONDS);
+    AgentLog.info("policies from etcd " + settings.etcdEndpoints() + " under " + layout.prefix());
+  }
+
+  private void loadCache() {
+    if (cache == null || router.snapshot() != null) {
+      return;
+    }
+    cache.read().ifPresent(
+        resync -> {
+          synchronized (store) {
+            if (router.snapshot() == null) {
+              store.apply(resync);
+              AgentLog.info("serving the cached policy snapshot at revision " + resync.revision() + " until etcd answers");
+            }
+          }
+        });
+  }
+
+  private void startAdmin() {
+    if (settings.adminPort() <= 0) {
+      return;
+    }
+    try {
+      AdminServer admin = new AdminServer(settings.adminPort(), router::snapshot);
+      adminServer = admin.server();
+      admin.start();
+      AgentLog.info("admin endpoint on http://127.0.0.1:" + admin.port() + "/");
+    } catch (Exception e) {
+      AgentLog.warn("admin endpoint not started on port " + settings.adminPort(), e);
+    }
+  }
+
+  private void published(MeshSnapshot snapshot) {
+    router.publish(snapshot);
+    String summary =
+        "revision " + snapshot.revision() + " from " + snapshot.origin().name().toLowerCase() + ": "
+            + snapshot.policies().size() + " policies, " + snapshot.endpoints().size() + " endpoints";
+    if (!snapshot.policies().equals(lastPolicies)) {
+      lastPolicies = snapshot.policies();
+      AgentLog.info("applied policy " + summary);
+    } else {
+      AgentLog.debug("applied " + summary);
+    }
+    if (cache != null && snapshot.origin() == ConfigChange.Origin.ETCD) {
+      Map<String, byte[]> raw = store.rawInForce();
+      long revision = snapshot.revision();
+      scheduler.execute(() -> cache.write(raw, revision));
+    }
+  }
+
+  // === MeshEngine ===
+
+  @Override
+  public OutboundRoute routeHttp(String host, int port, String method, String path, HeaderLookup headers) {
+    return router.routeHttp(host, method, path, headers);
+  }
+
+  @Override
+  public void serverStarted(Object server, String protocol, InetSocketAddress address) {
+    if (server == adminServer || settings.service() == null) {
+      return;
+    }
+    String instance = Instances.instanceId(settings.service(), address.getPort());
+    String key = layout.endpointKey(settings.namespace(), settings.service(), instance);
+    Endpoint endpoint =
+        new Endpoint(Instances.advertisedAddress(address, settings.advertiseAddress()), address.getPort(), protocol, settings.labels());
+    synchronized (servers) {
+      servers.put(server, new Registration(key, endpoint));
+      if (registrar != null) {
+        registrar.register(key, endpoint);
+      } else if (!settings.etcdMode()) {
+        AgentLog.info("serving " + settings.service() + " on " + endpoint.address() + ":" + endpoint.port() + " (not registered: no etcd)");
+      }
+    }
+  }
+
+  @Override
+  public void serverStopping(Object server) {
+    Registration registration = servers.remove(server);
+    if (registration != null && registrar != null) {
+      registrar.deregister(registration.key());
+    }
+  }
+
+  private record Registration(String key, Endpoint endpoint) {}
+
+  /** Orderly JVM exit: remove every registration first, then close the etcd client. */
+  void shutdown() {
+    try {
+      if (etcdSource != null) {
+        etcdSource.close();
+      }
+      if (registrar != null) {
+        registrar.revoke();
+      }
+      if (etcd != null) {
+        etcd.close();
+      }
+    } catch (Throwable t) {
+      AgentLog.debug("shutdown: " + t);
+    }
+  }
+
+  public Router router() {
+    return router;
+  }
+}

@@ -1,0 +1,114 @@
+package dev.skein.core.discovery;
+
+import static dev.skein.core.etcd.EtcdClients.bytes;
+
+import dev.skein.api.Endpoint;
+import dev.skein.bootstrap.AgentLog;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.options.PutOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps this process's endpoint keys alive in etcd under one lease.
+ *
+ * <p>The lease is kept alive by a plain periodic {@code keepAliveOnce} rather than jetcd's
+ * streaming keep-alive, because the periodic call makes recovery explicit: when etcd was away
+ * longer than the TTL the lease is gone, and the next tick grants a new one and writes every
+ * key again. A crashed process simply stops renewing, and etcd removes its keys after the TTL.
+ */
+public final class EndpointRegistrar {
+  private final Client client;
+  private final Duration ttl;
+  private final ScheduledExecutorService scheduler;
+  private final Map<String, Endpoint> registered = new ConcurrentHashMap<>();
+  private volatile long leaseId;
+  private boolean started;
+
+  public EndpointRegistrar(Client client, Duration ttl, ScheduledExecutorService scheduler) {
+    this.client = client;
+    this.ttl = ttl;
+    this.scheduler = scheduler;
+  }
+
+  /** Registers (or re-registers) one key; safe to call from any thread. */
+  public synchronized void register(String key, Endpoint endpoint) {
+    registered.put(key, endpoint);
+    if (!started) {
+      started = true;
+      long period = Math.max(500, ttl.toMillis() / 3);
+      scheduler.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.MILLISECONDS);
+    } else {
+      scheduler.execute(() -> put(key, endpoint));
+    }
+  }
+
+  /** Deletes one key now (orderly server stop), waiting briefly so clients see it go first. */
+  public void deregister(String key) {
+    if (registered.remove(key) == null) {
+      return;
+    }
+    try {
+      client.getKVClient().delete(bytes(key)).get(1, TimeUnit.SECONDS);
+      AgentLog.info("deregistered " + key);
+    } catch (Exception e) {
+      AgentLog.debug("could not delete " + key + " (its lease will expire): " + e);
+    }
+  }
+
+  /** Revokes the lease, deleting every key at once (JVM shutdown). */
+  public void revoke() {
+    long id = leaseId;
+    registered.clear();
+    if (id == 0) {
+      return;
+    }
+    try {
+      client.getLeaseClient().revoke(id).get(1, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      AgentLog.debug("could not revoke lease (it will expire): " + e);
+    }
+  }
+
+  private void tick() {
+    try {
+      if (leaseId != 0 && renewed()) {
+        return;
+      }
+      leaseId = client.getLeaseClient().grant(ttl.toSeconds()).get(3, TimeUnit.SECONDS).getID();
+      registered.forEach(this::put);
+    } catch (Exception e) {
+      AgentLog.debug("registration keep-alive failed, retrying: " + e);
+    }
+  }
+
+  private boolean renewed() {
+    try {
+      LeaseKeepAliveResponse response = client.getLeaseClient().keepAliveOnce(leaseId).get(3, TimeUnit.SECONDS);
+      return response.getTTL() > 0;
+    } catch (Exception e) {
+      // NOT_FOUND: the lease expired while etcd was away. Anything else: try a new lease too,
+      // the old one simply expires.
+      AgentLog.debug("lease keep-alive failed: " + e);
+      return false;
+    }
+  }
+
+  private void put(String key, Endpoint endpoint) {
+    long id = leaseId;
+    if (id == 0) {
+      return; // the first tick writes it
+    }
+    try {
+      client.getKVClient().put(bytes(key), bytes(endpoint.toJson()), PutOption.builder().withLeaseId(id).build()).get(3, TimeUnit.SECONDS);
+      AgentLog.info("registered " + key + " -> " + endpoint.address() + ":" + endpoint.port());
+    } catch (Exception e) {
+      AgentLog.debug("could not register " + key + ", retrying on the next tick: " + e);
+      leaseId = 0;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.skein.core.routing;
+
+import dev.skein.api.Endpoint;
+import dev.skein.bootstrap.HeaderLookup;
+import dev.skein.bootstrap.OutboundRoute;
+import dev.skein.core.state.MeshSnapshot;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client-side hot path: host, then the Route's first matching rule, then a destination
+ * subset by weight, then an endpoint by round robin. Reads one volatile snapshot per request
+ * and allocates only the answer.
+ */
+public final class Router {
+  private final CountDownLatch firstSnapshot = new CountDownLatch(1);
+  private final long firstSnapshotWaitNanos;
+  private volatile MeshSnapshot snapshot;
+
+  public Router(Duration firstSnapshotWait) {
+    this.firstSnapshotWaitNanos = firstSnapshotWait.toNanos();
+  }
+
+  /** Publishes a new snapshot; the next request uses it. */
+  public void publish(MeshSnapshot next) {
+    snapshot = next;
+    firstSnapshot.countDown();
+  }
+
+  public MeshSnapshot snapshot() {
+    return snapshot;
+  }
+
+  public OutboundRoute routeHttp(String host, String method, String path, HeaderLookup headers) {
+    MeshSnapshot current = snapshot;
+    if (current == null) {
+      if (!MeshHosts.mayBeMeshHost(host)) {
+        return null;
+      }
+      current = awaitFirstSnapshot();
+      if (current == null) {
+        return null;
+      }
+    }
+    ServiceTarget service = current.httpByHost().get(host);
+    if (service == null) {
+      return null;
+    }
+    CompiledRoute route = service.route();
+    if (route == null) {
+      return pick(service, service.all(), null);
+    }
+    CompiledRoute.Rule rule = route.match(method, path, headers);
+    if (rule == null) {
+      // Istio semantics: a Route with no matching rule sends nothing; we let the call pass
+      // through to all endpoints instead, so that policy never blocks traffic by accident.
+      return pick(service, service.all(), null);
+    }
+    CompiledRoute.Choice choice = rule.pick();
+    if (choice == null) {
+      return pick(service, service.all(), rule.name());
+    }
+    ServiceTarget destination =
+        choice.service().id().equals(service.id()) ? service : current.httpById().get(choice.service().id());
+    if (destination == null) {
+      return null;
+    }
+    return pick(destination, destination.subset(choice.subset()), rule.name());
+  }
+
+  private static OutboundRoute pick(ServiceTarget service, EndpointGroup group, String ruleName) {
+    EndpointGroup chosen = group;
+    if (chosen.isEmpty()) {
+      // Failover: every endpoint of the subset is gone, use the rest of the service.
+      chosen = service.all();
+      if (chosen.isEmpty()) {
+        return null;
+      }
+    }
+    Endpoint endpoint = chosen.next();
+    return new OutboundRoute(endpoint.address(), endpoint.port(), service.id(), ruleName, chosen.subset());
+  }
+
+  private MeshSnapshot awaitFirstSnapshot() {
+    try {
+      firstSnapshot.await(firstSnapshotWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return snapshot;
+  }
+}

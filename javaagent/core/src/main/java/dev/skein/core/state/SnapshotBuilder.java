@@ -1,0 +1,141 @@
+package dev.skein.core.state;
+
+import dev.skein.api.DestinationPolicySpec;
+import dev.skein.api.Endpoint;
+import dev.skein.api.EndpointRef;
+import dev.skein.api.HttpRule;
+import dev.skein.api.KeyLayout;
+import dev.skein.api.Policy;
+import dev.skein.api.PolicyKind;
+import dev.skein.api.Problem;
+import dev.skein.api.RouteSpec;
+import dev.skein.api.ServiceEntrySpec;
+import dev.skein.api.Subset;
+import dev.skein.api.WeightedDestination;
+import dev.skein.core.routing.CompiledRoute;
+import dev.skein.core.routing.EndpointGroup;
+import dev.skein.core.routing.ServiceTarget;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds a {@link MeshSnapshot} from the policies and endpoints in force. All parsing, label
+ * selection and weight arithmetic happens here, once per change, so that the hot path only does
+ * map lookups and array picks.
+ */
+public final class SnapshotBuilder {
+  private final KeyLayout layout;
+  private final String ownNamespace;
+
+  public SnapshotBuilder(KeyLayout layout, String ownNamespace) {
+    this.layout = layout;
+    this.ownNamespace = ownNamespace;
+  }
+
+  public MeshSnapshot build(
+      Map<String, Policy> policies,
+      Map<String, Endpoint> endpoints,
+      long revision,
+      ConfigChange.Origin origin,
+      Map<String, List<Problem>> rejected) {
+    Map<String, List<Endpoint>> endpointsById = new TreeMap<>();
+    Map<String, DestinationPolicySpec> destinations = new HashMap<>();
+    Map<String, Policy> routes = new HashMap<>();
+    endpoints.forEach(
+        (key, endpoint) -> {
+          EndpointRef ref = layout.parseEndpointKey(key).orElseThrow();
+          endpointsById.computeIfAbsent(ref.namespace() + "/" + ref.service(), k -> new ArrayList<>()).add(endpoint);
+        });
+    for (Policy p : policies.values()) {
+      if (p.kind() == PolicyKind.ServiceEntry) {
+        ServiceEntrySpec entry = p.spec(ServiceEntrySpec.class);
+        endpointsById.computeIfAbsent(serviceId(p.namespace(), entry.host()), k -> new ArrayList<>()).addAll(entry.endpoints());
+      } else if (p.kind() == PolicyKind.DestinationPolicy) {
+        destinations.put(serviceId(p.namespace(), p.spec(DestinationPolicySpec.class).host()), p.spec(DestinationPolicySpec.class));
+      } else if (p.kind() == PolicyKind.Route) {
+        routes.put(serviceId(p.namespace(), p.spec(RouteSpec.class).host()), p);
+      }
+    }
+    List<String> ids = new ArrayList<>(endpointsById.keySet());
+    destinations.keySet().stream().filter(id -> !ids.contains(id)).forEach(ids::add);
+    routes.keySet().stream().filter(id -> !ids.contains(id)).forEach(ids::add);
+
+    Map<String, ServiceTarget> byId = new LinkedHashMap<>();
+    Map<String, ServiceTarget> byHost = new HashMap<>();
+    for (String id : ids) {
+      int slash = id.indexOf('/');
+      String ns = id.substring(0, slash);
+      String name = id.substring(slash + 1);
+      List<Endpoint> http = new ArrayList<>();
+      for (Endpoint e : endpointsById.getOrDefault(id, List.of())) {
+        if ("http".equals(e.protocol())) {
+          http.add(e);
+        }
+      }
+      ServiceTarget target =
+          new ServiceTarget(ns, name, new EndpointGroup(null, http), subsets(destinations.get(id), http), compile(routes.get(id)));
+      byId.put(id, target);
+      byHost.put(name + "." + ns, target);
+      if (ns.equals(ownNamespace)) {
+        byHost.put(name, target);
+      }
+    }
+    return new MeshSnapshot(
+        revision, origin, Map.copyOf(policies), Map.copyOf(endpoints), Map.copyOf(rejected), Map.copyOf(byHost), Map.copyOf(byId));
+  }
+
+  private static Map<String, EndpointGroup> subsets(DestinationPolicySpec policy, List<Endpoint> endpoints) {
+    if (policy == null) {
+      return Map.of();
+    }
+    Map<String, EndpointGroup> subsets = new HashMap<>();
+    for (Subset subset : policy.subsets()) {
+      List<Endpoint> selected = new ArrayList<>();
+      for (Endpoint e : endpoints) {
+        if (e.labels().entrySet().containsAll(subset.labels().entrySet())) {
+          selected.add(e);
+        }
+      }
+      subsets.put(subset.name(), new EndpointGroup(subset.name(), selected));
+    }
+    return Map.copyOf(subsets);
+  }
+
+  private CompiledRoute compile(Policy policy) {
+    if (policy == null) {
+      return null;
+    }
+    RouteSpec spec = policy.spec(RouteSpec.class);
+    List<CompiledRoute.Rule> rules = new ArrayList<>();
+    for (HttpRule rule : spec.http()) {
+      List<WeightedDestination> route = rule.route();
+      CompiledRoute.Choice[] choices = new CompiledRoute.Choice[route.size()];
+      int cumulative = 0;
+      for (int i = 0; i < route.size(); i++) {
+        WeightedDestination d = route.get(i);
+        cumulative += route.size() == 1 ? 100 : d.weight();
+        String host = d.destination().host() == null ? spec.host() : d.destination().host();
+        choices[i] = new CompiledRoute.Choice(serviceRef(policy.namespace(), host), d.destination().subset(), cumulative);
+      }
+      rules.add(new CompiledRoute.Rule(rule.name(), List.copyOf(rule.match()), choices, cumulative));
+    }
+    return new CompiledRoute(policy.name(), List.copyOf(rules));
+  }
+
+  /** {@code orders} in namespace ns, or {@code orders.other} in namespace other. */
+  static String serviceId(String namespace, String host) {
+    CompiledRoute.ServiceRef ref = serviceRef(namespace, host);
+    return ref.id();
+  }
+
+  static CompiledRoute.ServiceRef serviceRef(String namespace, String host) {
+    int dot = host.indexOf('.');
+    return dot < 0
+        ? new CompiledRoute.ServiceRef(namespace, host)
+        : new CompiledRoute.ServiceRef(host.substring(dot + 1), host.substring(0, dot));
+  }
+}

@@ -28,12 +28,16 @@ public final class MeshJvm implements AutoCloseable {
   private final Writer stdin;
   private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
   private final StringBuffer stderr = new StringBuffer();
+  private final List<String> allStdout = java.util.Collections.synchronizedList(new ArrayList<>());
 
   private MeshJvm(String name, Process process) {
     this.name = name;
     this.process = process;
     this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-    pump(process.getInputStream(), line -> stdout.add(line), "out");
+    pump(process.getInputStream(), line -> {
+      allStdout.add(line);
+      stdout.add(line);
+    }, "out");
     pump(process.getErrorStream(), line -> stderr.append(line).append('\n'), "err");
   }
 
@@ -84,6 +88,13 @@ public final class MeshJvm implements AutoCloseable {
   public void send(String line) throws IOException {
     stdin.write(line + "\n");
     stdin.flush();
+  }
+
+  /** Every stdout line so far, including those already consumed by {@link #awaitLine}. */
+  public List<String> stdoutLines() {
+    synchronized (allStdout) {
+      return List.copyOf(allStdout);
+    }
   }
 
   public String agentLog() {

@@ -31,9 +31,22 @@ public final class TwoVersionMesh implements AutoCloseable {
             .property("skein.etcd.endpoints", etcd.endpoint())
             .env("ECHO_VERSION", version)
             .start("dev.skein.it.apps.EchoServer");
-    server.awaitLineStartingWith("listening", Duration.ofSeconds(30));
+    String port = server.awaitLineStartingWith("listening", Duration.ofSeconds(30)).substring("listening ".length());
     servers.add(server);
+    awaitRegistration(port);
     return server;
+  }
+
+  /** Waits until an endpoint with this port is registered in etcd. */
+  public void awaitRegistration(String port) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (etcd.getPrefix("/skein/endpoints/").contains("\"port\":" + port + ",")) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no endpoint registered with port " + port);
   }
 
   public MeshJvm startClient(MeshJvm.Builder builder) throws Exception {

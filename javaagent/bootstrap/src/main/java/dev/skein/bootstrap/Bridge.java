@@ -1,6 +1,8 @@
 package dev.skein.bootstrap;
 
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The one class that advice calls. It holds the installed engine and guarantees that nothing the
@@ -42,6 +44,34 @@ public final class Bridge {
       engine.serverStopping(server);
     } catch (Throwable t) {
       AgentFaults.record("serverStopping", t);
+    }
+  }
+
+  public static boolean isGrpcService(String host) {
+    try {
+      return engine.isGrpcService(host);
+    } catch (Throwable t) {
+      AgentFaults.record("isGrpcService", t);
+      return false;
+    }
+  }
+
+  public static OutboundRoute routeGrpc(String host, String path, HeaderLookup headers) {
+    try {
+      return engine.routeGrpc(host, path, headers);
+    } catch (Throwable t) {
+      AgentFaults.record("routeGrpc", t);
+      return null;
+    }
+  }
+
+  /** Never {@code null}: a failed subscription is a no-op handle. */
+  public static AutoCloseable watchGrpcEndpoints(String host, Consumer<List<InetSocketAddress>> listener) {
+    try {
+      return engine.watchGrpcEndpoints(host, listener);
+    } catch (Throwable t) {
+      AgentFaults.record("watchGrpcEndpoints", t);
+      return () -> {};
     }
   }
 }

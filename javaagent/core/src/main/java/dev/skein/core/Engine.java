@@ -11,7 +11,8 @@ import dev.skein.core.config.AgentSettings;
 import dev.skein.core.config.FilePolicySource;
 import dev.skein.core.logging.LogRouting;
 import dev.skein.core.config.SnapshotCache;
-import dev.skein.core.discovery.EndpointRegistrar;
+import dev.skein.core.discovery.AgentStatus;
+import dev.skein.core.discovery.LeasedKeys;
 import dev.skein.core.discovery.Instances;
 import dev.skein.core.etcd.EtcdClients;
 import dev.skein.core.etcd.EtcdPolicySource;
@@ -48,7 +49,9 @@ public final class Engine implements MeshEngine {
   private final Map<Object, Registration> servers = new ConcurrentHashMap<>();
   private volatile SnapshotCache cache;
   private volatile Client etcd;
-  private volatile EndpointRegistrar registrar;
+  private volatile LeasedKeys leasedKeys;
+  private final AgentStatus status;
+  private final java.util.concurrent.atomic.AtomicBoolean statusPending = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile EtcdPolicySource etcdSource;
   private volatile Object adminServer;
   private volatile Map<String, dev.skein.api.Policy> lastPolicies;
@@ -57,6 +60,7 @@ public final class Engine implements MeshEngine {
     this.settings = settings;
     this.layout = new KeyLayout(settings.etcdPrefix());
     this.router = new Router(settings.firstSnapshotWait());
+    this.status = new AgentStatus(settings.namespace(), settings.service() == null ? "anonymous" : settings.service());
     this.store = new PolicyStore(layout, new SnapshotBuilder(layout, settings.namespace()), this::published);
     ScheduledThreadPoolExecutor executor =
         new ScheduledThreadPoolExecutor(
@@ -93,11 +97,12 @@ public final class Engine implements MeshEngine {
 
   private void startEtcd() {
     etcd = EtcdClients.create(settings);
-    EndpointRegistrar created = new EndpointRegistrar(etcd, settings.leaseTtl(), scheduler);
+    LeasedKeys created = new LeasedKeys(etcd, settings.leaseTtl(), scheduler);
     synchronized (servers) {
-      registrar = created;
-      servers.values().forEach(r -> created.register(r.key(), r.endpoint()));
+      leasedKeys = created;
+      servers.values().forEach(r -> created.put(r.key(), r.endpoint().toJson()));
     }
+    reportStatus();
     etcdSource = new EtcdPolicySource(etcd, layout, store::apply, this::loadCache);
     Thread watcher = new Thread(etcdSource, "skein-etcd-watch");
     watcher.setDaemon(true);
@@ -155,6 +160,7 @@ public final class Engine implements MeshEngine {
     } else {
       AgentLog.debug("applied " + summary);
     }
+    reportStatus();
     if (cache != null && snapshot.origin() == ConfigChange.Origin.ETCD) {
       Map<String, byte[]> raw = store.rawInForce();
       long revision = snapshot.revision();
@@ -180,8 +186,9 @@ public final class Engine implements MeshEngine {
         new Endpoint(Instances.advertisedAddress(address, settings.advertiseAddress()), address.getPort(), protocol, settings.labels());
     synchronized (servers) {
       servers.put(server, new Registration(key, endpoint));
-      if (registrar != null) {
-        registrar.register(key, endpoint);
+      if (leasedKeys != null) {
+        AgentLog.info("registering " + key + " -> " + endpoint.address() + ":" + endpoint.port());
+        leasedKeys.put(key, endpoint.toJson());
       } else if (!settings.etcdMode()) {
         AgentLog.info("serving " + settings.service() + " on " + endpoint.address() + ":" + endpoint.port() + " (not registered: no etcd)");
       }
@@ -191,12 +198,31 @@ public final class Engine implements MeshEngine {
   @Override
   public void serverStopping(Object server) {
     Registration registration = servers.remove(server);
-    if (registration != null && registrar != null) {
-      registrar.deregister(registration.key());
+    if (registration != null && leasedKeys != null) {
+      leasedKeys.remove(registration.key());
+      AgentLog.info("deregistered " + registration.key());
     }
   }
 
   private record Registration(String key, Endpoint endpoint) {}
+
+  /**
+   * Writes this agent's status key, coalescing bursts of snapshots (an etcd resync, a batch of
+   * puts) into one write a little later.
+   */
+  private void reportStatus() {
+    LeasedKeys keys = leasedKeys;
+    if (keys == null || !statusPending.compareAndSet(false, true)) {
+      return;
+    }
+    scheduler.schedule(
+        () -> {
+          statusPending.set(false);
+          keys.put(layout.agentStatusKey(status.agentId()), status.json(router.snapshot()));
+        },
+        200,
+        TimeUnit.MILLISECONDS);
+  }
 
   /** Orderly JVM exit: remove every registration first, then close the etcd client. */
   void shutdown() {
@@ -204,8 +230,8 @@ public final class Engine implements MeshEngine {
       if (etcdSource != null) {
         etcdSource.close();
       }
-      if (registrar != null) {
-        registrar.revoke();
+      if (leasedKeys != null) {
+        leasedKeys.revoke();
       }
       if (etcd != null) {
         etcd.close();

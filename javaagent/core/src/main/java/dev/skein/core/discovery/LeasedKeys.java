@@ -2,7 +2,6 @@ package dev.skein.core.discovery;
 
 import static dev.skein.core.etcd.EtcdClients.bytes;
 
-import dev.skein.api.Endpoint;
 import dev.skein.bootstrap.AgentLog;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
@@ -14,47 +13,51 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps this process's endpoint keys alive in etcd under one lease.
+ * Keeps this process's keys (endpoint registrations, the agent status) alive in etcd under one
+ * lease.
  *
  * <p>The lease is kept alive by a plain periodic {@code keepAliveOnce} rather than jetcd's
  * streaming keep-alive, because the periodic call makes recovery explicit: when etcd was away
  * longer than the TTL the lease is gone, and the next tick grants a new one and writes every
  * key again. A crashed process simply stops renewing, and etcd removes its keys after the TTL.
  */
-public final class EndpointRegistrar {
+public final class LeasedKeys {
   private final Client client;
   private final Duration ttl;
   private final ScheduledExecutorService scheduler;
-  private final Map<String, Endpoint> registered = new ConcurrentHashMap<>();
+  private final Map<String, String> registered = new ConcurrentHashMap<>();
   private volatile long leaseId;
   private boolean started;
 
-  public EndpointRegistrar(Client client, Duration ttl, ScheduledExecutorService scheduler) {
+  public LeasedKeys(Client client, Duration ttl, ScheduledExecutorService scheduler) {
     this.client = client;
     this.ttl = ttl;
     this.scheduler = scheduler;
   }
 
-  /** Registers (or re-registers) one key; safe to call from any thread. */
-  public synchronized void register(String key, Endpoint endpoint) {
-    registered.put(key, endpoint);
+  /** Writes (or rewrites) one key under the lease; safe to call from any thread. */
+  public synchronized void put(String key, String value) {
+    String previous = registered.put(key, value);
+    if (value.equals(previous)) {
+      return;
+    }
     if (!started) {
       started = true;
       long period = Math.max(500, ttl.toMillis() / 3);
       scheduler.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.MILLISECONDS);
     } else {
-      scheduler.execute(() -> put(key, endpoint));
+      scheduler.execute(() -> write(key, value));
     }
   }
 
   /** Deletes one key now (orderly server stop), waiting briefly so clients see it go first. */
-  public void deregister(String key) {
+  public void remove(String key) {
     if (registered.remove(key) == null) {
       return;
     }
     try {
       client.getKVClient().delete(bytes(key)).get(1, TimeUnit.SECONDS);
-      AgentLog.info("deregistered " + key);
+      AgentLog.debug("deleted " + key);
     } catch (Exception e) {
       AgentLog.debug("could not delete " + key + " (its lease will expire): " + e);
     }
@@ -80,7 +83,7 @@ public final class EndpointRegistrar {
         return;
       }
       leaseId = client.getLeaseClient().grant(ttl.toSeconds()).get(3, TimeUnit.SECONDS).getID();
-      registered.forEach(this::put);
+      registered.forEach(this::write);
     } catch (Exception e) {
       AgentLog.debug("registration keep-alive failed, retrying: " + e);
     }
@@ -98,16 +101,16 @@ public final class EndpointRegistrar {
     }
   }
 
-  private void put(String key, Endpoint endpoint) {
+  private void write(String key, String value) {
     long id = leaseId;
     if (id == 0) {
       return; // the first tick writes it
     }
     try {
-      client.getKVClient().put(bytes(key), bytes(endpoint.toJson()), PutOption.builder().withLeaseId(id).build()).get(3, TimeUnit.SECONDS);
-      AgentLog.info("registered " + key + " -> " + endpoint.address() + ":" + endpoint.port());
+      client.getKVClient().put(bytes(key), bytes(value), PutOption.builder().withLeaseId(id).build()).get(3, TimeUnit.SECONDS);
+      AgentLog.debug("wrote " + key);
     } catch (Exception e) {
-      AgentLog.debug("could not register " + key + ", retrying on the next tick: " + e);
+      AgentLog.debug("could not write " + key + ", retrying on the next tick: " + e);
       leaseId = 0;
     }
   }

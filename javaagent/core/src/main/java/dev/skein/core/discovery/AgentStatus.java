@@ -1,0 +1,59 @@
+package dev.skein.core.discovery;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skein.api.Problem;
+import dev.skein.core.state.MeshSnapshot;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What this agent reports under {@code /skein/status/agents/<ns>/<service>/<instance>} (a key on
+ * its lease, so it disappears with the process): the policy revision it applied and the
+ * policies it rejected, for {@code skein status}.
+ */
+public final class AgentStatus {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String namespace;
+  private final String service;
+  private final String instance;
+
+  public AgentStatus(String namespace, String service) {
+    this.namespace = namespace;
+    this.service = service;
+    this.instance = service + "-" + ProcessHandle.current().pid();
+  }
+
+  /** {@code <ns>/<service>/<instance>}, the suffix of the status key. */
+  public String agentId() {
+    return namespace + "/" + service + "/" + instance;
+  }
+
+  public String json(MeshSnapshot snapshot) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("agent", agentId());
+    doc.put("service", service);
+    doc.put("namespace", namespace);
+    doc.put("instance", instance);
+    doc.put("pid", ProcessHandle.current().pid());
+    doc.put("revision", snapshot == null ? 0 : snapshot.revision());
+    doc.put("origin", snapshot == null ? null : snapshot.origin().name().toLowerCase());
+    doc.put("policies", snapshot == null ? 0 : snapshot.policies().size());
+    doc.put("endpoints", snapshot == null ? 0 : snapshot.endpoints().size());
+    Map<String, List<String>> rejected = new LinkedHashMap<>();
+    if (snapshot != null) {
+      snapshot.rejected().forEach((key, problems) -> rejected.put(key, problems.stream().map(Problem::toString).toList()));
+    }
+    doc.put("rejected", rejected);
+    doc.put("updated", Instant.now().toString());
+    doc.put("certificateExpiry", null);
+    try {
+      return JSON.writeValueAsString(doc);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -36,6 +36,10 @@ public final class FoundationBench {
     int starts = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int requests = args.length > 1 ? Integer.parseInt(args[1]) : 20000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    // One agent jar for the whole run, even if a build replaces it meanwhile.
+    Path agentCopy = Files.createTempFile("skein-agent", ".jar");
+    Files.copy(Path.of(dev.skein.it.support.AgentJar.path()), agentCopy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    System.setProperty("skein.agent.jar", agentCopy.toString());
     try (EtcdServer etcd = EtcdServer.started(); TwoVersionMesh mesh = new TwoVersionMesh(etcd)) {
       etcd.put(Policies.DESTINATION_KEY, Policies.ORDERS_SUBSETS);
       etcd.put(Policies.ROUTE_KEY, Policies.split(90, 10));

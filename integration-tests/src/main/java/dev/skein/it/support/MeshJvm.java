@@ -52,7 +52,7 @@ public final class MeshJvm implements AutoCloseable {
               try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                   sink.accept(line);
-                  if (Boolean.getBoolean("skein.it.echo") || stream.equals("err")) {
+                  if (Boolean.getBoolean("skein.it.echo") || (stream.equals("err") && !Boolean.getBoolean("skein.it.quiet"))) {
                     System.out.println("  [" + name + "] " + line);
                   }
                 }

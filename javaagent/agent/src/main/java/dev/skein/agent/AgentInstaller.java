@@ -26,7 +26,13 @@ public final class AgentInstaller {
     Engine engine = new Engine(settings);
     Bridge.install(engine);
     daemon("skein-engine-start", () -> engine.start());
-    Instrumenter instrumenter = Instrumenter.register(inst);
+    Instrumenter instrumenter;
+    try {
+      instrumenter = Instrumenter.register(inst);
+    } catch (java.io.IOException e) {
+      AgentLog.error("instrumentation not installed", e);
+      return;
+    }
     daemon("skein-instrumentation-init", instrumenter::initialize);
     AgentLog.debug("premain took " + (System.nanoTime() - startedNanos) / 1_000_000 + " ms");
   }

@@ -36,39 +36,26 @@ import net.bytebuddy.utility.JavaModule;
  */
 final class Instrumenter {
   private final Instrumentation inst;
-  private final List<InstrumentationModule> modules;
   private final Set<String> exactNames = new HashSet<>();
   private final List<String> packagePrefixes = new ArrayList<>();
   private volatile ClassFileTransformer delegate;
+  private List<InstrumentationModule> modules = List.of();
 
-  private Instrumenter(Instrumentation inst, List<InstrumentationModule> modules) {
+  private Instrumenter(Instrumentation inst, List<String> typeNames) {
     this.inst = inst;
-    this.modules = modules;
-    for (InstrumentationModule module : modules) {
-      for (String name : module.typeNames()) {
-        String internal = name.replace('.', '/');
-        if (name.endsWith(".")) {
-          packagePrefixes.add(internal);
-        } else {
-          exactNames.add(internal);
-        }
+    for (String name : typeNames) {
+      String internal = name.replace('.', '/');
+      if (name.endsWith(".")) {
+        packagePrefixes.add(internal);
+      } else {
+        exactNames.add(internal);
       }
     }
   }
 
-  static Instrumenter register(Instrumentation inst) {
-    List<InstrumentationModule> modules = new ArrayList<>();
-    for (InstrumentationModule module : ServiceLoader.load(InstrumentationModule.class, Instrumenter.class.getClassLoader())) {
-      if (!"false".equalsIgnoreCase(Settings.get("skein.instrumentation." + module.name() + ".enabled"))) {
-        modules.add(module);
-      }
-    }
-    for (InstrumentationModule module : modules) {
-      for (String name : module.jdkModules()) {
-        ModuleLayer.boot().findModule(name).ifPresent(m -> readBridge(inst, m));
-      }
-    }
-    Instrumenter instrumenter = new Instrumenter(inst, modules);
+  /** Premain: registers the gate from the build-time index; loads no module and no Byte Buddy. */
+  static Instrumenter register(Instrumentation inst) throws java.io.IOException {
+    Instrumenter instrumenter = new Instrumenter(inst, TypeIndex.read(Instrumenter.class.getClassLoader()));
     inst.addTransformer(instrumenter.new Gate(), true);
     return instrumenter;
   }
@@ -122,6 +109,19 @@ final class Instrumenter {
   }
 
   private ClassFileTransformer build() {
+    List<InstrumentationModule> found = new ArrayList<>();
+    for (InstrumentationModule module : ServiceLoader.load(InstrumentationModule.class, Instrumenter.class.getClassLoader())) {
+      if (!"false".equalsIgnoreCase(Settings.get("skein.instrumentation." + module.name() + ".enabled"))) {
+        found.add(module);
+      }
+    }
+    // Before any advice runs: named JDK modules must read the bridge's module.
+    for (InstrumentationModule module : found) {
+      for (String name : module.jdkModules()) {
+        ModuleLayer.boot().findModule(name).ifPresent(m -> readBridge(inst, m));
+      }
+    }
+    modules = found;
     AgentBuilder builder =
         new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
             .disableClassFormatChanges()

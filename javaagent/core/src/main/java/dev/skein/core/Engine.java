@@ -15,6 +15,7 @@ import dev.skein.core.discovery.AgentStatus;
 import dev.skein.core.discovery.LeasedKeys;
 import dev.skein.core.discovery.Instances;
 import dev.skein.core.etcd.EtcdClients;
+import dev.skein.core.etcd.EtcdGatewayReader;
 import dev.skein.core.etcd.EtcdPolicySource;
 import dev.skein.core.routing.Router;
 import dev.skein.core.state.ConfigChange;
@@ -23,6 +24,7 @@ import dev.skein.core.state.PolicyStore;
 import dev.skein.core.state.SnapshotBuilder;
 import io.etcd.jetcd.Client;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -96,6 +98,23 @@ public final class Engine implements MeshEngine {
   }
 
   private void startEtcd() {
+    // The first request waits at most firstSnapshotWait for etcd; if etcd has not answered
+    // by then, serve from the cache rather than let requests go unrouted.
+    scheduler.schedule(this::loadCache, Math.max(0, settings.firstSnapshotWait().toMillis() - 500), TimeUnit.MILLISECONDS);
+    // The first snapshot over etcd's JSON gateway (fast), then jetcd for watch and leases.
+    long initialRevision = 0;
+    try {
+      ConfigChange.Resync first =
+          InternalCalls.run(
+              () ->
+                  new EtcdGatewayReader(settings.etcdEndpoints(), settings.etcdUser(), settings.etcdPassword(), Duration.ofMillis(1500))
+                      .read(layout.policiesPrefix(), layout.endpointsPrefix()));
+      store.apply(first);
+      initialRevision = first.revision();
+    } catch (Exception e) {
+      AgentLog.debug("first read over the etcd gateway failed, jetcd will retry: " + e);
+      loadCache();
+    }
     etcd = EtcdClients.create(settings);
     LeasedKeys created = new LeasedKeys(etcd, settings.leaseTtl(), scheduler);
     synchronized (servers) {
@@ -103,20 +122,10 @@ public final class Engine implements MeshEngine {
       servers.values().forEach(r -> created.put(r.key(), r.endpoint().toJson()));
     }
     reportStatus();
-    etcdSource = new EtcdPolicySource(etcd, layout, store::apply, this::loadCache);
+    etcdSource = new EtcdPolicySource(etcd, layout, store::apply, this::loadCache, initialRevision);
     Thread watcher = new Thread(etcdSource, "skein-etcd-watch");
     watcher.setDaemon(true);
     watcher.start();
-    // The first request waits at most firstSnapshotWait for etcd; if etcd has not answered
-    // by then, serve from the cache rather than let requests go unrouted.
-    scheduler.schedule(
-        () -> {
-          if (router.snapshot() == null) {
-            loadCache();
-          }
-        },
-        Math.max(0, settings.firstSnapshotWait().toMillis() - 500),
-        TimeUnit.MILLISECONDS);
     AgentLog.info("policies from etcd " + settings.etcdEndpoints() + " under " + layout.prefix());
   }
 
@@ -170,8 +179,40 @@ public final class Engine implements MeshEngine {
 
   // === MeshEngine ===
 
+  // Created on the first gRPC channel: most workloads never pay for it.
+  private volatile dev.skein.core.routing.GrpcEndpointWatchers grpcWatchers;
+
+  @Override
+  public boolean isGrpcService(String host) {
+    return router.isGrpcService(host);
+  }
+
+  @Override
+  public OutboundRoute routeGrpc(String host, String path, HeaderLookup headers) {
+    return router.routeGrpc(host, path, headers);
+  }
+
+  @Override
+  public AutoCloseable watchGrpcEndpoints(
+      String host, java.util.function.Consumer<java.util.List<InetSocketAddress>> listener) {
+    dev.skein.core.routing.GrpcEndpointWatchers watchers = grpcWatchers;
+    if (watchers == null) {
+      synchronized (router) {
+        watchers = grpcWatchers;
+        if (watchers == null) {
+          watchers = new dev.skein.core.routing.GrpcEndpointWatchers(router);
+          grpcWatchers = watchers;
+        }
+      }
+    }
+    return watchers.watch(host, listener);
+  }
+
   @Override
   public OutboundRoute routeHttp(String host, int port, String method, String path, HeaderLookup headers) {
+    if (InternalCalls.active()) {
+      return null;
+    }
     return router.routeHttp(host, method, path, headers);
   }
 

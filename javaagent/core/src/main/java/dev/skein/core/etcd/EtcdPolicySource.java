@@ -36,12 +36,16 @@ public final class EtcdPolicySource implements Runnable {
   private final Consumer<ConfigChange> sink;
   private final Runnable onFirstFailure;
   private volatile boolean closed;
+  private long initialRevision;
 
   /**
    * @param onFirstFailure called once when the first read fails, so that the engine can fall
    *     back to the last-known-good cache
+   * @param initialRevision the revision of a snapshot already applied, or 0 to read one first
    */
-  public EtcdPolicySource(Client client, KeyLayout layout, Consumer<ConfigChange> sink, Runnable onFirstFailure) {
+  public EtcdPolicySource(
+      Client client, KeyLayout layout, Consumer<ConfigChange> sink, Runnable onFirstFailure, long initialRevision) {
+    this.initialRevision = initialRevision;
     this.client = client;
     this.layout = layout;
     this.sink = sink;
@@ -54,7 +58,9 @@ public final class EtcdPolicySource implements Runnable {
     boolean failedOnce = false;
     while (!closed) {
       try {
-        long revision = resync();
+        // A revision read before jetcd was up: watch from there instead of reading again.
+        long revision = initialRevision > 0 ? initialRevision : resync();
+        initialRevision = 0;
         backoff = 100;
         watchUntilBroken(revision);
       } catch (InterruptedException e) {

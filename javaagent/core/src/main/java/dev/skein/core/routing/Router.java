@@ -5,6 +5,10 @@ import dev.skein.bootstrap.HeaderLookup;
 import dev.skein.bootstrap.OutboundRoute;
 import dev.skein.core.state.MeshSnapshot;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -16,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class Router {
   private final CountDownLatch firstSnapshot = new CountDownLatch(1);
   private final long firstSnapshotWaitNanos;
+  private final List<Consumer<MeshSnapshot>> publishListeners = new CopyOnWriteArrayList<>();
   private volatile MeshSnapshot snapshot;
 
   public Router(Duration firstSnapshotWait) {
@@ -26,6 +31,14 @@ public final class Router {
   public void publish(MeshSnapshot next) {
     snapshot = next;
     firstSnapshot.countDown();
+    for (Consumer<MeshSnapshot> listener : publishListeners) {
+      listener.accept(next);
+    }
+  }
+
+  /** Called with every snapshot published after this (gRPC name resolution follows it). */
+  public void onPublish(Consumer<MeshSnapshot> listener) {
+    publishListeners.add(listener);
   }
 
   public MeshSnapshot snapshot() {
@@ -33,17 +46,34 @@ public final class Router {
   }
 
   public OutboundRoute routeHttp(String host, String method, String path, HeaderLookup headers) {
+    MeshSnapshot current = current(host);
+    return current == null ? null : route(current.httpByHost(), current.httpById(), host, method, path, headers);
+  }
+
+  /** The same decision for one gRPC call: the path is {@code /pkg.Service/Method}, the method POST. */
+  public OutboundRoute routeGrpc(String host, String path, HeaderLookup headers) {
+    MeshSnapshot current = current(host);
+    return current == null ? null : route(current.grpcByHost(), current.grpcById(), host, "POST", path, headers);
+  }
+
+  /** Whether a gRPC channel to this host should resolve through the mesh. */
+  public boolean isGrpcService(String host) {
+    MeshSnapshot current = current(host);
+    return current != null && current.grpcByHost().containsKey(host);
+  }
+
+  /** The snapshot in force; before the first one, waits for it when the host may be a mesh host. */
+  private MeshSnapshot current(String host) {
     MeshSnapshot current = snapshot;
-    if (current == null) {
-      if (!MeshHosts.mayBeMeshHost(host)) {
-        return null;
-      }
+    if (current == null && MeshHosts.mayBeMeshHost(host)) {
       current = awaitFirstSnapshot();
-      if (current == null) {
-        return null;
-      }
     }
-    ServiceTarget service = current.httpByHost().get(host);
+    return current;
+  }
+
+  private static OutboundRoute route(
+      Map<String, ServiceTarget> byHost, Map<String, ServiceTarget> byId, String host, String method, String path, HeaderLookup headers) {
+    ServiceTarget service = byHost.get(host);
     if (service == null) {
       return null;
     }
@@ -62,7 +92,7 @@ public final class Router {
       return pick(service, service.all(), rule.name());
     }
     ServiceTarget destination =
-        choice.service().id().equals(service.id()) ? service : current.httpById().get(choice.service().id());
+        choice.service().id().equals(service.id()) ? service : byId.get(choice.service().id());
     if (destination == null) {
       return null;
     }

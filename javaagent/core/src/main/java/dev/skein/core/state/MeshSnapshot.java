@@ -14,6 +14,8 @@ import java.util.Map;
  * @param httpByHost services by every host name a client may use for them ({@code orders} in
  *     this workload's namespace, {@code orders.ns} everywhere)
  * @param httpById the same services by {@code namespace/name}
+ * @param grpcByHost the same view over endpoints whose protocol is {@code grpc}
+ * @param grpcById the gRPC view by {@code namespace/name}
  */
 public record MeshSnapshot(
     long revision,
@@ -22,4 +24,6 @@ public record MeshSnapshot(
     Map<String, Endpoint> endpoints,
     Map<String, List<Problem>> rejected,
     Map<String, ServiceTarget> httpByHost,
-    Map<String, ServiceTarget> httpById) {}
+    Map<String, ServiceTarget> httpById,
+    Map<String, ServiceTarget> grpcByHost,
+    Map<String, ServiceTarget> grpcById) {}

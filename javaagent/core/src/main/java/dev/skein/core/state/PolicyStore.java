@@ -39,6 +39,7 @@ public final class PolicyStore {
   private final Map<String, List<Problem>> rejected = new TreeMap<>();
   private final Map<String, Endpoint> endpoints = new TreeMap<>();
   private final Map<String, byte[]> endpointsRaw = new HashMap<>();
+  private final java.util.Set<String> changed = new java.util.HashSet<>();
   private long revision;
   private ConfigChange.Origin origin;
 
@@ -50,6 +51,7 @@ public final class PolicyStore {
 
   /** Applies one change and publishes the snapshot that results. */
   public synchronized MeshSnapshot apply(ConfigChange change) {
+    changed.clear();
     if (change instanceof ConfigChange.Resync resync) {
       applyResync(resync);
       origin = resync.origin();
@@ -61,6 +63,14 @@ public final class PolicyStore {
       revision = Math.max(revision, delta.revision());
     }
     retryRejected();
+    // Logged only now: within one change, a Route may come before the DestinationPolicy it
+    // names, and is accepted by the retry above rather than rejected.
+    for (String key : changed) {
+      List<Problem> problems = rejected.get(key);
+      if (problems != null) {
+        problems.forEach(p -> AgentLog.warn("policy rejected, last good version kept: " + p));
+      }
+    }
     MeshSnapshot snapshot =
         builder.build(inForce, endpoints, revision, origin == null ? ConfigChange.Origin.ETCD : origin, rejected);
     publisher.accept(snapshot);
@@ -148,6 +158,10 @@ public final class PolicyStore {
     if (Arrays.equals(value, inForceRaw.get(key)) && !rejected.containsKey(key)) {
       return;
     }
+    if (Arrays.equals(value, rejectedRaw.get(key))) {
+      return; // already rejected and logged; the retry pass re-checks it
+    }
+    changed.add(key);
     List<Problem> problems = tryAccept(key, value);
     if (problems.isEmpty()) {
       rejected.remove(key);
@@ -155,7 +169,6 @@ public final class PolicyStore {
     } else {
       rejected.put(key, problems);
       rejectedRaw.put(key, value);
-      problems.forEach(p -> AgentLog.warn("policy rejected, last good version kept: " + p));
     }
   }
 
@@ -188,7 +201,9 @@ public final class PolicyStore {
       progress = false;
       for (Map.Entry<String, byte[]> e : new ArrayList<>(rejectedRaw.entrySet())) {
         if (tryAccept(e.getKey(), e.getValue()).isEmpty()) {
-          AgentLog.info(e.getKey() + ": policy accepted now that the policies it refers to are in force");
+          if (!changed.contains(e.getKey())) {
+            AgentLog.info(e.getKey() + ": policy accepted now that the policies it refers to are in force");
+          }
           rejected.remove(e.getKey());
           rejectedRaw.remove(e.getKey());
           progress = true;

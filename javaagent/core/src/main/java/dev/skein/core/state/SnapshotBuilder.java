@@ -66,26 +66,39 @@ public final class SnapshotBuilder {
 
     Map<String, ServiceTarget> byId = new LinkedHashMap<>();
     Map<String, ServiceTarget> byHost = new HashMap<>();
+    Map<String, ServiceTarget> grpcById = new LinkedHashMap<>();
+    Map<String, ServiceTarget> grpcByHost = new HashMap<>();
     for (String id : ids) {
-      int slash = id.indexOf('/');
-      String ns = id.substring(0, slash);
-      String name = id.substring(slash + 1);
-      List<Endpoint> http = new ArrayList<>();
-      for (Endpoint e : endpointsById.getOrDefault(id, List.of())) {
-        if ("http".equals(e.protocol())) {
-          http.add(e);
-        }
-      }
-      ServiceTarget target =
-          new ServiceTarget(ns, name, new EndpointGroup(null, http), subsets(destinations.get(id), http), compile(routes.get(id)));
-      byId.put(id, target);
-      byHost.put(name + "." + ns, target);
-      if (ns.equals(ownNamespace)) {
-        byHost.put(name, target);
-      }
+      CompiledRoute route = compile(routes.get(id));
+      List<Endpoint> all = endpointsById.getOrDefault(id, List.of());
+      index(id, target(id, "http", all, destinations.get(id), route), byId, byHost);
+      index(id, target(id, "grpc", all, destinations.get(id), route), grpcById, grpcByHost);
     }
     return new MeshSnapshot(
-        revision, origin, Map.copyOf(policies), Map.copyOf(endpoints), Map.copyOf(rejected), Map.copyOf(byHost), Map.copyOf(byId));
+        revision, origin, Map.copyOf(policies), Map.copyOf(endpoints), Map.copyOf(rejected), Map.copyOf(byHost), Map.copyOf(byId),
+        Map.copyOf(grpcByHost), Map.copyOf(grpcById));
+  }
+
+  /** One service's view for one protocol: the Route and subsets apply to each protocol alike. */
+  private static ServiceTarget target(
+      String id, String protocol, List<Endpoint> endpoints, DestinationPolicySpec destination, CompiledRoute route) {
+    int slash = id.indexOf('/');
+    List<Endpoint> selected = new ArrayList<>();
+    for (Endpoint e : endpoints) {
+      if (protocol.equals(e.protocol())) {
+        selected.add(e);
+      }
+    }
+    return new ServiceTarget(
+        id.substring(0, slash), id.substring(slash + 1), new EndpointGroup(null, selected), subsets(destination, selected), route);
+  }
+
+  private void index(String id, ServiceTarget target, Map<String, ServiceTarget> byId, Map<String, ServiceTarget> byHost) {
+    byId.put(id, target);
+    byHost.put(target.name() + "." + target.namespace(), target);
+    if (target.namespace().equals(ownNamespace)) {
+      byHost.put(target.name(), target);
+    }
   }
 
   private static Map<String, EndpointGroup> subsets(DestinationPolicySpec policy, List<Endpoint> endpoints) {

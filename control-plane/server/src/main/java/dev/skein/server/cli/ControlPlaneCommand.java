@@ -1,0 +1,70 @@
+package dev.skein.server.cli;
+
+import dev.skein.server.UserException;
+import dev.skein.server.controlplane.AdminServer;
+import dev.skein.server.controlplane.ControlPlane;
+import dev.skein.server.etcd.Etcd;
+import io.etcd.jetcd.Client;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code skein control-plane}: the long-running server; run several replicas for high availability. */
+@Command(name = "control-plane", description = "Run the control plane: validates every policy in etcd and writes "
+        + "verdicts under <prefix>/status/policies/. Several replicas elect a leader through etcd.")
+final class ControlPlaneCommand implements Callable<Integer> {
+    @ParentCommand SkeinCommand skein;
+
+    @Option(names = "--admin-port", paramLabel = "PORT", description = "loopback admin endpoint (/healthz, /status); off when unset")
+    Integer adminPort;
+
+    @Option(names = "--id", description = "this replica's name in verdicts and logs (default: host-pid)")
+    String id;
+
+    @Option(names = "--lease-ttl", defaultValue = "5", paramLabel = "SECONDS",
+            description = "leader lease TTL: a dead leader is replaced within it (default ${DEFAULT-VALUE})")
+    long leaseTtl;
+
+    @Override
+    public Integer call() throws Exception {
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
+        String replica = id != null ? id : hostName() + "-" + ProcessHandle.current().pid();
+        Client client = Etcd.builder(skein.settings(), Duration.ofSeconds(10)).build();
+        ControlPlane cp = new ControlPlane(client, skein.layout(), replica, leaseTtl);
+        AdminServer admin = null;
+        if (adminPort != null) {
+            try {
+                admin = new AdminServer(adminPort, cp);
+            } catch (IOException e) {
+                client.close();
+                throw new UserException("cannot listen on 127.0.0.1:" + adminPort + ": " + e.getMessage());
+            }
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        AdminServer adminServer = admin;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cp.close();
+            if (adminServer != null) {
+                adminServer.close();
+            }
+            client.close();
+            stopped.countDown();
+        }, "skein-cp-shutdown"));
+        cp.start();
+        stopped.await();
+        return 0;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "control-plane";
+        }
+    }
+}

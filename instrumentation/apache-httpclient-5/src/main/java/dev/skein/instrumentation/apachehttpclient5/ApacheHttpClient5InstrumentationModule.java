@@ -1,0 +1,50 @@
+package dev.skein.instrumentation.apachehttpclient5;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.skein.agent.spi.InstrumentationModule;
+import java.util.List;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * Apache HttpClient 5, classic and async ({@code HttpClients.custom()/createDefault()} and
+ * {@code HttpAsyncClients...}): both clients plan each request's connection in
+ * {@code determineRoute(HttpHost, HttpRequest, context)}, where the advice swaps the target for
+ * the endpoint the mesh chose. That three-argument method marks the supported range (5.6 is
+ * tested; 5.1 has no request argument there and is skipped with one debug line). The minimal clients
+ * ({@code HttpClients.createMinimal()}) have no route planning and are not routed.
+ */
+public final class ApacheHttpClient5InstrumentationModule implements InstrumentationModule {
+  static final String CLASSIC = "org.apache.hc.client5.http.impl.classic.InternalHttpClient";
+  static final String ASYNC = "org.apache.hc.client5.http.impl.async.InternalHttpAsyncClient";
+
+  static final ElementMatcher.Junction<MethodDescription> DETERMINE_ROUTE =
+      named("determineRoute")
+          .and(takesArguments(3))
+          .and(takesArgument(0, named("org.apache.hc.core5.http.HttpHost")))
+          .and(takesArgument(1, named("org.apache.hc.core5.http.HttpRequest")));
+
+  @Override
+  public String name() {
+    return "apache-httpclient-5";
+  }
+
+  @Override
+  public List<String> typeNames() {
+    return List.of(CLASSIC, ASYNC);
+  }
+
+  @Override
+  public AgentBuilder extend(AgentBuilder builder) {
+    return builder
+        .type(new DeclaresMethod(name(), List.of(CLASSIC, ASYNC), DETERMINE_ROUTE, "HttpClient 5.x with determineRoute(HttpHost, HttpRequest, context)"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(DETERMINE_ROUTE, DetermineRouteAdvice.class.getName()));
+  }
+}

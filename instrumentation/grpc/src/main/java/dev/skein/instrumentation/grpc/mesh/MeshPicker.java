@@ -1,0 +1,63 @@
+package dev.skein.instrumentation.grpc.mesh;
+
+import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.OutboundRoute;
+import io.grpc.LoadBalancer.PickResult;
+import io.grpc.LoadBalancer.PickSubchannelArgs;
+import io.grpc.LoadBalancer.Subchannel;
+import io.grpc.LoadBalancer.SubchannelPicker;
+import io.grpc.Status;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Per call: asks the engine where this call goes (Route rule on {@code /pkg.Service/Method},
+ * method POST and the call's headers, then subset weights, then the subset's balancer) and
+ * returns the subchannel connected to that endpoint. Immutable: the balancer builds a new one
+ * whenever a subchannel changes state.
+ */
+final class MeshPicker extends SubchannelPicker {
+  private final String host;
+  private final Map<String, Subchannel> ready;
+  private final List<Subchannel> readyList;
+  private final Set<String> connecting;
+  private final Status noEndpoint;
+  private final AtomicInteger fallback = new AtomicInteger();
+
+  /**
+   * @param ready READY subchannels by {@code address:port}
+   * @param connecting endpoints still connecting: a call routed there waits for them
+   * @param noEndpoint the error for calls when nothing is ready or connecting
+   */
+  MeshPicker(String host, Map<String, Subchannel> ready, Set<String> connecting, Status noEndpoint) {
+    this.host = host;
+    this.ready = ready;
+    this.readyList = List.copyOf(ready.values());
+    this.connecting = connecting;
+    this.noEndpoint = noEndpoint;
+  }
+
+  @Override
+  public PickResult pickSubchannel(PickSubchannelArgs args) {
+    OutboundRoute route =
+        Bridge.routeGrpc(host, "/" + args.getMethodDescriptor().getFullMethodName(), new MetadataHeaders(args.getHeaders()));
+    if (route != null) {
+      String key = MeshLoadBalancer.key(route.address(), route.port());
+      Subchannel chosen = ready.get(key);
+      if (chosen != null) {
+        return PickResult.withSubchannel(chosen);
+      }
+      if (connecting.contains(key)) {
+        return PickResult.withNoResult(); // buffered until the next picker
+      }
+    }
+    // The engine knows an endpoint this channel has not connected to yet (the resolver update
+    // is on its way), or it could not decide: any ready endpoint rather than a failed call.
+    if (!readyList.isEmpty()) {
+      return PickResult.withSubchannel(readyList.get((fallback.getAndIncrement() & Integer.MAX_VALUE) % readyList.size()));
+    }
+    return connecting.isEmpty() ? PickResult.withError(noEndpoint) : PickResult.withNoResult();
+  }
+}

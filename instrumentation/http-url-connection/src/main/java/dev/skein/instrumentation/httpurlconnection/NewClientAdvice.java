@@ -1,0 +1,23 @@
+package dev.skein.instrumentation.httpurlconnection;
+
+import dev.skein.bootstrap.instrumentation.httpurlconnection.HttpUrlConnectionRouting;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Replaces the URL the JDK opens (or takes from its keep-alive cache) a connection for. The
+ * connection's own URL is left alone, so {@code getURL()} and the {@code Host} header still name
+ * the service.
+ */
+final class NewClientAdvice {
+  private NewClientAdvice() {}
+
+  @Advice.OnMethodEnter(suppress = Throwable.class)
+  static void enter(@Advice.Argument(value = 0, readOnly = false) URL url, @Advice.Argument(4) HttpURLConnection connection) {
+    URL target = HttpUrlConnectionRouting.target(url, connection);
+    if (target != null) {
+      url = target;
+    }
+  }
+}

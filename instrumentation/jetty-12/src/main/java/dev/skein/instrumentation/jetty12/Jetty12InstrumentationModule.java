@@ -1,0 +1,44 @@
+package dev.skein.instrumentation.jetty12;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.LibraryVersion;
+import java.util.List;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+/**
+ * Jetty 12 (core handlers and every {@code eeN} servlet environment alike, since both listen
+ * through {@code ServerConnector}): a connector registers its endpoint once it has started on its
+ * bound port and deregisters before it stops. One registration per connector, so per port.
+ *
+ * <p>Per-request server policy (authorization, rate limit) belongs in {@code Server.handle(Request,
+ * Response, Callback)}: every request of every connector and environment passes there first.
+ */
+public final class Jetty12InstrumentationModule implements InstrumentationModule {
+  static final String CONNECTOR = "org.eclipse.jetty.server.ServerConnector";
+
+  @Override
+  public String name() {
+    return "jetty-12";
+  }
+
+  @Override
+  public List<String> typeNames() {
+    return List.of(CONNECTOR);
+  }
+
+  @Override
+  public AgentBuilder extend(AgentBuilder builder) {
+    return builder
+        .type(named(CONNECTOR))
+        .and(LibraryVersion.fromProperties(
+            name(), "META-INF/maven/org.eclipse.jetty/jetty-server/pom.properties", "version", "12.0", "13"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("doStart").and(takesArguments(0)), ConnectorStartAdvice.class.getName())
+                .advice(named("doStop").and(takesArguments(0)), ConnectorStopAdvice.class.getName()));
+  }
+}

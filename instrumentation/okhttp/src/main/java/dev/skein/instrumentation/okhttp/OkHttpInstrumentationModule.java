@@ -1,0 +1,41 @@
+package dev.skein.instrumentation.okhttp;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.skein.agent.spi.InstrumentationModule;
+import java.util.List;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+/**
+ * OkHttp 4.x and 5.x ({@code execute} and {@code enqueue}): every call starts at
+ * {@code OkHttpClient.newCall(Request)}, where the advice swaps the request for a routed copy.
+ * The supported range is recognised by {@code okhttp3.internal.connection.RealCall}, which
+ * OkHttp 3 does not have; an {@code OkHttpClient} without it is skipped with one debug line.
+ */
+public final class OkHttpInstrumentationModule implements InstrumentationModule {
+  static final String CLIENT = "okhttp3.OkHttpClient";
+
+  @Override
+  public String name() {
+    return "okhttp";
+  }
+
+  @Override
+  public List<String> typeNames() {
+    return List.of(CLIENT);
+  }
+
+  @Override
+  public AgentBuilder extend(AgentBuilder builder) {
+    return builder
+        .type(new HasClass(name(), CLIENT, "okhttp3.internal.connection.RealCall", "OkHttp 4.x-5.x"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(
+                    named("newCall").and(takesArguments(1)).and(takesArgument(0, named("okhttp3.Request"))),
+                    NewCallAdvice.class.getName()));
+  }
+}

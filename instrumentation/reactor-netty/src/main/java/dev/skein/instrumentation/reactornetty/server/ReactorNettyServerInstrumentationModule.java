@@ -1,0 +1,48 @@
+package dev.skein.instrumentation.reactornetty.server;
+
+import static net.bytebuddy.matcher.ElementMatchers.isBridge;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.LibraryVersion;
+import java.util.List;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+/**
+ * Reactor Netty 1.2 and 1.3 {@code HttpServer}: every bind ({@code bind()}, {@code bindNow()},
+ * {@code bindUntilJavaShutdown}) ends in {@code ServerTransport.DisposableBind}, which receives
+ * the bound channel in {@code onNext} and is the {@code DisposableServer} the application holds.
+ * So the bind registers its endpoint there, and {@code dispose()} (also behind
+ * {@code disposeNow}) deregisters it. Plain {@code TcpServer} binds are not HTTP and are skipped.
+ *
+ * <p>Per-request server policy (authorization, rate limit) belongs where {@code HttpServerConfig}
+ * wraps the application's handler ({@code HttpServer.handle}), before the handler's publisher runs.
+ */
+public final class ReactorNettyServerInstrumentationModule implements InstrumentationModule {
+  static final String DISPOSABLE_BIND = "reactor.netty.transport.ServerTransport$DisposableBind";
+
+  @Override
+  public String name() {
+    return "reactor-netty-server";
+  }
+
+  @Override
+  public List<String> typeNames() {
+    return List.of(DISPOSABLE_BIND);
+  }
+
+  @Override
+  public AgentBuilder extend(AgentBuilder builder) {
+    return builder
+        .type(named(DISPOSABLE_BIND))
+        .and(LibraryVersion.fromManifest(
+            name(), "reactor/netty/transport/ServerTransport.class", "reactor-netty-core", "1.2", "1.4"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("onNext").and(takesArguments(1)).and(not(isBridge())), BoundAdvice.class.getName())
+                .advice(named("dispose").and(takesArguments(0)), DisposeAdvice.class.getName()));
+  }
+}

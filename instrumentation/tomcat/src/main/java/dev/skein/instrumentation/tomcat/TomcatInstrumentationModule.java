@@ -1,0 +1,44 @@
+package dev.skein.instrumentation.tomcat;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.LibraryVersion;
+import java.util.List;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+/**
+ * Tomcat 10.1 and 11 (embedded or standalone): each {@code Connector} registers its endpoint once
+ * started (or resumed) on its bound port, and deregisters when paused or stopped. A service stops
+ * by pausing its connectors first, so the endpoint leaves etcd before in-flight requests finish.
+ *
+ * <p>Per-request server policy (authorization, rate limit) belongs in {@code CoyoteAdapter.service}
+ * (or a {@code Valve} added to the engine's pipeline): every request of every connector passes there.
+ */
+public final class TomcatInstrumentationModule implements InstrumentationModule {
+  static final String CONNECTOR = "org.apache.catalina.connector.Connector";
+
+  @Override
+  public String name() {
+    return "tomcat";
+  }
+
+  @Override
+  public List<String> typeNames() {
+    return List.of(CONNECTOR);
+  }
+
+  @Override
+  public AgentBuilder extend(AgentBuilder builder) {
+    return builder
+        .type(named(CONNECTOR))
+        .and(LibraryVersion.fromProperties(name(), "org/apache/catalina/util/ServerInfo.properties", "server.number", "10.1", "12"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(namedOneOf("startInternal", "resume").and(takesArguments(0)), ConnectorStartAdvice.class.getName())
+                .advice(namedOneOf("pause", "stopInternal").and(takesArguments(0)), ConnectorStopAdvice.class.getName()));
+  }
+}

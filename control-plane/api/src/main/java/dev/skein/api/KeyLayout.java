@@ -97,6 +97,12 @@ public final class KeyLayout {
         return agentsPrefix() + checkSegment("agentId", agentId);
     }
 
+    /** {@code /skein/status/agents/<namespace>/<service>/<instance>}: where an agent reports what it applied. */
+    public String agentStatusKey(String namespace, String service, String instance) {
+        return agentsPrefix() + checkSegment("namespace", namespace) + "/" + checkSegment("service", service) + "/"
+            + checkSegment("instance", instance);
+    }
+
     /** The policy a key names, when it is a well-formed policy key (known kind, DNS-1123 names). */
     public Optional<PolicyRef> parsePolicyKey(String key) {
         String[] parts = split(key, policiesPrefix());

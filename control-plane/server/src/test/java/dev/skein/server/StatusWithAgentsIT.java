@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,8 +21,6 @@ class StatusWithAgentsIT {
     @TempDir Path dir;
 
     @Test
-    @Disabled("agents write no status key yet: KeyLayout.agentStatusKey rejects the '/' of the agent id "
-            + "<ns>/<service>/<instance> that the engine passes; enable when that is fixed")
     void statusShowsRealAgentsAndTheRevisionTheyApplied() throws Exception {
         try (EtcdServer etcd = EtcdServer.started();
                 MeshJvm v1 = server(etcd, "v1");

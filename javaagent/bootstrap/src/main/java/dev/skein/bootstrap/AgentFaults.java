@@ -9,13 +9,15 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class AgentFaults {
   private static final ConcurrentHashMap<String, LongAdder> COUNTS = new ConcurrentHashMap<>();
+  private static final java.util.Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
   private AgentFaults() {}
 
   public static void record(String site, Throwable t) {
     LongAdder count = COUNTS.computeIfAbsent(site, s -> new LongAdder());
     count.increment();
-    if (count.sum() == 1) {
+    // Not count.sum() == 1: two threads failing at once both see 2 and nothing is logged.
+    if (LOGGED.add(site)) {
       AgentLog.error("agent fault in " + site + " (the request proceeds without the mesh; later faults here are only counted)", t);
     }
   }

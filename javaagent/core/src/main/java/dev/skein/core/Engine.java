@@ -208,8 +208,18 @@ public final class Engine implements MeshEngine {
     return watchers.watch(host, listener);
   }
 
+  /**
+   * Fault-injection switch for tests only: with {@code skein.test.fault=route} every
+   * {@link #routeHttp} call throws, so that tests can prove the bridge keeps the application's
+   * requests working (unrouted) and counts the fault. Read once, at start.
+   */
+  private final boolean injectRouteFault = "route".equals(dev.skein.bootstrap.Settings.get("skein.test.fault"));
+
   @Override
   public OutboundRoute routeHttp(String host, int port, String method, String path, HeaderLookup headers) {
+    if (injectRouteFault) {
+      throw new IllegalStateException("fault injected by skein.test.fault=route");
+    }
     if (InternalCalls.active()) {
       return null;
     }
@@ -259,7 +269,7 @@ public final class Engine implements MeshEngine {
     scheduler.schedule(
         () -> {
           statusPending.set(false);
-          keys.put(layout.agentStatusKey(status.agentId()), status.json(router.snapshot()));
+          keys.put(status.key(layout), status.json(router.snapshot()));
         },
         200,
         TimeUnit.MILLISECONDS);

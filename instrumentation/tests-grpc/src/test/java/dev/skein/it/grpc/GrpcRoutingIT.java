@@ -178,4 +178,20 @@ class GrpcRoutingIT {
     Outcome o = GrpcMesh.calls(nettyClient, "unary", 20, "x-canary:true");
     assertThat(o.count("v1")).as(o.line()).isEqualTo(20);
   }
+
+  @Test
+  @Order(8)
+  void aStoppedServerDeregistersAndTheChannelFollows() throws Exception {
+    GrpcMesh.channel(shadedClient, "forTarget orders");
+    etcd.delete(Policies.ROUTE_KEY);
+    v2.send("stop");
+    v2.awaitLineStartingWith("stopped", Duration.ofSeconds(20));
+    assertThat(v2.isAlive()).isTrue();
+    String endpoints = etcd.getPrefix("/skein/endpoints/default/orders/");
+    assertThat(endpoints).as(endpoints).doesNotContain("\"v2\"").contains("\"v1\"");
+    Thread.sleep(1000);
+    // The resolver dropped v2: every call of the same channel goes to v1, none fails.
+    Outcome o = GrpcMesh.calls(shadedClient, "unary", 50);
+    assertThat(o.count("v1")).as(o.line()).isEqualTo(50);
+  }
 }

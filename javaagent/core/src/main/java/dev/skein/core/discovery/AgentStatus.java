@@ -27,9 +27,14 @@ public final class AgentStatus {
     this.instance = service + "-" + ProcessHandle.current().pid();
   }
 
-  /** {@code <ns>/<service>/<instance>}, the suffix of the status key. */
+  /** {@code <ns>/<service>/<instance>}, shown in {@code skein status}. */
   public String agentId() {
     return namespace + "/" + service + "/" + instance;
+  }
+
+  /** Where this agent's status goes. */
+  public String key(dev.skein.api.KeyLayout layout) {
+    return layout.agentStatusKey(namespace, service, instance);
   }
 
   public String json(MeshSnapshot snapshot) {

@@ -10,7 +10,7 @@ import io.grpc.stub.StreamObserver;
  * An {@code orders} gRPC server that answers every call with its version ({@code ECHO_VERSION}).
  * Argument {@code forPort}: {@code ServerBuilder.forPort(0)} (whichever transport is on the class
  * path); {@code netty}: {@code io.grpc.netty.NettyServerBuilder} on 127.0.0.1. Prints
- * {@code listening PORT}.
+ * {@code listening PORT}; {@code stop} on stdin shuts the server down and prints {@code stopped}.
  */
 public final class GrpcOrdersServer {
   private GrpcOrdersServer() {}
@@ -24,6 +24,14 @@ public final class GrpcOrdersServer {
     Server server = builder.addService(service(version)).build().start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown));
     System.out.println("listening " + server.getPort());
+    // "stop" on stdin shuts the server down while the JVM lives on.
+    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+    for (String line; (line = in.readLine()) != null; ) {
+      if (line.trim().equals("stop")) {
+        server.shutdown().awaitTermination();
+        System.out.println("stopped");
+      }
+    }
     server.awaitTermination();
   }
 

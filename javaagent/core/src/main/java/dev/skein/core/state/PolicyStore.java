@@ -12,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -23,11 +25,16 @@ import java.util.function.Consumer;
  * change into a new immutable {@link MeshSnapshot}.
  *
  * <p>An invalid value never replaces the last good one: it is logged (one line per problem,
- * naming the key, the field and the reason), remembered as rejected, and re-tried whenever
- * other policies change, because a Route naming a subset becomes valid once the
- * DestinationPolicy defining it arrives.
+ * naming the key, the field and the reason), remembered as rejected, and tried again with every
+ * later change, because a Route naming a subset becomes valid once the DestinationPolicy
+ * defining it arrives.
+ *
+ * <p>A change is applied as one batch: every value is parsed once and the whole set is
+ * cross-validated a few times at most, so a resync of N policies costs O(N), not O(N²).
  */
 public final class PolicyStore {
+  private static final int MAX_VALIDATION_ROUNDS = 8;
+
   private final KeyLayout layout;
   private final SnapshotBuilder builder;
   private final Consumer<MeshSnapshot> publisher;
@@ -39,7 +46,6 @@ public final class PolicyStore {
   private final Map<String, List<Problem>> rejected = new TreeMap<>();
   private final Map<String, Endpoint> endpoints = new TreeMap<>();
   private final Map<String, byte[]> endpointsRaw = new HashMap<>();
-  private final java.util.Set<String> changed = new java.util.HashSet<>();
   private long revision;
   private ConfigChange.Origin origin;
 
@@ -51,30 +57,30 @@ public final class PolicyStore {
 
   /** Applies one change and publishes the snapshot that results. */
   public synchronized MeshSnapshot apply(ConfigChange change) {
-    changed.clear();
+    Map<String, byte[]> policyChanges = new LinkedHashMap<>();
     if (change instanceof ConfigChange.Resync resync) {
-      applyResync(resync);
+      // Keys absent from a resync were deleted while we were not watching.
+      for (String key : union(inForce.keySet(), rejectedRaw.keySet())) {
+        if (!resync.values().containsKey(key)) {
+          policyChanges.put(key, null);
+        }
+      }
+      for (String key : new ArrayList<>(endpoints.keySet())) {
+        if (!resync.values().containsKey(key)) {
+          applyEndpoint(key, null);
+        }
+      }
+      resync.values().forEach((key, value) -> route(key, value, policyChanges));
       origin = resync.origin();
       revision = resync.revision();
     } else if (change instanceof ConfigChange.Delta delta) {
       for (ConfigChange.KeyChange c : delta.changes()) {
-        applyKey(c.key(), c.value());
+        route(c.key(), c.value(), policyChanges);
       }
       revision = Math.max(revision, delta.revision());
     }
-    retryRejected();
-    // Logged only now: within one change, a Route may come before the DestinationPolicy it
-    // names, and is accepted by the retry above rather than rejected.
-    for (String key : changed) {
-      List<Problem> problems = rejected.get(key);
-      if (problems != null) {
-        problems.forEach(p -> AgentLog.warn("policy rejected, last good version kept: " + p));
-      }
-    }
-    MeshSnapshot snapshot =
-        builder.build(inForce, endpoints, revision, origin == null ? ConfigChange.Origin.ETCD : origin, rejected);
-    publisher.accept(snapshot);
-    return snapshot;
+    applyPolicies(policyChanges);
+    return publish(origin == null ? ConfigChange.Origin.ETCD : origin);
   }
 
   /**
@@ -100,33 +106,20 @@ public final class PolicyStore {
     inForce.putAll(next);
     origin = ConfigChange.Origin.FILE;
     revision++;
-    MeshSnapshot snapshot = builder.build(inForce, endpoints, revision, origin, rejected);
+    return publish(origin);
+  }
+
+  private MeshSnapshot publish(ConfigChange.Origin snapshotOrigin) {
+    MeshSnapshot snapshot = builder.build(inForce, endpoints, revision, snapshotOrigin, rejected);
     publisher.accept(snapshot);
     return snapshot;
   }
 
-  private void applyResync(ConfigChange.Resync resync) {
-    // Keys that vanished were deleted while we were not watching.
-    for (String key : new ArrayList<>(inForce.keySet())) {
-      if (!resync.values().containsKey(key)) {
-        applyKey(key, null);
-      }
-    }
-    for (String key : new ArrayList<>(endpoints.keySet())) {
-      if (!resync.values().containsKey(key)) {
-        applyKey(key, null);
-      }
-    }
-    rejected.keySet().removeIf(k -> !resync.values().containsKey(k));
-    rejectedRaw.keySet().removeIf(k -> !resync.values().containsKey(k));
-    resync.values().forEach(this::applyKey);
-  }
-
-  private void applyKey(String key, byte[] value) {
+  private void route(String key, byte[] value, Map<String, byte[]> policyChanges) {
     if (layout.parseEndpointKey(key).isPresent()) {
       applyEndpoint(key, value);
     } else if (key.startsWith(layout.policiesPrefix())) {
-      applyPolicy(key, value);
+      policyChanges.put(key, value);
     }
   }
 
@@ -147,69 +140,92 @@ public final class PolicyStore {
     }
   }
 
-  private void applyPolicy(String key, byte[] value) {
-    if (value == null) {
-      inForce.remove(key);
-      inForceRaw.remove(key);
-      rejected.remove(key);
-      rejectedRaw.remove(key);
-      return;
-    }
-    if (Arrays.equals(value, inForceRaw.get(key)) && !rejected.containsKey(key)) {
-      return;
-    }
-    if (Arrays.equals(value, rejectedRaw.get(key))) {
-      return; // already rejected and logged; the retry pass re-checks it
-    }
-    changed.add(key);
-    List<Problem> problems = tryAccept(key, value);
-    if (problems.isEmpty()) {
-      rejected.remove(key);
-      rejectedRaw.remove(key);
-    } else {
-      rejected.put(key, problems);
-      rejectedRaw.put(key, value);
-    }
-  }
-
-  /** Parses and validates one value against the policies in force; accepts it when clean. */
-  private List<Problem> tryAccept(String key, byte[] value) {
-    ParseResult parsed = PolicyParser.parseKeyValue(layout, key, value);
-    if (!parsed.ok()) {
-      return parsed.problems();
-    }
-    Policy policy = parsed.policies().get(0);
-    Map<String, Policy> candidate = new LinkedHashMap<>(inForce);
-    candidate.put(key, policy);
-    List<Problem> problems = new ArrayList<>();
-    for (Problem p : PolicySetValidator.validate(candidate)) {
-      if (p.source().equals(key)) {
-        problems.add(p);
+  /**
+   * Applies puts and deletes of policy keys, together with every value still rejected from
+   * earlier changes: parse each once, then validate the candidate set and back out the new
+   * values that have problems until the set is clean.
+   */
+  private void applyPolicies(Map<String, byte[]> changes) {
+    Map<String, Policy> next = new TreeMap<>(inForce);
+    Map<String, byte[]> candidates = new LinkedHashMap<>(rejectedRaw);
+    Set<String> changedNow = new HashSet<>();
+    for (Map.Entry<String, byte[]> c : changes.entrySet()) {
+      String key = c.getKey();
+      byte[] value = c.getValue();
+      if (value == null) {
+        next.remove(key);
+        inForceRaw.remove(key);
+        rejected.remove(key);
+        rejectedRaw.remove(key);
+        candidates.remove(key);
+      } else if (!Arrays.equals(value, inForceRaw.get(key)) && !Arrays.equals(value, rejectedRaw.get(key))) {
+        candidates.put(key, value);
+        changedNow.add(key);
       }
     }
-    if (problems.isEmpty()) {
-      inForce.put(key, policy);
-      inForceRaw.put(key, value);
+    if (candidates.isEmpty()) {
+      inForce.keySet().retainAll(next.keySet());
+      return;
     }
-    return problems;
-  }
-
-  /** A rejected value may have become valid after other keys changed (a subset now defined). */
-  private void retryRejected() {
-    boolean progress = true;
-    while (progress && !rejectedRaw.isEmpty()) {
-      progress = false;
-      for (Map.Entry<String, byte[]> e : new ArrayList<>(rejectedRaw.entrySet())) {
-        if (tryAccept(e.getKey(), e.getValue()).isEmpty()) {
-          if (!changed.contains(e.getKey())) {
-            AgentLog.info(e.getKey() + ": policy accepted now that the policies it refers to are in force");
-          }
-          rejected.remove(e.getKey());
-          rejectedRaw.remove(e.getKey());
-          progress = true;
+    Map<String, List<Problem>> problems = new HashMap<>();
+    Map<String, Policy> fresh = new HashMap<>();
+    for (Map.Entry<String, byte[]> c : candidates.entrySet()) {
+      ParseResult parsed = PolicyParser.parseKeyValue(layout, c.getKey(), c.getValue());
+      if (parsed.ok()) {
+        fresh.put(c.getKey(), parsed.policies().get(0));
+        next.put(c.getKey(), parsed.policies().get(0));
+      } else {
+        problems.put(c.getKey(), parsed.problems());
+      }
+    }
+    // Back out new values with cross-policy problems; removing one can make another invalid
+    // (a DestinationPolicy backed out leaves its Routes dangling), hence the rounds.
+    for (int round = 0; round < MAX_VALIDATION_ROUNDS && !fresh.isEmpty(); round++) {
+      Map<String, List<Problem>> found = new HashMap<>();
+      for (Problem p : PolicySetValidator.validate(next)) {
+        if (fresh.containsKey(p.source())) {
+          found.computeIfAbsent(p.source(), k -> new ArrayList<>()).add(p);
         }
       }
+      if (found.isEmpty()) {
+        break;
+      }
+      found.forEach(
+          (key, list) -> {
+            fresh.remove(key);
+            problems.put(key, list);
+            Policy previous = inForce.get(key);
+            if (previous == null) {
+              next.remove(key);
+            } else {
+              next.put(key, previous);
+            }
+          });
     }
+    for (String key : fresh.keySet()) {
+      inForceRaw.put(key, candidates.get(key));
+      rejected.remove(key);
+      rejectedRaw.remove(key);
+      if (!changedNow.contains(key)) {
+        AgentLog.info(key + ": policy accepted now that the policies it refers to are in force");
+      }
+    }
+    problems.forEach(
+        (key, list) -> {
+          rejected.put(key, list);
+          rejectedRaw.put(key, candidates.get(key));
+          if (changedNow.contains(key)) {
+            list.forEach(p -> AgentLog.warn("policy rejected, last good version kept: " + p));
+          }
+        });
+    inForce.clear();
+    inForce.putAll(next);
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new HashSet<>(a);
+    all.addAll(b);
+    return all;
   }
 
   /** The raw values in force, for the last-known-good cache. */

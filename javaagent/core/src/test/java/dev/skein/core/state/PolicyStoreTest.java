@@ -73,6 +73,32 @@ class PolicyStoreTest {
   }
 
   @Test
+  void aResyncAcceptsARouteTogetherWithTheDestinationPolicyItNames() {
+    Map<String, byte[]> values = new java.util.LinkedHashMap<>();
+    values.put(ROUTE_KEY, StoreFixture.split(90, 10).getBytes(StandardCharsets.UTF_8));
+    values.put(DP_KEY, StoreFixture.SUBSETS.getBytes(StandardCharsets.UTF_8));
+    values.put("/skein/policies/default/Route/bad", "kind: Route\nspec: {host: bad, http: [{route: [{destination: {subset: nope}}]}]}"
+        .getBytes(StandardCharsets.UTF_8));
+    MeshSnapshot s = f.store.apply(new ConfigChange.Resync(values, 7, ConfigChange.Origin.ETCD));
+    assertThat(s.policies()).containsOnlyKeys(DP_KEY, ROUTE_KEY);
+    assertThat(s.rejected()).containsOnlyKeys("/skein/policies/default/Route/bad");
+  }
+
+  @Test
+  void aBackedOutDestinationPolicyTakesTheRoutesNamingItsSubsetsWithIt() {
+    // One batch: a DestinationPolicy with a problem and a Route naming its subsets.
+    MeshSnapshot s =
+        f.store.apply(
+            new ConfigChange.Delta(
+                java.util.List.of(
+                    new ConfigChange.KeyChange(DP_KEY, (StoreFixture.SUBSETS + "  bogus: 1\n").getBytes(StandardCharsets.UTF_8)),
+                    new ConfigChange.KeyChange(ROUTE_KEY, StoreFixture.split(50, 50).getBytes(StandardCharsets.UTF_8))),
+                3));
+    assertThat(s.policies()).isEmpty();
+    assertThat(s.rejected()).containsOnlyKeys(DP_KEY, ROUTE_KEY);
+  }
+
+  @Test
   void rawValuesInForceAreKeptForTheCache() {
     f.put(DP_KEY, StoreFixture.SUBSETS);
     f.endpoint("orders", "a", 8081, "v1");

@@ -24,14 +24,18 @@ import java.util.function.Supplier;
 
 /**
  * The loopback admin endpoint ({@code skein.admin.port}): {@code /config_dump},
- * {@code /clusters}, {@code /healthz}. Served by the JDK's HTTP server, which the agent already
+ * {@code /clusters}, {@code /metrics}, {@code /healthz}. Served by the JDK's HTTP server, which the agent already
  * relies on being present; it is started from a daemon thread, so its threads are daemons too.
  */
 public final class AdminServer {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Created on the first admin request, not at start: Jackson is a few hundred classes. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
 
   private final HttpServer server;
   private final Supplier<MeshSnapshot> snapshot;
+  private volatile Supplier<String> metrics = () -> "";
 
   public AdminServer(int port, Supplier<MeshSnapshot> snapshot) throws IOException {
     this.snapshot = snapshot;
@@ -46,6 +50,12 @@ public final class AdminServer {
     server.createContext("/healthz", ex -> send(ex, 200, "text/plain", "ok\n"));
     server.createContext("/config_dump", ex -> sendJson(ex, configDump()));
     server.createContext("/clusters", ex -> sendJson(ex, clusters()));
+    server.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
+  }
+
+  /** {@code /metrics} serves this Prometheus text (the telemetry's metrics). */
+  public void serveMetrics(Supplier<String> prometheusText) {
+    this.metrics = prometheusText;
   }
 
   /** The server object, so that the engine does not register its own admin port as an endpoint. */
@@ -118,7 +128,7 @@ public final class AdminServer {
   }
 
   private static void sendJson(HttpExchange ex, Object body) throws IOException {
-    send(ex, 200, "application/json", JSON.writeValueAsString(body) + "\n");
+    send(ex, 200, "application/json", Json.MAPPER.writeValueAsString(body) + "\n");
   }
 
   private static void send(HttpExchange ex, int status, String type, String body) throws IOException {

@@ -19,7 +19,10 @@ import java.util.Optional;
  */
 public final class SnapshotCache {
   private static final String FILE = "snapshot.json";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Created on first use, not at start: Jackson is a few hundred classes. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   private final Path dir;
 
@@ -37,7 +40,7 @@ public final class SnapshotCache {
       values.forEach((k, v) -> text.put(k, new String(v, StandardCharsets.UTF_8)));
       doc.put("values", text);
       Path tmp = Files.createTempFile(dir, FILE, ".tmp");
-      JSON.writeValue(tmp.toFile(), doc);
+      Json.MAPPER.writeValue(tmp.toFile(), doc);
       Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
       AgentLog.warn("could not write the policy cache in " + dir + ": " + e);
@@ -51,7 +54,7 @@ public final class SnapshotCache {
       return Optional.empty();
     }
     try {
-      Map<String, Object> doc = JSON.readValue(file.toFile(), Map.class);
+      Map<String, Object> doc = Json.MAPPER.readValue(file.toFile(), Map.class);
       Map<String, byte[]> values = new LinkedHashMap<>();
       ((Map<String, String>) doc.get("values")).forEach((k, v) -> values.put(k, v.getBytes(StandardCharsets.UTF_8)));
       long revision = ((Number) doc.get("revision")).longValue();

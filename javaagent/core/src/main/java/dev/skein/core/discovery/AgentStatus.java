@@ -15,7 +15,10 @@ import java.util.Map;
  * policies it rejected, for {@code skein status}.
  */
 public final class AgentStatus {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Created on the first write, well after start: Jackson is a few hundred classes. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   private final String namespace;
   private final String service;
@@ -56,7 +59,7 @@ public final class AgentStatus {
     doc.put("updated", Instant.now().toString());
     doc.put("certificateExpiry", null);
     try {
-      return JSON.writeValueAsString(doc);
+      return Json.MAPPER.writeValueAsString(doc);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

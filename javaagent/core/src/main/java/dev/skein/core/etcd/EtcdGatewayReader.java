@@ -1,7 +1,5 @@
 package dev.skein.core.etcd;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skein.core.state.ConfigChange;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +12,8 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * Reads the first snapshot through etcd's JSON gateway ({@code POST /v3/kv/range}) with the
@@ -23,9 +23,13 @@ import java.util.Map;
  * cold JVM, and the application's first mesh request waits for the first snapshot. The JDK
  * client starts in a fraction of that. jetcd then watches from the revision read here, so no
  * change is missed; if this read fails for any reason, jetcd does the first read as usual.
+ *
+ * <p>The answers are parsed with SnakeYAML (JSON is YAML, and the policy parser has loaded it
+ * already) rather than Jackson's ObjectMapper, whose few hundred classes would load on the
+ * application's start; the request bodies hold only base64 strings and numbers, so they are
+ * written by hand.
  */
 public final class EtcdGatewayReader {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Base64.Encoder B64 = Base64.getEncoder();
 
   private final List<String> endpoints;
@@ -60,20 +64,22 @@ public final class EtcdGatewayReader {
     long revision = 0;
     for (String prefix : prefixes) {
       byte[] key = prefix.getBytes(StandardCharsets.UTF_8);
-      Map<String, Object> body = new HashMap<>();
-      body.put("key", B64.encodeToString(key));
-      body.put("range_end", B64.encodeToString(prefixEnd(key)));
-      if (revision > 0) {
-        body.put("revision", revision);
-      }
-      JsonNode response = post(client, endpoint + "/v3/kv/range", body, token);
+      String body =
+          "{\"key\":\"" + B64.encodeToString(key) + "\",\"range_end\":\"" + B64.encodeToString(prefixEnd(key)) + "\""
+              + (revision > 0 ? ",\"revision\":" + revision : "") + "}";
+      Map<?, ?> response = post(client, endpoint + "/v3/kv/range", body, token);
       if (revision == 0) {
-        revision = response.path("header").path("revision").asLong();
+        revision = Long.parseLong(String.valueOf(((Map<?, ?>) response.get("header")).get("revision")));
       }
-      for (JsonNode kv : response.path("kvs")) {
-        values.put(
-            new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8),
-            Base64.getDecoder().decode(kv.path("value").asText("")));
+      Object kvs = response.get("kvs");
+      if (kvs instanceof List<?> list) {
+        for (Object item : list) {
+          Map<?, ?> kv = (Map<?, ?>) item;
+          Object value = kv.get("value");
+          values.put(
+              new String(Base64.getDecoder().decode(String.valueOf(kv.get("key"))), StandardCharsets.UTF_8),
+              value == null ? new byte[0] : Base64.getDecoder().decode(String.valueOf(value)));
+        }
       }
     }
     if (revision <= 0) {
@@ -83,24 +89,39 @@ public final class EtcdGatewayReader {
   }
 
   private String authenticate(HttpClient client, String endpoint) throws Exception {
-    JsonNode response = post(client, endpoint + "/v3/auth/authenticate", Map.of("name", user, "password", password == null ? "" : password), null);
-    return response.path("token").asText();
+    String body = "{\"name\":" + quote(user) + ",\"password\":" + quote(password == null ? "" : password) + "}";
+    return String.valueOf(post(client, endpoint + "/v3/auth/authenticate", body, null).get("token"));
   }
 
-  private JsonNode post(HttpClient client, String url, Object body, String token) throws Exception {
+  /** A JSON string literal. */
+  static String quote(String s) {
+    StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
+  }
+
+  private Map<?, ?> post(HttpClient client, String url, String body, String token) throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(url))
             .timeout(timeout)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       request.header("Authorization", token);
     }
-    HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IllegalStateException(url + " answered " + response.statusCode());
     }
-    return JSON.readTree(response.body());
+    return (Map<?, ?>) new Load(LoadSettings.builder().build()).loadFromString(response.body());
   }
 
   /** The smallest key greater than every key with this prefix: etcd's range_end for a prefix. */

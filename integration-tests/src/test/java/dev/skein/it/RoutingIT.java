@@ -20,6 +20,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RoutingIT {
+  private static final int ADMIN_PORT = dev.skein.it.support.FreePorts.next();
   private static EtcdServer etcd;
   private static TwoVersionMesh mesh;
 
@@ -29,7 +30,7 @@ class RoutingIT {
     mesh = new TwoVersionMesh(etcd);
     mesh.startServer("v1");
     mesh.startServer("v2");
-    mesh.startClient(MeshJvm.builder("client"));
+    mesh.startClient(MeshJvm.builder("client").property("skein.admin.port", String.valueOf(ADMIN_PORT)));
     mesh.awaitBothVersions();
   }
 
@@ -102,5 +103,24 @@ class RoutingIT {
         .filter(l -> l.contains("\"v1\"")).findFirst().map(l -> l.replaceAll(".*\"port\":(\\d+).*", "$1")).orElseThrow();
     Outcome o = mesh.send(20, "http://127.0.0.1:" + v1Port + "/direct");
     assertThat(o.count("v1")).as(o.line()).isEqualTo(20);
+  }
+
+  @Test
+  @Order(7)
+  void adminEndpointShowsThePoliciesInForceAndTheEndpoints() throws Exception {
+    String dump = admin("/config_dump");
+    assertThat(dump).contains("\"origin\" : \"etcd\"").contains(Policies.ROUTE_KEY).contains("name: canary").contains(Policies.DESTINATION_KEY);
+    long revision = Long.parseLong(dump.replaceAll("(?s).*\"revision\" : (\\d+).*", "$1"));
+    assertThat(revision).isGreaterThan(4);
+    String clusters = admin("/clusters");
+    assertThat(clusters).contains("default/orders").contains("version=v1").contains("version=v2").contains("\"route\" : \"orders\"");
+    assertThat(admin("/healthz")).isEqualTo("ok\n");
+  }
+
+  private static String admin(String path) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + ADMIN_PORT + path)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 }

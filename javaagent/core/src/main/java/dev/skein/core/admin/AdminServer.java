@@ -35,10 +35,20 @@ public final class AdminServer {
 
   private final HttpServer server;
   private final Supplier<MeshSnapshot> snapshot;
+  private final Supplier<Map<String, byte[]>> rawPolicies;
   private volatile Supplier<String> metrics = () -> "";
 
   public AdminServer(int port, Supplier<MeshSnapshot> snapshot) throws IOException {
+    this(port, snapshot, Map::of);
+  }
+
+  /**
+   * @param rawPolicies the text of each policy in force (etcd key to value), shown as the
+   *     operator wrote it; file mode has none and shows the parsed form
+   */
+  public AdminServer(int port, Supplier<MeshSnapshot> snapshot, Supplier<Map<String, byte[]>> rawPolicies) throws IOException {
     this.snapshot = snapshot;
+    this.rawPolicies = rawPolicies;
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
     server.setExecutor(
         Executors.newSingleThreadExecutor(
@@ -86,9 +96,16 @@ public final class AdminServer {
     dump.put("revision", s.revision());
     dump.put("origin", s.origin().name().toLowerCase());
     Map<String, Object> policies = new LinkedHashMap<>();
+    Map<String, byte[]> raw = rawPolicies.get();
     s.policies().entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
-        .forEach(e -> policies.put(e.getKey(), e.getValue().toString()));
+        .forEach(
+            e -> {
+              byte[] text = raw.get(e.getKey());
+              policies.put(
+                  e.getKey(),
+                  text == null ? e.getValue().toString() : new String(text, java.nio.charset.StandardCharsets.UTF_8));
+            });
     dump.put("policies", policies);
     Map<String, List<String>> rejected = new LinkedHashMap<>();
     s.rejected().forEach((k, problems) -> rejected.put(k, problems.stream().map(Problem::toString).toList()));

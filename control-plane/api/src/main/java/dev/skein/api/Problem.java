@@ -22,6 +22,25 @@ public record Problem(String source, String field, String reason) {
     /** {@code <source>: <field>: <reason>}, or {@code <source>: <reason>} when there is no field. */
     @Override
     public String toString() {
-        return field.isEmpty() ? source + ": " + reason : source + ": " + field + ": " + reason;
+        // An etcd key may hold any byte: a newline in it must not start a forged log line.
+        String s = oneLine(source);
+        return field.isEmpty() ? s + ": " + oneLine(reason) : s + ": " + oneLine(field) + ": " + oneLine(reason);
+    }
+
+    private static String oneLine(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < 0x20 || s.charAt(i) == 0x7f) {
+                StringBuilder sb = new StringBuilder(s.length() + 8);
+                for (char c : s.toCharArray()) {
+                    if (c < 0x20 || c == 0x7f) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+                return sb.toString();
+            }
+        }
+        return s;
     }
 }

@@ -65,6 +65,16 @@ public final class Bridge {
     }
   }
 
+  /** Retries and timeouts for mesh channels to this host, or {@code null}. */
+  public static java.util.Map<String, ?> grpcServiceConfig(String host) {
+    try {
+      return engine.grpcServiceConfig(host);
+    } catch (Throwable t) {
+      AgentFaults.record("grpcServiceConfig", t);
+      return null;
+    }
+  }
+
   /** Never {@code null}: a failed subscription is a no-op handle. */
   public static AutoCloseable watchGrpcEndpoints(String host, Consumer<List<InetSocketAddress>> listener) {
     try {
@@ -72,6 +82,83 @@ public final class Bridge {
     } catch (Throwable t) {
       AgentFaults.record("watchGrpcEndpoints", t);
       return () -> {};
+    }
+  }
+
+  // === Telemetry (see MeshEngine): every method may be called with a null handle. ===
+
+  public static Object clientStart(
+      String system, OutboundRoute route, String method, String url, String host, int port, java.util.Map<String, String> inject) {
+    try {
+      return engine.clientStart(system, route, method, url, host, port, inject);
+    } catch (Throwable t) {
+      AgentFaults.record("clientStart", t);
+      return null;
+    }
+  }
+
+  public static void clientEnd(Object call, int status, Throwable error) {
+    if (call == null) {
+      return;
+    }
+    try {
+      engine.clientEnd(call, status, error);
+    } catch (Throwable t) {
+      AgentFaults.record("clientEnd", t);
+    }
+  }
+
+  public static void clientEndOnCompletion(Object call, java.util.concurrent.CompletionStage<?> response) {
+    if (call == null) {
+      return;
+    }
+    try {
+      engine.clientEndOnCompletion(call, response);
+    } catch (Throwable t) {
+      AgentFaults.record("clientEndOnCompletion", t);
+    }
+  }
+
+  public static Object serverStart(Object server, String system, String method, String target, HeaderLookup headers, String peer) {
+    try {
+      return engine.serverStart(server, system, method, target, headers, peer);
+    } catch (Throwable t) {
+      AgentFaults.record("serverStart", t);
+      return null;
+    }
+  }
+
+  public static Object attach(Object call) {
+    if (call == null) {
+      return null;
+    }
+    try {
+      return engine.attach(call);
+    } catch (Throwable t) {
+      AgentFaults.record("attach", t);
+      return null;
+    }
+  }
+
+  public static void detach(Object token) {
+    if (token == null) {
+      return;
+    }
+    try {
+      engine.detach(token);
+    } catch (Throwable t) {
+      AgentFaults.record("detach", t);
+    }
+  }
+
+  public static void serverEnd(Object call, int status, Throwable error) {
+    if (call == null) {
+      return;
+    }
+    try {
+      engine.serverEnd(call, status, error);
+    } catch (Throwable t) {
+      AgentFaults.record("serverEnd", t);
     }
   }
 }

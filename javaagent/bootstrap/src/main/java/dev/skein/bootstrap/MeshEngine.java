@@ -48,6 +48,67 @@ public interface MeshEngine {
    */
   AutoCloseable watchGrpcEndpoints(String host, Consumer<List<InetSocketAddress>> listener);
 
+  // === Telemetry: a span and metrics around each call. Default methods, so that an engine
+  // without telemetry (and NOOP) needs nothing; a null call handle means "not observed". ===
+
+  /**
+   * A client call begins (before it is sent).
+   *
+   * @param system {@code http} or {@code grpc}
+   * @param route the mesh's choice, or {@code null} for a host outside the mesh
+   * @param method the HTTP method, or the gRPC full method name {@code pkg.Service/Method}
+   * @param url the URL the application asked for (HTTP), or the channel's authority (gRPC)
+   * @param host the host the application named; {@code port} is -1 when absent
+   * @param inject receives the headers to add to the request (trace context, baggage)
+   * @return a handle for {@link #clientEnd}, or {@code null}
+   */
+  default Object clientStart(
+      String system, OutboundRoute route, String method, String url, String host, int port, java.util.Map<String, String> inject) {
+    return null;
+  }
+
+  /**
+   * The client call ended.
+   *
+   * @param status the HTTP status or the gRPC status code; -1 when there is no response
+   */
+  default void clientEnd(Object call, int status, Throwable error) {}
+
+  /** Ends the call when {@code response} (a {@code java.net.http.HttpResponse} stage) completes. */
+  default void clientEndOnCompletion(Object call, java.util.concurrent.CompletionStage<?> response) {}
+
+  /**
+   * A server call begins: the parent context is read from {@code headers}.
+   *
+   * @param server the server object, or {@code null} (the agent's own admin server is not observed)
+   *
+   * @param method the HTTP method, or the gRPC full method name
+   * @param target the request path (with query) or the gRPC full method name
+   * @param peer the client's address, or {@code null}
+   * @return a handle for {@link #serverEnd}, or {@code null}
+   */
+  default Object serverStart(Object server, String system, String method, String target, HeaderLookup headers, String peer) {
+    return null;
+  }
+
+  /** Makes the call's span current on this thread; returns a token for {@link #detach}. */
+  default Object attach(Object call) {
+    return null;
+  }
+
+  default void detach(Object token) {}
+
+  /** The server call ended; {@code status} as in {@link #clientEnd}. */
+  default void serverEnd(Object call, int status, Throwable error) {}
+
+  /**
+   * The gRPC service config (JSON shape, as maps, lists, strings and doubles) that mesh channels
+   * to this host use for retries and timeouts, or {@code null} for none.
+   */
+  default java.util.Map<String, ?> grpcServiceConfig(String host) {
+    return null;
+  }
+
   /** Used until the engine is installed, and when the agent could not start. */
   MeshEngine NOOP =
       new MeshEngine() {

@@ -10,13 +10,75 @@ public final class OutboundRoute {
   private final String service;
   private final String route;
   private final String subset;
+  private final CallPolicy policy;
+  private final CallControl control;
 
   public OutboundRoute(String address, int port, String service, String route, String subset) {
+    this(address, port, service, route, subset, null, null);
+  }
+
+  /**
+   * @param policy the matched rule's faults, retries and timeouts, or {@code null}
+   * @param control the engine's handle on the chosen endpoint, or {@code null}
+   */
+  public OutboundRoute(
+      String address, int port, String service, String route, String subset, CallPolicy policy, CallControl control) {
     this.address = address;
     this.port = port;
     this.service = service;
     this.route = route;
     this.subset = subset;
+    this.policy = policy;
+    this.control = control;
+  }
+
+  /** The matched rule's faults, retries and timeouts, or {@code null} when it sets none. */
+  public CallPolicy policy() {
+    return policy;
+  }
+
+  // === resilience: each call below is safe, an engine fault counts and answers "no opinion" ===
+
+  /** {@code null} to proceed, else why the mesh refuses the call ({@code circuit-open}, {@code overloaded}). */
+  public String admit() {
+    try {
+      return control == null ? null : control.admit();
+    } catch (Throwable t) {
+      AgentFaults.record("admit", t);
+      return null;
+    }
+  }
+
+  /** The end of an admitted call: its HTTP status, or 0 for a connection failure or reset. */
+  public void finished(int status, long durationNanos) {
+    try {
+      if (control != null) {
+        control.finished(status, durationNanos);
+      }
+    } catch (Throwable t) {
+      AgentFaults.record("finished", t);
+    }
+  }
+
+  /** Whether the destination's retry budget allows one more retry. */
+  public boolean tryRetry() {
+    try {
+      return control == null || control.tryRetry();
+    } catch (Throwable t) {
+      AgentFaults.record("tryRetry", t);
+      return true;
+    }
+  }
+
+  /** Another endpoint of the same destination for a retry, or this one. */
+  public OutboundRoute reroute() {
+    try {
+      OutboundRoute next = control == null ? null : control.reroute(this);
+      return next == null ? this : next;
+    } catch (Throwable t) {
+      AgentFaults.record("reroute", t);
+      return this;
+    }
   }
 
   public String address() {

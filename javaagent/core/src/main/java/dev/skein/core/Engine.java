@@ -54,15 +54,19 @@ public final class Engine implements MeshEngine {
   private volatile LeasedKeys leasedKeys;
   private final AgentStatus status;
   private final java.util.concurrent.atomic.AtomicBoolean statusPending = new java.util.concurrent.atomic.AtomicBoolean();
+  // The first status write waits until the application's start has settled: it loads Jackson.
+  private volatile boolean firstStatusWritten;
   private volatile EtcdPolicySource etcdSource;
   private volatile Object adminServer;
   private volatile Map<String, dev.skein.api.Policy> lastPolicies;
+  private final dev.skein.core.telemetry.Telemetry telemetry;
 
   public Engine(AgentSettings settings) {
     this.settings = settings;
     this.layout = new KeyLayout(settings.etcdPrefix());
     this.router = new Router(settings.firstSnapshotWait());
     this.status = new AgentStatus(settings.namespace(), settings.service() == null ? "anonymous" : settings.service());
+    this.telemetry = new dev.skein.core.telemetry.Telemetry(settings.service(), settings.adminPort() > 0);
     this.store = new PolicyStore(layout, new SnapshotBuilder(layout, settings.namespace()), this::published);
     ScheduledThreadPoolExecutor executor =
         new ScheduledThreadPoolExecutor(
@@ -82,6 +86,10 @@ public final class Engine implements MeshEngine {
     if (settings.cacheDir() != null) {
       cache = new SnapshotCache(settings.cacheDir());
     }
+    // The OpenTelemetry SDK builds on a thread of its own: it never delays etcd or the admin port.
+    Thread telemetryStart = new Thread(telemetry::start, "skein-telemetry-start");
+    telemetryStart.setDaemon(true);
+    telemetryStart.start();
     startAdmin();
     if (settings.etcdMode()) {
       startEtcd();
@@ -149,7 +157,8 @@ public final class Engine implements MeshEngine {
       return;
     }
     try {
-      AdminServer admin = new AdminServer(settings.adminPort(), router::snapshot);
+      AdminServer admin = new AdminServer(settings.adminPort(), router::snapshot, store::rawInForce);
+      admin.serveMetrics(telemetry::prometheusText);
       adminServer = admin.server();
       admin.start();
       AgentLog.info("admin endpoint on http://127.0.0.1:" + admin.port() + "/");
@@ -189,7 +198,15 @@ public final class Engine implements MeshEngine {
 
   @Override
   public OutboundRoute routeGrpc(String host, String path, HeaderLookup headers) {
-    return router.routeGrpc(host, path, headers);
+    OutboundRoute route = router.routeGrpc(host, path, headers);
+    telemetry.routed(headers, route);
+    return route;
+  }
+
+  @Override
+  public java.util.Map<String, ?> grpcServiceConfig(String host) {
+    dev.skein.core.state.MeshSnapshot current = router.snapshot();
+    return current == null ? null : dev.skein.core.routing.GrpcServiceConfig.of(current.grpcByHost().get(host));
   }
 
   @Override
@@ -224,6 +241,47 @@ public final class Engine implements MeshEngine {
       return null;
     }
     return router.routeHttp(host, method, path, headers);
+  }
+
+  // === telemetry (see dev.skein.core.telemetry.Telemetry) ===
+
+  @Override
+  public Object clientStart(
+      String system, OutboundRoute route, String method, String url, String host, int port, Map<String, String> inject) {
+    return InternalCalls.active() ? null : telemetry.clientStart(system, route, method, url, host, port, inject);
+  }
+
+  @Override
+  public void clientEnd(Object call, int status, Throwable error) {
+    telemetry.clientEnd(call, status, error);
+  }
+
+  @Override
+  public void clientEndOnCompletion(Object call, java.util.concurrent.CompletionStage<?> response) {
+    telemetry.clientEndOnCompletion(call, response);
+  }
+
+  @Override
+  public Object serverStart(Object server, String system, String method, String target, HeaderLookup headers, String peer) {
+    if (server != null && server == adminServer) {
+      return null;
+    }
+    return telemetry.serverStart(system, method, target, headers, peer);
+  }
+
+  @Override
+  public Object attach(Object call) {
+    return telemetry.attach(call);
+  }
+
+  @Override
+  public void detach(Object token) {
+    telemetry.detach(token);
+  }
+
+  @Override
+  public void serverEnd(Object call, int status, Throwable error) {
+    telemetry.serverEnd(call, status, error);
   }
 
   @Override
@@ -271,8 +329,9 @@ public final class Engine implements MeshEngine {
           statusPending.set(false);
           keys.put(status.key(layout), status.json(router.snapshot()));
         },
-        200,
+        firstStatusWritten ? 200 : 2000,
         TimeUnit.MILLISECONDS);
+    firstStatusWritten = true;
   }
 
   /** Orderly JVM exit: remove every registration first, then close the etcd client. */

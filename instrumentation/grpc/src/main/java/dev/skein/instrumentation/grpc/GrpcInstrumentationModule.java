@@ -17,7 +17,9 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  *   <li>{@code ManagedChannelImplBuilder.build()}: a channel whose target names a mesh service
  *       gets the mesh name resolver and load balancer, which choose the endpoint per call;
  *   <li>{@code ServerImpl.start()} registers the server as a {@code grpc} endpoint of this
- *       service, {@code shutdown()}/{@code shutdownNow()} remove the registration.
+ *       service, {@code shutdown()}/{@code shutdownNow()} remove the registration;
+ *   <li>telemetry: every built channel gets a tracing client interceptor, every
+ *       {@code ServerImplBuilder.build()} a tracing server interceptor.
  * </ul>
  *
  * The helper classes that implement io.grpc types are injected into the class loader that
@@ -31,7 +33,7 @@ public final class GrpcInstrumentationModule implements InstrumentationModule {
 
   @Override
   public List<String> typeNames() {
-    return List.of(GrpcNames.CHANNEL_BUILDER, GrpcNames.SERVER);
+    return List.of(GrpcNames.CHANNEL_BUILDER, GrpcNames.SERVER, GrpcNames.SERVER_BUILDER);
   }
 
   @Override
@@ -43,7 +45,14 @@ public final class GrpcInstrumentationModule implements InstrumentationModule {
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(own)
-                .advice(named("build").and(takesArguments(0)).and(isPublic()), ChannelBuildAdvice.class.getName()))
+                .advice(named("build").and(takesArguments(0)).and(isPublic()), ChannelBuildAdvice.class.getName())
+                .advice(named("build").and(takesArguments(0)).and(isPublic()), ChannelTelemetryAdvice.class.getName()))
+        .type(named(GrpcNames.SERVER_BUILDER), SupportedVersion.MATCHER)
+        .transform(HelperInjector.TRANSFORMER)
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(own)
+                .advice(named("build").and(takesArguments(0)).and(isPublic()), ServerTelemetryAdvice.class.getName()))
         .type(named(GrpcNames.SERVER), SupportedVersion.MATCHER)
         .transform(HelperInjector.TRANSFORMER)
         .transform(

@@ -21,6 +21,8 @@ final class HelperInjector {
   // Supertypes first: a helper may only extend io.grpc types or helpers listed before it.
   private static final String[] HELPERS = {
     "MetadataHeaders",
+    "MeshStreamTracer",
+    "MeshStreamTracer$Factory",
     "MeshPicker",
     "MeshLoadBalancer",
     "MeshLoadBalancerProvider",
@@ -28,6 +30,13 @@ final class HelperInjector {
     "MeshNameResolverProvider",
     "MeshChannels",
     "MeshServers",
+    "TracingClientListener",
+    "TracingClientCall",
+    "TelemetryClientInterceptor",
+    "TracingServerCall",
+    "TracingServerListener",
+    "TelemetryServerInterceptor",
+    "MeshTelemetry",
   };
   private static final Set<ClassLoader> INJECTED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
   private static volatile Map<String, byte[]> bytes;

@@ -9,7 +9,8 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 
 /**
  * {@code com.sun.net.httpserver.HttpServer}: {@code HttpServerImpl.start} registers the server
- * as an endpoint of this service, {@code stop} removes the registration before the server stops.
+ * as an endpoint of this service, {@code stop} removes the registration before the server stops;
+ * {@code AuthFilter.doFilter} (run once per request, before the handler) is traced and measured.
  */
 public final class JdkHttpServerInstrumentationModule implements InstrumentationModule {
   @Override
@@ -24,7 +25,7 @@ public final class JdkHttpServerInstrumentationModule implements Instrumentation
 
   @Override
   public List<String> typeNames() {
-    return List.of("sun.net.httpserver.HttpServerImpl");
+    return List.of("sun.net.httpserver.HttpServerImpl", "sun.net.httpserver.AuthFilter");
   }
 
   @Override
@@ -35,6 +36,11 @@ public final class JdkHttpServerInstrumentationModule implements Instrumentation
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
                 .advice(named("start").and(takesArguments(0)), StartAdvice.class.getName())
-                .advice(named("stop").and(takesArguments(1)), StopAdvice.class.getName()));
+                .advice(named("stop").and(takesArguments(1)), StopAdvice.class.getName()))
+        .type(named("sun.net.httpserver.AuthFilter"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("doFilter").and(takesArguments(2)), ExchangeAdvice.class.getName()));
   }
 }

@@ -27,7 +27,9 @@ final class NewCallAdvice {
     }
     OutboundRoute route = OkHttpRouting.route(url.host(), url.port(), request.method(), url.encodedPath(), pairs);
     if (route != null) {
-      request = request.newBuilder().url(url.newBuilder().host(route.address()).port(route.port()).build()).build();
+      // The route rides along as a tag: the mesh interceptor reads its policy and reports back.
+      request =
+          request.newBuilder().url(url.newBuilder().host(route.address()).port(route.port()).build()).tag(OutboundRoute.class, route).build();
     }
   }
 }

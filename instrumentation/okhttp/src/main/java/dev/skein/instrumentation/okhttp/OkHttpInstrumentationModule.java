@@ -1,5 +1,6 @@
 package dev.skein.instrumentation.okhttp;
 
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -11,7 +12,8 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 /**
  * OkHttp 4.x and 5.x ({@code execute} and {@code enqueue}): every call starts at
  * {@code OkHttpClient.newCall(Request)}, where the advice swaps the request for a routed copy.
- * The supported range is recognised by {@code okhttp3.internal.connection.RealCall}, which
+ * Every client also gets the mesh interceptor (faults, retries, timeouts, breaker) when it is
+ * constructed. The supported range is recognised by {@code okhttp3.internal.connection.RealCall}, which
  * OkHttp 3 does not have; an {@code OkHttpClient} without it is skipped with one debug line.
  */
 public final class OkHttpInstrumentationModule implements InstrumentationModule {
@@ -31,11 +33,15 @@ public final class OkHttpInstrumentationModule implements InstrumentationModule 
   public AgentBuilder extend(AgentBuilder builder) {
     return builder
         .type(new HasClass(name(), CLIENT, "okhttp3.internal.connection.RealCall", "OkHttp 4.x-5.x"))
+        .transform(HelperInjector.TRANSFORMER)
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
                 .advice(
                     named("newCall").and(takesArguments(1)).and(takesArgument(0, named("okhttp3.Request"))),
-                    NewCallAdvice.class.getName()));
+                    NewCallAdvice.class.getName())
+                .advice(
+                    isConstructor().and(takesArguments(1)).and(takesArgument(0, named(CLIENT + "$Builder"))),
+                    ClientInitAdvice.class.getName()));
   }
 }

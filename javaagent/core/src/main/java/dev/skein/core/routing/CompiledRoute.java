@@ -1,6 +1,7 @@
 package dev.skein.core.routing;
 
 import dev.skein.api.RequestMatch;
+import dev.skein.bootstrap.CallPolicy;
 import dev.skein.bootstrap.HeaderLookup;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,8 +23,11 @@ public record CompiledRoute(String policyName, List<Rule> rules) {
     return null;
   }
 
-  /** One rule: matches (empty = all requests) and weighted destinations. */
-  public record Rule(String name, List<RequestMatch> matches, Choice[] choices, int totalWeight) {
+  /**
+   * One rule: matches (empty = all requests), weighted destinations, and the faults, retries and
+   * timeout it asks for ({@code policy}, {@code null} when it sets none).
+   */
+  public record Rule(String name, List<RequestMatch> matches, Choice[] choices, int totalWeight, CallPolicy policy) {
     boolean matches(String method, String path, HeaderLookup headers) {
       if (matches.isEmpty()) {
         return true;

@@ -6,6 +6,7 @@ import dev.skein.core.state.MeshSnapshot;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -55,6 +56,7 @@ public final class GrpcEndpointWatchers {
     private final String host;
     private final Consumer<List<InetSocketAddress>> listener;
     private List<InetSocketAddress> last;
+    private Map<String, Object> lastConfig;
 
     Watch(String host, Consumer<List<InetSocketAddress>> listener) {
       this.host = host;
@@ -71,10 +73,13 @@ public final class GrpcEndpointWatchers {
         return;
       }
       List<InetSocketAddress> next = addresses(snapshot, host);
-      if (next.equals(last)) {
+      // A changed Route changes the channel's service config, which rides on the same update.
+      Map<String, Object> config = GrpcServiceConfig.of(snapshot.grpcByHost().get(host));
+      if (next.equals(last) && java.util.Objects.equals(config, lastConfig)) {
         return;
       }
       last = next;
+      lastConfig = config;
       try {
         listener.accept(next);
       } catch (Throwable t) {

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The client-side hot path: host, then the Route's first matching rule, then a destination
- * subset by weight, then an endpoint by round robin. Reads one volatile snapshot per request
+ * subset by weight, then an endpoint by the destination's balancer (skipping ejected endpoints). Reads one volatile snapshot per request
  * and allocates only the answer.
  */
 public final class Router {
@@ -79,27 +79,27 @@ public final class Router {
     }
     CompiledRoute route = service.route();
     if (route == null) {
-      return pick(service, service.all(), null);
+      return pick(service, service.all(), null, headers);
     }
     CompiledRoute.Rule rule = route.match(method, path, headers);
     if (rule == null) {
       // Istio semantics: a Route with no matching rule sends nothing; we let the call pass
       // through to all endpoints instead, so that policy never blocks traffic by accident.
-      return pick(service, service.all(), null);
+      return pick(service, service.all(), null, headers);
     }
     CompiledRoute.Choice choice = rule.pick();
     if (choice == null) {
-      return pick(service, service.all(), rule.name());
+      return pick(service, service.all(), rule, headers);
     }
     ServiceTarget destination =
         choice.service().id().equals(service.id()) ? service : byId.get(choice.service().id());
     if (destination == null) {
       return null;
     }
-    return pick(destination, destination.subset(choice.subset()), rule.name());
+    return pick(destination, destination.subset(choice.subset()), rule, headers);
   }
 
-  private static OutboundRoute pick(ServiceTarget service, EndpointGroup group, String ruleName) {
+  private static OutboundRoute pick(ServiceTarget service, EndpointGroup group, CompiledRoute.Rule rule, HeaderLookup headers) {
     EndpointGroup chosen = group;
     if (chosen.isEmpty()) {
       // Failover: every endpoint of the subset is gone, use the rest of the service.
@@ -108,8 +108,19 @@ public final class Router {
         return null;
       }
     }
-    Endpoint endpoint = chosen.next();
-    return new OutboundRoute(endpoint.address(), endpoint.port(), service.id(), ruleName, chosen.subset());
+    int index = chosen.pick(headers);
+    if (chosen.guard() != null) {
+      chosen.guard().budget().deposit(); // a first try earns part of a retry
+    }
+    Endpoint endpoint = chosen.endpoint(index);
+    return new OutboundRoute(
+        endpoint.address(),
+        endpoint.port(),
+        service.id(),
+        rule == null ? null : rule.name(),
+        chosen.subset(),
+        rule == null ? null : rule.policy(),
+        chosen.control(index));
   }
 
   private MeshSnapshot awaitFirstSnapshot() {

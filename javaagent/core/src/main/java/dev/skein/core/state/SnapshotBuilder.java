@@ -5,6 +5,7 @@ import dev.skein.api.Endpoint;
 import dev.skein.api.EndpointRef;
 import dev.skein.api.HttpRule;
 import dev.skein.api.KeyLayout;
+import dev.skein.api.LoadBalancer;
 import dev.skein.api.Policy;
 import dev.skein.api.PolicyKind;
 import dev.skein.api.Problem;
@@ -15,6 +16,9 @@ import dev.skein.api.WeightedDestination;
 import dev.skein.core.routing.CompiledRoute;
 import dev.skein.core.routing.EndpointGroup;
 import dev.skein.core.routing.ServiceTarget;
+import dev.skein.core.resilience.CallPolicies;
+import dev.skein.core.resilience.DestinationGuard;
+import dev.skein.core.resilience.EndpointHealth;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,13 +34,19 @@ import java.util.TreeMap;
 public final class SnapshotBuilder {
   private final KeyLayout layout;
   private final String ownNamespace;
+  // Resilience state outlives snapshots: an ejection, the calls in flight and an open breaker
+  // must survive an unrelated change. Only build() touches these, under its lock.
+  private Map<String, EndpointHealth> health = new HashMap<>();
+  private Map<String, DestinationGuard> guards = new HashMap<>();
+  private Map<String, EndpointHealth> nextHealth;
+  private Map<String, DestinationGuard> nextGuards;
 
   public SnapshotBuilder(KeyLayout layout, String ownNamespace) {
     this.layout = layout;
     this.ownNamespace = ownNamespace;
   }
 
-  public MeshSnapshot build(
+  public synchronized MeshSnapshot build(
       Map<String, Policy> policies,
       Map<String, Endpoint> endpoints,
       long revision,
@@ -60,6 +70,8 @@ public final class SnapshotBuilder {
         routes.put(serviceId(p.namespace(), p.spec(RouteSpec.class).host()), p);
       }
     }
+    nextHealth = new HashMap<>();
+    nextGuards = new HashMap<>();
     List<String> ids = new ArrayList<>(endpointsById.keySet());
     destinations.keySet().stream().filter(id -> !ids.contains(id)).forEach(ids::add);
     routes.keySet().stream().filter(id -> !ids.contains(id)).forEach(ids::add);
@@ -74,13 +86,15 @@ public final class SnapshotBuilder {
       index(id, target(id, "http", all, destinations.get(id), route), byId, byHost);
       index(id, target(id, "grpc", all, destinations.get(id), route), grpcById, grpcByHost);
     }
+    health = nextHealth;
+    guards = nextGuards;
     return new MeshSnapshot(
         revision, origin, Map.copyOf(policies), Map.copyOf(endpoints), Map.copyOf(rejected), Map.copyOf(byHost), Map.copyOf(byId),
         Map.copyOf(grpcByHost), Map.copyOf(grpcById));
   }
 
   /** One service's view for one protocol: the Route and subsets apply to each protocol alike. */
-  private static ServiceTarget target(
+  private ServiceTarget target(
       String id, String protocol, List<Endpoint> endpoints, DestinationPolicySpec destination, CompiledRoute route) {
     int slash = id.indexOf('/');
     List<Endpoint> selected = new ArrayList<>();
@@ -90,7 +104,48 @@ public final class SnapshotBuilder {
       }
     }
     return new ServiceTarget(
-        id.substring(0, slash), id.substring(slash + 1), new EndpointGroup(null, selected), subsets(destination, selected), route);
+        id.substring(0, slash),
+        id.substring(slash + 1),
+        group(protocol, id, null, selected, destination),
+        subsets(protocol, id, destination, selected),
+        route);
+  }
+
+  /** One destination's endpoints with their shared health, its guard and its balancer. */
+  private EndpointGroup group(String protocol, String id, String subset, List<Endpoint> endpoints, DestinationPolicySpec policy) {
+    EndpointHealth[] states = new EndpointHealth[endpoints.size()];
+    for (int i = 0; i < states.length; i++) {
+      Endpoint e = endpoints.get(i);
+      String key = protocol + "|" + id + "|" + e.address() + ":" + e.port();
+      EndpointHealth h = nextHealth.get(key);
+      if (h == null) {
+        h = health.getOrDefault(key, new EndpointHealth());
+        nextHealth.put(key, h);
+      }
+      states[i] = h;
+    }
+    String guardKey = protocol + "|" + id + "|" + (subset == null ? "" : subset);
+    List<Object> settings =
+        policy == null
+            ? List.of()
+            : java.util.Arrays.asList(policy.connectionPool(), policy.outlierDetection(), policy.circuitBreaker());
+    DestinationGuard guard = guards.get(guardKey);
+    if (guard == null || !guard.settings().equals(settings)) {
+      guard =
+          policy == null
+              ? new DestinationGuard(null, null, settings)
+              : new DestinationGuard(policy.connectionPool(), policy.outlierDetection(), settings);
+    }
+    nextGuards.put(guardKey, guard);
+    LoadBalancer lb = policy == null ? null : policy.loadBalancer();
+    return new EndpointGroup(
+        id,
+        subset,
+        endpoints,
+        states,
+        guard,
+        lb == null ? null : lb.simple(),
+        lb == null || lb.consistentHash() == null ? null : lb.consistentHash().httpHeaderName());
   }
 
   private void index(String id, ServiceTarget target, Map<String, ServiceTarget> byId, Map<String, ServiceTarget> byHost) {
@@ -101,7 +156,7 @@ public final class SnapshotBuilder {
     }
   }
 
-  private static Map<String, EndpointGroup> subsets(DestinationPolicySpec policy, List<Endpoint> endpoints) {
+  private Map<String, EndpointGroup> subsets(String protocol, String id, DestinationPolicySpec policy, List<Endpoint> endpoints) {
     if (policy == null) {
       return Map.of();
     }
@@ -113,7 +168,7 @@ public final class SnapshotBuilder {
           selected.add(e);
         }
       }
-      subsets.put(subset.name(), new EndpointGroup(subset.name(), selected));
+      subsets.put(subset.name(), group(protocol, id, subset.name(), selected, policy));
     }
     return Map.copyOf(subsets);
   }
@@ -134,7 +189,7 @@ public final class SnapshotBuilder {
         String host = d.destination().host() == null ? spec.host() : d.destination().host();
         choices[i] = new CompiledRoute.Choice(serviceRef(policy.namespace(), host), d.destination().subset(), cumulative);
       }
-      rules.add(new CompiledRoute.Rule(rule.name(), List.copyOf(rule.match()), choices, cumulative));
+      rules.add(new CompiledRoute.Rule(rule.name(), List.copyOf(rule.match()), choices, cumulative, CallPolicies.of(rule)));
     }
     return new CompiledRoute(policy.name(), List.copyOf(rules));
   }

@@ -5,6 +5,7 @@ import dev.skein.bootstrap.Bridge;
 import io.grpc.Attributes;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
+import io.grpc.NameResolver.ServiceConfigParser;
 import io.grpc.SynchronizationContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -22,12 +23,14 @@ final class MeshNameResolver extends NameResolver {
   private final String host;
   private final String authority;
   private final SynchronizationContext syncContext;
+  private final ServiceConfigParser configParser;
   private Listener2 listener;
   private AutoCloseable watch;
   private boolean shutdown;
 
-  MeshNameResolver(String host, String authority, SynchronizationContext syncContext) {
+  MeshNameResolver(String host, String authority, SynchronizationContext syncContext, ServiceConfigParser configParser) {
     this.host = host;
+    this.configParser = configParser;
     this.authority = authority;
     this.syncContext = syncContext;
   }
@@ -57,8 +60,14 @@ final class MeshNameResolver extends NameResolver {
       groups.add(new EquivalentAddressGroup(endpoint));
     }
     AgentLog.debug("grpc " + host + " resolves to " + endpoints);
-    listener.onResult(
-        ResolutionResult.newBuilder().setAddresses(groups).setAttributes(Attributes.newBuilder().set(MESH_HOST, host).build()).build());
+    ResolutionResult.Builder result =
+        ResolutionResult.newBuilder().setAddresses(groups).setAttributes(Attributes.newBuilder().set(MESH_HOST, host).build());
+    // The Route's retries and timeout as a service config: gRPC's own retry machinery applies them.
+    java.util.Map<String, ?> config = Bridge.grpcServiceConfig(host);
+    if (config != null && configParser != null) {
+      result.setServiceConfig(configParser.parseServiceConfig(config));
+    }
+    listener.onResult(result.build());
   }
 
   @Override

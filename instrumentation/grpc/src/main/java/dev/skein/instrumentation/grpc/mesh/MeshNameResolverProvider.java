@@ -19,7 +19,7 @@ final class MeshNameResolverProvider extends NameResolverProvider {
 
   @Override
   public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
-    return new MeshNameResolver(host, authority, args.getSynchronizationContext());
+    return new MeshNameResolver(host, authority, args.getSynchronizationContext(), args.getServiceConfigParser());
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.skein.instrumentation.grpc.mesh;
 
 import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.CallPolicy;
 import dev.skein.bootstrap.OutboundRoute;
 import io.grpc.LoadBalancer.PickResult;
 import io.grpc.LoadBalancer.PickSubchannelArgs;
@@ -44,10 +45,15 @@ final class MeshPicker extends SubchannelPicker {
     OutboundRoute route =
         Bridge.routeGrpc(host, "/" + args.getMethodDescriptor().getFullMethodName(), new MetadataHeaders(args.getHeaders()));
     if (route != null) {
+      CallPolicy policy = route.policy();
+      if (policy != null && policy.abortNow()) {
+        // Fault injection, before anything leaves: the call fails with the abort's status.
+        return PickResult.withDrop(abortStatus(policy));
+      }
       String key = MeshLoadBalancer.key(route.address(), route.port());
       Subchannel chosen = ready.get(key);
       if (chosen != null) {
-        return PickResult.withSubchannel(chosen);
+        return PickResult.withSubchannel(chosen, new MeshStreamTracer.Factory(route));
       }
       if (connecting.contains(key)) {
         return PickResult.withNoResult(); // buffered until the next picker
@@ -59,5 +65,42 @@ final class MeshPicker extends SubchannelPicker {
       return PickResult.withSubchannel(readyList.get((fallback.getAndIncrement() & Integer.MAX_VALUE) % readyList.size()));
     }
     return connecting.isEmpty() ? PickResult.withError(noEndpoint) : PickResult.withNoResult();
+  }
+
+  /** The abort's gRPC status, or its HTTP status as gRPC maps it (gRPC's HTTP-to-status table). */
+  static Status abortStatus(CallPolicy policy) {
+    Status.Code code = Status.Code.UNAVAILABLE;
+    String named = policy.abortGrpcStatus();
+    if (named != null) {
+      try {
+        code = Status.Code.valueOf(named);
+      } catch (IllegalArgumentException unknown) {
+        code = Status.Code.UNKNOWN;
+      }
+    } else {
+      switch (policy.abortHttpStatus()) {
+        case 400:
+          code = Status.Code.INTERNAL;
+          break;
+        case 401:
+          code = Status.Code.UNAUTHENTICATED;
+          break;
+        case 403:
+          code = Status.Code.PERMISSION_DENIED;
+          break;
+        case 404:
+          code = Status.Code.UNIMPLEMENTED;
+          break;
+        case 429:
+        case 502:
+        case 503:
+        case 504:
+          code = Status.Code.UNAVAILABLE;
+          break;
+        default:
+          code = Status.Code.UNKNOWN;
+      }
+    }
+    return Status.fromCode(code).withDescription("fault injected by the mesh (x-skein-fault: abort)");
   }
 }

@@ -25,12 +25,22 @@ public final class JdkHttpClientRouting {
    * @param headers {@code HttpHeaders.map()}: case-insensitive keys
    */
   public static URI target(URI uri, String method, Map<String, List<String>> headers) {
+    OutboundRoute target = route(uri, method, headers);
+    return target == null ? null : retarget(uri, target);
+  }
+
+  /**
+   * The mesh's route for the request, or {@code null} to leave it alone.
+   *
+   * @param headers {@code HttpHeaders.map()}: case-insensitive keys
+   */
+  public static OutboundRoute route(URI uri, String method, Map<String, List<String>> headers) {
     try {
       String host = uri.getHost();
       if (host == null) {
         return null;
       }
-      OutboundRoute target =
+      return
           Bridge.routeHttp(
               host,
               uri.getPort(),
@@ -40,14 +50,14 @@ public final class JdkHttpClientRouting {
                 List<String> values = headers.get(name);
                 return values == null || values.isEmpty() ? null : values.get(0);
               });
-      return target == null ? null : retarget(uri, target);
     } catch (Throwable t) {
       AgentFaults.record("jdk-http-client", t);
       return null;
     }
   }
 
-  static URI retarget(URI uri, OutboundRoute target) {
+  /** {@code uri} with the endpoint's authority in place of the service name. */
+  public static URI retarget(URI uri, OutboundRoute target) {
     StringBuilder s = new StringBuilder(64).append(uri.getScheme()).append("://");
     if (uri.getRawUserInfo() != null) {
       s.append(uri.getRawUserInfo()).append('@');

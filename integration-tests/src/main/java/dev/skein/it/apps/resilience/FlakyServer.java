@@ -1,0 +1,74 @@
+package dev.skein.it.apps.resilience;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A plain JDK HTTP server with no mesh code that can be told, on stdin, to fail or to be slow:
+ *
+ * <pre>
+ *   fail PERCENT   answer 500 to that share of requests, at random
+ *   sleep MILLIS   wait that long before every answer
+ *   count          print "count N": requests received since the last count
+ * </pre>
+ *
+ * Answers its {@code ECHO_VERSION} otherwise. Prints {@code listening <port>} once it serves and
+ * {@code ok} after each command.
+ */
+public final class FlakyServer {
+  private static volatile double failPercent;
+  private static volatile long sleepMillis;
+  private static final AtomicLong received = new AtomicLong();
+
+  private FlakyServer() {}
+
+  public static void main(String[] args) throws IOException {
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    String version = System.getenv().getOrDefault("ECHO_VERSION", "none");
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    server.setExecutor(Executors.newFixedThreadPool(16));
+    server.createContext(
+        "/",
+        exchange -> {
+          received.incrementAndGet();
+          exchange.getRequestBody().readAllBytes();
+          if (sleepMillis > 0) {
+            try {
+              Thread.sleep(sleepMillis);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          boolean fail = ThreadLocalRandom.current().nextDouble(100.0) < failPercent;
+          byte[] body = (fail ? "failed" : version).getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(fail ? 500 : 200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    server.start();
+    System.out.println("listening " + server.getAddress().getPort());
+    System.out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line; (line = in.readLine()) != null; ) {
+      String[] parts = line.trim().split("\\s+");
+      switch (parts[0]) {
+        case "fail" -> failPercent = Double.parseDouble(parts[1]);
+        case "sleep" -> sleepMillis = Long.parseLong(parts[1]);
+        case "count" -> System.out.println("count " + received.getAndSet(0));
+        default -> System.out.println("error unknown command: " + line);
+      }
+      System.out.println("ok");
+      System.out.flush();
+    }
+  }
+}

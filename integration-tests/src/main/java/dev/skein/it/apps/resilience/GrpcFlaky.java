@@ -1,0 +1,146 @@
+package dev.skein.it.apps.resilience;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import io.grpc.CallOptions;
+
+/**
+ * A gRPC server or client with no mesh code, one unary method {@code orders.Orders/Get} with a
+ * UTF-8 string marshaller, driven on stdin.
+ *
+ * <pre>
+ *   server: fail PERCENT | sleep MILLIS | count   (prints "listening PORT"; "ok" after each command)
+ *   client: call COUNT                            (prints "result ok=N codes={...} descriptions={...} maxMillis=M")
+ * </pre>
+ */
+public final class GrpcFlaky {
+  static final MethodDescriptor.Marshaller<String> UTF8 =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(String value) {
+          return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String parse(InputStream stream) {
+          try {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
+  static final MethodDescriptor<String, String> GET =
+      MethodDescriptor.<String, String>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName("orders.Orders/Get")
+          .setRequestMarshaller(UTF8)
+          .setResponseMarshaller(UTF8)
+          .build();
+
+  private static volatile double failPercent;
+  private static volatile long sleepMillis;
+  private static final AtomicLong received = new AtomicLong();
+
+  private GrpcFlaky() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args[0].equals("server")) {
+      server();
+    } else {
+      client(args[1]);
+    }
+  }
+
+  private static void server() throws Exception {
+    String version = System.getenv().getOrDefault("ECHO_VERSION", "v0");
+    ServerServiceDefinition service =
+        ServerServiceDefinition.builder("orders.Orders")
+            .addMethod(
+                GET,
+                ServerCalls.asyncUnaryCall(
+                    (request, response) -> {
+                      received.incrementAndGet();
+                      if (sleepMillis > 0) {
+                        try {
+                          Thread.sleep(sleepMillis);
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      }
+                      if (ThreadLocalRandom.current().nextDouble(100.0) < failPercent) {
+                        response.onError(Status.UNAVAILABLE.withDescription("told to fail").asRuntimeException());
+                      } else {
+                        response.onNext(version);
+                        response.onCompleted();
+                      }
+                    }))
+            .build();
+    Server server = ServerBuilder.forPort(0).addService(service).build().start();
+    System.out.println("listening " + server.getPort());
+    System.out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line; (line = in.readLine()) != null; ) {
+      String[] parts = line.trim().split("\\s+");
+      if (parts[0].equals("fail")) {
+        failPercent = Double.parseDouble(parts[1]);
+      } else if (parts[0].equals("sleep")) {
+        sleepMillis = Long.parseLong(parts[1]);
+      } else if (parts[0].equals("count")) {
+        System.out.println("count " + received.getAndSet(0));
+      }
+      System.out.println("ok");
+      System.out.flush();
+    }
+  }
+
+  private static void client(String target) throws Exception {
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    System.out.println("ready");
+    System.out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line; (line = in.readLine()) != null; ) {
+      String[] parts = line.trim().split("\\s+");
+      int count = Integer.parseInt(parts[1]);
+      int ok = 0;
+      Map<String, Integer> codes = new TreeMap<>();
+      Map<String, Integer> descriptions = new TreeMap<>();
+      long maxMillis = 0;
+      String lastError = "";
+      for (int i = 0; i < count; i++) {
+        long start = System.nanoTime();
+        try {
+          ClientCalls.blockingUnaryCall(channel, GET, CallOptions.DEFAULT, "order");
+          ok++;
+        } catch (StatusRuntimeException e) {
+          codes.merge(e.getStatus().getCode().name(), 1, Integer::sum);
+          String d = String.valueOf(e.getStatus().getDescription());
+          lastError = e.getStatus() + (e.getCause() == null ? "" : " cause " + e.getCause());
+          descriptions.merge(d.contains("x-skein-fault: abort") ? "fault" : "other", 1, Integer::sum);
+        }
+        maxMillis = Math.max(maxMillis, (System.nanoTime() - start) / 1_000_000);
+      }
+      System.out.println("result ok=" + ok + " codes=" + codes + " descriptions=" + descriptions + " maxMillis=" + maxMillis + " last=" + lastError);
+      System.out.flush();
+    }
+  }
+}

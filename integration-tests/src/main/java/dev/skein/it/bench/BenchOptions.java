@@ -1,0 +1,85 @@
+package dev.skein.it.bench;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * How long and how hard the benchmark runs. {@link #quick()} proves in well under two minutes
+ * that every scenario starts and produces numbers; {@link #full()} is for the published table.
+ *
+ * @param rates the fixed request rates of the open-loop phases, requests per second
+ * @param openMillis how long each open-loop phase lasts
+ * @param connections the closed-loop connections for maximum throughput
+ * @param engineCounts how many watching engines the propagation figure is measured with
+ */
+record BenchOptions(
+    boolean quickMode,
+    int rounds,
+    List<Integer> rates,
+    long openMillis,
+    int warmRequests,
+    long sequentialMillis,
+    long closedMillis,
+    int connections,
+    List<Integer> engineCounts,
+    int propagationPuts,
+    List<String> scenarios) {
+
+  static BenchOptions quick() {
+    return new BenchOptions(true, 1, List.of(500), 1_500, 100, 500, 1_000, 4, List.of(1, 10), 2, List.of());
+  }
+
+  static BenchOptions full() {
+    return new BenchOptions(false, 5, List.of(500, 1000), 20_000, 3_000, 5_000, 10_000, 4, List.of(1, 100, 500), 10, List.of());
+  }
+
+  /**
+   * {@code --quick}, then overrides: {@code --rounds N}, {@code --rates 500,1000},
+   * {@code --seconds S} (each open-loop phase), {@code --engines 1,100,500},
+   * {@code --scenarios baseline,skein-policy} (a subset; baseline is always kept).
+   */
+  static BenchOptions parse(String... args) {
+    List<String> list = Arrays.asList(args);
+    BenchOptions o = list.contains("--quick") ? quick() : full();
+    for (int i = 0; i < args.length; i++) {
+      String value = i + 1 < args.length ? args[i + 1] : "";
+      switch (args[i]) {
+        case "--quick" -> {}
+        case "--rounds" -> o = o.with(Integer.parseInt(value), o.rates, o.openMillis, o.engineCounts, o.scenarios);
+        case "--rates" -> o = o.with(o.rounds, ints(value), o.openMillis, o.engineCounts, o.scenarios);
+        case "--seconds" -> o = o.with(o.rounds, o.rates, (long) (Double.parseDouble(value) * 1000), o.engineCounts, o.scenarios);
+        case "--engines" -> o = o.with(o.rounds, o.rates, o.openMillis, ints(value), o.scenarios);
+        case "--scenarios" -> o = o.with(o.rounds, o.rates, o.openMillis, o.engineCounts, List.of(value.split(",")));
+        default -> {
+          if (args[i].startsWith("--")) {
+            throw new IllegalArgumentException("unknown option " + args[i]
+                + " (known: --quick --rounds N --rates R,R --seconds S --engines N,N --scenarios a,b)");
+          }
+          continue;
+        }
+      }
+      if (!args[i].equals("--quick")) {
+        i++;
+      }
+    }
+    return o;
+  }
+
+  private BenchOptions with(int rounds, List<Integer> rates, long openMillis, List<Integer> engines, List<String> scenarios) {
+    return new BenchOptions(quickMode, rounds, rates, openMillis, warmRequests, sequentialMillis, closedMillis, connections, engines,
+        propagationPuts, scenarios);
+  }
+
+  private static List<Integer> ints(String csv) {
+    return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
+  }
+
+  boolean includes(String scenario) {
+    return scenarios.isEmpty() || scenario.equals("baseline") || scenarios.contains(scenario);
+  }
+
+  /** The rate the latency targets are stated at (1,000/s), or the nearest one measured. */
+  int referenceRate() {
+    return rates.stream().min((a, b) -> Integer.compare(Math.abs(a - 1000), Math.abs(b - 1000))).orElseThrow();
+  }
+}

@@ -1,0 +1,252 @@
+package dev.skein.it.bench;
+
+import dev.skein.it.support.AgentJar;
+import dev.skein.it.support.EtcdServer;
+import dev.skein.it.support.MeshJvm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The price of the mesh, side by side in one run: the same JDK HTTP server and
+ * {@code java.net.http} client without an agent, under the OpenTelemetry Java agent, under
+ * Skein (discovery only, then with the policy that exists today), and behind a pair of nginx
+ * sidecars with mutual TLS. Scenarios run interleaved (A B C D E A B C D E ...) so that the
+ * machine's noise falls on all alike. Writes {@code integration-tests/target/bench/report.md}
+ * and {@code report.png} under the repository root.
+ *
+ * <p>Run: {@code bin/bench [--quick] [options]} (see {@link BenchOptions#parse}).
+ */
+public final class MeshBench {
+  private final BenchOptions options;
+  private final Progress progress;
+
+  private MeshBench(BenchOptions options) {
+    this.options = options;
+    this.progress = new Progress();
+  }
+
+  public static void main(String[] args) throws Exception {
+    BenchReport report = run(args);
+    System.out.println(report.markdown());
+    System.out.println("written to " + report.markdownFile() + " and " + report.chartFile());
+    System.exit(0);
+  }
+
+  /** Runs the benchmark with {@code bin/bench}'s arguments and writes the report. */
+  public static BenchReport run(String... args) throws Exception {
+    return run(BenchOptions.parse(args), String.join(" ", args));
+  }
+
+  private static BenchReport run(BenchOptions options, String commandLine) throws Exception {
+    String quiet = System.getProperty("skein.it.quiet");
+    System.setProperty("skein.it.quiet", "true"); // the JVMs' own logs are kept for error messages
+    try {
+      return new MeshBench(options).run(commandLine);
+    } finally {
+      if (quiet == null) {
+        System.clearProperty("skein.it.quiet");
+      } else {
+        System.setProperty("skein.it.quiet", quiet);
+      }
+    }
+  }
+
+  private BenchReport run(String commandLine) throws Exception {
+    Path root = RepoRoot.find();
+    Path out = root.resolve("integration-tests/target/bench");
+    Files.createDirectories(out);
+    Path work = Files.createTempDirectory("skein-bench");
+    // One agent jar for the whole run, even if a build replaces the original meanwhile.
+    Path agentCopy = work.resolve("skein-agent.jar");
+    Files.copy(Path.of(AgentJar.path()), agentCopy, StandardCopyOption.REPLACE_EXISTING);
+    String agentProperty = System.getProperty("skein.agent.jar");
+    System.setProperty("skein.agent.jar", agentCopy.toString());
+    long began = System.nanoTime();
+    try (EtcdServer etcd = EtcdServer.started();
+        OtlpReceiver otlp = new OtlpReceiver()) {
+      List<Scenario> scenarios = new ArrayList<>();
+      scenarios.add(new BaselineScenario());
+      scenarios.add(new OtelScenario(root.resolve("integration-tests/target/otel/opentelemetry-javaagent.jar"), otlp));
+      scenarios.add(SkeinScenario.discoveryOnly(etcd));
+      scenarios.add(SkeinScenario.fullPolicy(etcd));
+      scenarios.add(new NginxSidecarScenario(Files.createDirectories(work.resolve("nginx"))));
+      scenarios.removeIf(s -> !options.includes(s.id()));
+
+      Map<Scenario, ScenarioResult> results = new LinkedHashMap<>();
+      Map<Scenario, LoadDriver> drivers = new LinkedHashMap<>();
+      Map<Scenario, Future<LoadDriver>> starts = new LinkedHashMap<>();
+      ExecutorService starter = Executors.newCachedThreadPool();
+      try {
+        for (Scenario scenario : scenarios) {
+          ScenarioResult result = new ScenarioResult(scenario);
+          results.put(scenario, result);
+          result.skipped = scenario.skipReason();
+          if (result.skipped != null) {
+            progress.note("skipped " + scenario.id() + ": " + result.skipped);
+            continue;
+          }
+          progress.show("starting " + scenario.label());
+          // Started side by side: JVM starts (the OpenTelemetry agent's above all) dominate a quick run.
+          starts.put(scenario, starter.submit(() -> {
+            scenario.start();
+            LoadDriver driver = LoadDriver.start(scenario);
+            try {
+              driver.warm(options.warmRequests(), Duration.ofSeconds(30));
+            } catch (Exception e) {
+              driver.close();
+              throw e;
+            }
+            return driver;
+          }));
+        }
+        for (Map.Entry<Scenario, Future<LoadDriver>> e : starts.entrySet()) {
+          try {
+            drivers.put(e.getKey(), e.getValue().get(5, TimeUnit.MINUTES));
+          } catch (ExecutionException | TimeoutException ex) {
+            fail(results.get(e.getKey()), "start", ex.getCause() instanceof Exception c ? c : ex);
+          }
+        }
+        starter.shutdown();
+        for (int round = 1; round <= options.rounds(); round++) {
+          for (Map.Entry<Scenario, LoadDriver> e : drivers.entrySet()) {
+            ScenarioResult result = results.get(e.getKey());
+            if (result.error == null) {
+              try {
+                new ScenarioRound(options, e.getKey(), e.getValue(), result, progress, "round " + round + "/" + options.rounds())
+                    .run();
+              } catch (Exception ex) {
+                fail(result, "round " + round, ex);
+              }
+            }
+          }
+        }
+      } finally {
+        starter.shutdownNow();
+        for (LoadDriver driver : drivers.values()) {
+          driver.close();
+        }
+        for (Scenario scenario : scenarios) {
+          scenario.close();
+        }
+      }
+
+      List<PropagationBench.Result> propagation = new ArrayList<>();
+      List<String> propagationErrors = new ArrayList<>();
+      for (int engines : options.engineCounts()) {
+        progress.show("policy propagation to " + engines + " engine(s)");
+        try {
+          propagation.add(PropagationBench.run(etcd, engines, options.propagationPuts()));
+        } catch (Exception e) {
+          propagationErrors.add(engines + " engines: " + e.getMessage());
+          progress.note("propagation to " + engines + " engines failed: " + e.getMessage());
+        }
+      }
+      progress.done();
+      BenchReport report =
+          new BenchReport(options, commandLine, new ArrayList<>(results.values()), propagation, propagationErrors, otlp,
+              (System.nanoTime() - began) / 1e9, out.resolve("report.md"), out.resolve("report.png"));
+      report.write();
+      return report;
+    } finally {
+      if (agentProperty == null) {
+        System.clearProperty("skein.agent.jar");
+      } else {
+        System.setProperty("skein.agent.jar", agentProperty);
+      }
+      Files.deleteIfExists(agentCopy);
+    }
+  }
+
+  private void fail(ScenarioResult result, String stage, Exception e) {
+    result.error = stage + ": " + e;
+    progress.note(result.id + " failed at " + stage + ": " + e.getMessage());
+  }
+
+  /** One scenario's share of one round. */
+  private record ScenarioRound(
+      BenchOptions options, Scenario scenario, LoadDriver driver, ScenarioResult result, Progress progress, String round) {
+
+    void run() throws Exception {
+      step("time to first request");
+      result.firstRequestMillis.add(firstRequestMillis());
+      driver.warm(Math.max(1, options.warmRequests() / 5), Duration.ofSeconds(30));
+
+      List<Long> client = List.of(driver.pid());
+      List<Long> servers = scenario.serverPids();
+      List<Long> proxies = scenario.proxyPids();
+      result.hasProxies = !proxies.isEmpty();
+      long clientCpu = ProcStat.cpuNanos(client);
+      long serverCpu = ProcStat.cpuNanos(servers);
+      long proxyCpu = ProcStat.cpuNanos(proxies);
+      long sent = 0;
+      for (int rate : options.rates()) {
+        step("open loop " + rate + "/s");
+        LoadDriver.Phase phase = driver.open(rate, options.openMillis());
+        check(phase);
+        result.addOpen(rate, phase.histogram());
+        result.lagMicros.add(phase.lagP50Nanos() / 1000.0);
+        sent += phase.ok() + phase.failed();
+      }
+      result.clientCpuMicros.add((ProcStat.cpuNanos(client) - clientCpu) / 1000.0 / sent);
+      result.serverCpuMicros.add((ProcStat.cpuNanos(servers) - serverCpu) / 1000.0 / sent);
+      result.proxyCpuMicros.add((ProcStat.cpuNanos(proxies) - proxyCpu) / 1000.0 / sent);
+
+      step("sequential requests");
+      LoadDriver.Phase sequential = driver.closed(1, options.sequentialMillis());
+      check(sequential);
+      result.sequential.add(sequential.histogram());
+      step("maximum throughput, " + options.connections() + " connections");
+      LoadDriver.Phase closed = driver.closed(options.connections(), options.closedMillis());
+      check(closed);
+      result.throughput.add(closed.perSecond());
+
+      result.clientRssMib.add(ProcStat.statusKib(client, "VmRSS") / 1024.0);
+      result.clientHwmMib.add(ProcStat.statusKib(client, "VmHWM") / 1024.0);
+      result.serverRssMib.add(servers.stream().mapToLong(p -> ProcStat.statusKib(p, "VmRSS")).max().orElse(0) / 1024.0);
+      if (!proxies.isEmpty()) {
+        result.proxyRssMib.add(ProcStat.statusKib(scenario.proxyPids(), "VmRSS") / 1024.0);
+      }
+      step("policy put to applied");
+      Double apply = scenario.policyApplyMillis(driver.jvm());
+      if (apply != null) {
+        result.policyApplyMillis.add(apply);
+      }
+    }
+
+    private void check(LoadDriver.Phase phase) {
+      result.requests += phase.ok() + phase.failed();
+      result.failures += phase.failed();
+      if (phase.ok() == 0) {
+        throw new IllegalStateException("no request succeeded: " + phase.lastError() + "\nclient log:\n" + driver.jvm().agentLog());
+      }
+    }
+
+    private double firstRequestMillis() throws Exception {
+      long start = System.nanoTime();
+      try (MeshJvm jvm = scenario.clientJvm("first").start("dev.skein.it.apps.FirstRequest", scenario.url())) {
+        String line = jvm.awaitLineStartingWith("first-response", Duration.ofSeconds(60));
+        long elapsed = System.nanoTime() - start;
+        if (!line.startsWith("first-response 200")) {
+          throw new IllegalStateException("first request: " + line + "\n" + jvm.agentLog());
+        }
+        return elapsed / 1e6;
+      }
+    }
+
+    private void step(String what) {
+      progress.show(round + " · " + scenario.id() + " · " + what);
+    }
+  }
+}

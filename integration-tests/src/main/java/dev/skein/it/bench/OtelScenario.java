@@ -1,0 +1,59 @@
+package dev.skein.it.bench;
+
+import dev.skein.it.support.MeshJvm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The OpenTelemetry Java agent on both client and server, with its default instrumentation
+ * (HTTP client and server tracing, every request sampled) exporting traces and metrics over
+ * OTLP/HTTP to a loopback receiver.
+ */
+final class OtelScenario extends Scenario {
+  private final Path agentJar;
+  private final OtlpReceiver receiver;
+  private int port;
+
+  OtelScenario(Path agentJar, OtlpReceiver receiver) {
+    super(
+        "otel",
+        "OpenTelemetry Java agent 2.33.1",
+        "Client and server under the OpenTelemetry agent (defaults: HTTP tracing, parent-based always-on sampling),"
+            + " traces and metrics over OTLP/HTTP to a loopback receiver; metrics every 10 s, logs off.");
+    this.agentJar = agentJar;
+    this.receiver = receiver;
+  }
+
+  @Override
+  String skipReason() {
+    return Files.isRegularFile(agentJar) ? null : "the OpenTelemetry agent is missing at " + agentJar + " (mvn -pl integration-tests generate-resources downloads it)";
+  }
+
+  @Override
+  void start() throws Exception {
+    port = startServer(otel(MeshJvm.builder("otel-server"), "bench-server"));
+  }
+
+  @Override
+  MeshJvm.Builder clientJvm(String name) {
+    return otel(MeshJvm.builder("otel-" + name), "bench-client");
+  }
+
+  private MeshJvm.Builder otel(MeshJvm.Builder builder, String service) {
+    return builder
+        .withoutAgent()
+        .jvmArg("-javaagent:" + agentJar)
+        .env("OTEL_SERVICE_NAME", service)
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint())
+        .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+        .env("OTEL_TRACES_EXPORTER", "otlp")
+        .env("OTEL_METRICS_EXPORTER", "otlp")
+        .env("OTEL_LOGS_EXPORTER", "none")
+        .env("OTEL_METRIC_EXPORT_INTERVAL", "10000");
+  }
+
+  @Override
+  String url() {
+    return "http://127.0.0.1:" + port + "/bench";
+  }
+}

@@ -1,0 +1,86 @@
+package dev.skein.it.bench;
+
+import dev.skein.it.support.MeshJvm;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One way to run the same client and server: without a mesh, under an agent, or behind
+ * proxies. A scenario starts its servers (and proxies) once, then hands out JVM builders for the
+ * client apps the harness runs against {@link #url()} round after round.
+ */
+abstract class Scenario implements AutoCloseable {
+  private final String id;
+  private final String label;
+  private final String notes;
+  protected final List<MeshJvm> servers = new ArrayList<>();
+
+  Scenario(String id, String label, String notes) {
+    this.id = id;
+    this.label = label;
+    this.notes = notes;
+  }
+
+  /** Short name used in progress lines and the chart. */
+  String id() {
+    return id;
+  }
+
+  /** What the report calls it. */
+  String label() {
+    return label;
+  }
+
+  /** What is (and is not) in force, for the report's notes. */
+  String notes() {
+    return notes;
+  }
+
+  /** Why this scenario cannot run on this machine, or null when it can. */
+  String skipReason() {
+    return null;
+  }
+
+  /** Starts the servers (and proxies). */
+  abstract void start() throws Exception;
+
+  /** A JVM configured as this scenario's client application (agent, properties, environment). */
+  abstract MeshJvm.Builder clientJvm(String name);
+
+  /** What the client calls. */
+  abstract String url();
+
+  /** The application servers' PIDs. */
+  List<Long> serverPids() {
+    return servers.stream().map(MeshJvm::pid).toList();
+  }
+
+  /** The proxies' PIDs (masters and workers), empty when there are none. */
+  List<Long> proxyPids() {
+    return List.of();
+  }
+
+  /**
+   * Milliseconds from an {@code etcdctl put} to the policy being applied in the client's agent,
+   * or null when the scenario has no policy to change.
+   */
+  Double policyApplyMillis(MeshJvm client) throws Exception {
+    return null;
+  }
+
+  /** Starts one EchoServer JVM and waits until it listens; returns its port. */
+  protected int startServer(MeshJvm.Builder builder) throws Exception {
+    MeshJvm server = builder.start("dev.skein.it.apps.EchoServer");
+    servers.add(server);
+    String line = server.awaitLineStartingWith("listening", Duration.ofSeconds(60));
+    return Integer.parseInt(line.substring("listening ".length()).trim());
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (MeshJvm server : servers) {
+      server.close();
+    }
+  }
+}

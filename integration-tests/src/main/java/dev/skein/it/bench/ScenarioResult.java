@@ -1,0 +1,90 @@
+package dev.skein.it.bench;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Everything measured for one scenario, summed over the rounds: latency histograms (per fixed
+ * rate, and for sequential requests) are added together; per-round figures are kept as lists and
+ * reported as their median.
+ */
+final class ScenarioResult {
+  final String id;
+  final String label;
+  final String notes;
+  String skipped;
+  String error;
+  final Map<Integer, Histogram> openLatency = new TreeMap<>();
+  final Histogram sequential = newHistogram();
+  final List<Double> lagMicros = new ArrayList<>();
+  final List<Double> throughput = new ArrayList<>();
+  final List<Double> clientCpuMicros = new ArrayList<>();
+  final List<Double> serverCpuMicros = new ArrayList<>();
+  final List<Double> proxyCpuMicros = new ArrayList<>();
+  final List<Double> clientRssMib = new ArrayList<>();
+  final List<Double> clientHwmMib = new ArrayList<>();
+  final List<Double> serverRssMib = new ArrayList<>();
+  final List<Double> proxyRssMib = new ArrayList<>();
+  final List<Double> firstRequestMillis = new ArrayList<>();
+  final List<Double> policyApplyMillis = new ArrayList<>();
+  long requests;
+  long failures;
+  boolean hasProxies;
+
+  ScenarioResult(Scenario scenario) {
+    this.id = scenario.id();
+    this.label = scenario.label();
+    this.notes = scenario.notes();
+  }
+
+  static Histogram newHistogram() {
+    return new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+  }
+
+  void addOpen(int rate, Histogram histogram) {
+    openLatency.computeIfAbsent(rate, r -> newHistogram()).add(histogram);
+  }
+
+  /** True once the scenario ran and produced every figure the harness measures for it. */
+  boolean producedNumbers() {
+    return skipped == null && error == null && !openLatency.isEmpty()
+        && openLatency.values().stream().allMatch(h -> h.getTotalCount() > 0)
+        && sequential.getTotalCount() > 0 && !throughput.isEmpty() && !clientCpuMicros.isEmpty()
+        && !clientRssMib.isEmpty() && !firstRequestMillis.isEmpty();
+  }
+
+  /** Latency at a percentile for one rate, in microseconds; NaN when not measured. */
+  double latencyMicros(int rate, double percentile) {
+    Histogram h = openLatency.get(rate);
+    return h == null || h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  double sequentialMicros(double percentile) {
+    return sequential.getTotalCount() == 0 ? Double.NaN : sequential.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  static double median(List<Double> values) {
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  static double percentile(List<Double> values, double percentile) {
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int index = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+}

@@ -1,0 +1,53 @@
+package dev.skein.it.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.skein.it.support.EtcdServer;
+import dev.skein.it.support.MeshJvm;
+import dev.skein.it.support.Policies;
+import dev.skein.it.support.TwoVersionMesh;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** etcd is down for 30 s while a client sends steady traffic through the mesh. */
+class EtcdDownUnderLoadIT {
+  static final int RATE = 50;
+
+  @Test
+  void noRequestFailsWhileEtcdIsDownAndAPutAfterItReturnsTakesEffect() throws Exception {
+    try (EtcdServer etcd = EtcdServer.started(); TwoVersionMesh mesh = new TwoVersionMesh(etcd)) {
+      etcd.put(Policies.DESTINATION_KEY, Policies.ORDERS_SUBSETS);
+      etcd.put(Policies.ROUTE_KEY, Policies.split(100, 0));
+      mesh.startServer("v1");
+      mesh.startServer("v2");
+      try (Traffic traffic = Traffic.start(client(etcd), "http://orders/x", RATE)) {
+        long start = Traffic.now();
+        traffic.awaitSecond(start, s -> s.onlyBody("v1"), Duration.ofSeconds(30));
+        long steady = Traffic.now();
+
+        etcd.stop();
+        Thread.sleep(Duration.ofSeconds(30).toMillis());
+        long down = Traffic.now();
+        int okWhileDown = traffic.ok(steady);
+        etcd.start();
+        etcd.put(Policies.ROUTE_KEY, Policies.split(0, 100));
+        long put = Traffic.now();
+        Duration applied = traffic.awaitSecond(put, s -> s.onlyBody("v2"), Duration.ofSeconds(30));
+        traffic.awaitSeconds(2);
+
+        int sent = traffic.ok(steady) + traffic.failed(steady);
+        System.out.printf("etcd down 30 s: sent=%d failed=%d (ok while down %d); put after return applied within %d ms%n",
+            sent, traffic.failed(steady), okWhileDown, applied.toMillis());
+        assertThat(okWhileDown).as("traffic kept flowing while etcd was down").isGreaterThan(RATE * 25);
+        assertThat(traffic.failed(steady)).as("failed requests; last seconds " + traffic.tail(40)).isZero();
+        assertThat(applied).isLessThan(Duration.ofSeconds(10));
+        assertThat(traffic.jvm.agentLog()).doesNotContain("ERROR");
+        assertThat(down - steady).isGreaterThanOrEqualTo(Duration.ofSeconds(30).toNanos());
+      }
+    }
+  }
+
+  static MeshJvm.Builder client(EtcdServer etcd) {
+    return MeshJvm.builder("traffic").property("skein.service", "frontend").property("skein.etcd.endpoints", etcd.endpoint());
+  }
+}

@@ -1,0 +1,231 @@
+package dev.skein.it.telemetry;
+
+import static dev.skein.it.telemetry.OtlpReceiver.attr;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.skein.it.apps.telemetry.ChainClient;
+import dev.skein.it.apps.telemetry.FrontServer;
+import dev.skein.it.apps.telemetry.GreeterServer;
+import dev.skein.it.support.EtcdServer;
+import dev.skein.it.support.FreePorts;
+import dev.skein.it.support.MeshJvm;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Three real JVMs under the agent, a chain {@code client} → {@code front} (JDK HttpClient → JDK
+ * HttpServer, by mesh name) → {@code greeter} (gRPC, by mesh name), each exporting OTLP/HTTP to
+ * a loopback receiver that decodes the real OTLP protobufs.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TelemetryChainIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static EtcdServer etcd;
+  private static OtlpReceiver otlp;
+  private static MeshJvm greeter;
+  private static MeshJvm front;
+  private static MeshJvm client;
+  private static int frontAdmin;
+  private static int sent;
+
+  @BeforeAll
+  static void startChain() throws Exception {
+    etcd = EtcdServer.started();
+    otlp = new OtlpReceiver();
+    greeter = jvm("greeter", otlp.endpoint()).property("skein.log.level", "debug").start(GreeterServer.class.getName());
+    greeter.awaitLineStartingWith("listening", WAIT);
+    // The front builds its channel at start: greeter must be a known mesh service by then.
+    await().atMost(WAIT).until(() -> etcd.getPrefix("/skein/endpoints/default/greeter/").contains("127.0.0.1"));
+    frontAdmin = FreePorts.next();
+    front = jvm("front", otlp.endpoint()).property("skein.admin.port", Integer.toString(frontAdmin)).start(FrontServer.class.getName(), "greeter");
+    client = jvm("client", otlp.endpoint()).start(ChainClient.class.getName());
+    front.awaitLineStartingWith("listening", WAIT);
+    client.awaitLineStartingWith("ready", WAIT);
+    for (MeshJvm jvm : List.of(greeter, front, client)) {
+      await().atMost(WAIT).until(() -> jvm.agentLog().contains("telemetry ready"));
+    }
+    await().atMost(WAIT).until(() -> etcd.getPrefix("/skein/endpoints/default/front/").contains("127.0.0.1"));
+  }
+
+  static MeshJvm.Builder jvm(String service, String otlpEndpoint) {
+    return MeshJvm.builder(service)
+        .property("skein.service", service)
+        .property("skein.etcd.endpoints", etcd.endpoint())
+        .property("sun.net.httpserver.nodelay", "true")
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint)
+        .env("OTEL_METRIC_EXPORT_INTERVAL", "500")
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100");
+  }
+
+  @AfterAll
+  static void stopChain() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {client, front, greeter, otlp, etcd}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  private static String send(MeshJvm jvm, int n) throws Exception {
+    int before = jvm.stdoutLines().size();
+    jvm.send("send " + n + " http://front/chain/");
+    await().atMost(WAIT).until(() -> jvm.stdoutLines().size() > before && jvm.stdoutLines().get(jvm.stdoutLines().size() - 1).startsWith("done"));
+    String done = jvm.stdoutLines().get(jvm.stdoutLines().size() - 1);
+    if (jvm == client) {
+      sent += n;
+    }
+    return done;
+  }
+
+  @Test
+  @Order(1)
+  void oneTraceLinksAllThreeJvms() throws Exception {
+    assertThat(send(client, 1)).as(client.agentLog() + front.agentLog()).startsWith("done ok=1 failed=0");
+    await().atMost(WAIT).until(() -> otlp.spans("greeter").size() >= 1 && otlp.spans("front").size() >= 2 && otlp.spans("client").size() >= 1);
+
+    Span a = only(otlp.spans("client"), Span.SpanKind.SPAN_KIND_CLIENT);
+    Span bServer = only(otlp.spans("front"), Span.SpanKind.SPAN_KIND_SERVER);
+    Span bClient = only(otlp.spans("front"), Span.SpanKind.SPAN_KIND_CLIENT);
+    Span c = only(otlp.spans("greeter"), Span.SpanKind.SPAN_KIND_SERVER);
+
+    for (Span s : List.of(bServer, bClient, c)) {
+      assertThat(s.getTraceId()).isEqualTo(a.getTraceId());
+    }
+    assertThat(a.getParentSpanId().isEmpty()).isTrue();
+    assertThat(bServer.getParentSpanId()).isEqualTo(a.getSpanId());
+    assertThat(bClient.getParentSpanId()).isEqualTo(bServer.getSpanId());
+    assertThat(c.getParentSpanId()).isEqualTo(bClient.getSpanId());
+
+    assertThat(attr(a.getAttributesList(), "http.request.method")).isEqualTo("GET");
+    assertThat(attr(a.getAttributesList(), "url.full")).isEqualTo("http://front/chain/0");
+    assertThat(attr(a.getAttributesList(), "server.address")).isEqualTo("front");
+    assertThat(attr(a.getAttributesList(), "http.response.status_code")).isEqualTo("200");
+    assertThat(attr(a.getAttributesList(), "skein.destination.service")).isEqualTo("default/front");
+    assertThat(attr(a.getAttributesList(), "skein.endpoint")).startsWith("127.0.0.1:");
+
+    assertThat(attr(bServer.getAttributesList(), "http.request.method")).isEqualTo("GET");
+    assertThat(attr(bServer.getAttributesList(), "url.path")).isEqualTo("/chain/0");
+    assertThat(attr(bServer.getAttributesList(), "http.response.status_code")).isEqualTo("200");
+
+    assertThat(bClient.getName()).isEqualTo("telemetry.Greeter/Greet");
+    assertThat(attr(bClient.getAttributesList(), "rpc.system")).isEqualTo("grpc");
+    assertThat(attr(bClient.getAttributesList(), "rpc.service")).isEqualTo("telemetry.Greeter");
+    assertThat(attr(bClient.getAttributesList(), "rpc.method")).isEqualTo("Greet");
+    assertThat(attr(bClient.getAttributesList(), "rpc.grpc.status_code")).isEqualTo("0");
+    assertThat(attr(bClient.getAttributesList(), "server.address")).isEqualTo("greeter");
+    assertThat(attr(bClient.getAttributesList(), "skein.destination.service")).isEqualTo("default/greeter");
+    assertThat(attr(bClient.getAttributesList(), "skein.endpoint")).startsWith("127.0.0.1:");
+
+    assertThat(attr(c.getAttributesList(), "rpc.service")).isEqualTo("telemetry.Greeter");
+    assertThat(attr(c.getAttributesList(), "rpc.grpc.status_code")).isEqualTo("0");
+    assertThat(attr(c.getAttributesList(), "error.type")).isNull();
+  }
+
+  private static Span only(List<OtlpReceiver.ReceivedSpan> spans, Span.SpanKind kind) {
+    List<Span> matching = spans.stream().map(OtlpReceiver.ReceivedSpan::span).filter(s -> s.getKind() == kind).toList();
+    assertThat(matching).hasSize(1);
+    return matching.get(0);
+  }
+
+  @Test
+  @Order(2)
+  void histogramCountsEqualRequestCounts() throws Exception {
+    assertThat(send(client, 20)).startsWith("done ok=20 failed=0");
+    int expected = sent;
+    Map<String, String> histograms =
+        Map.of(
+            "client", "http.client.request.duration",
+            "front", "http.server.request.duration",
+            "greeter", "rpc.server.duration");
+    await().atMost(WAIT).untilAsserted(() -> {
+      histograms.forEach((service, name) -> assertThat(histogramCount(otlp.latest(service, name))).as(service + " " + name).isEqualTo(expected));
+      assertThat(histogramCount(otlp.latest("front", "rpc.client.duration"))).isEqualTo(expected);
+      assertThat(counterSum(otlp.latest("client", "skein.requests"))).isEqualTo(expected);
+    });
+    Metric rpc = otlp.latest("front", "rpc.client.duration");
+    assertThat(rpc.getUnit()).isEqualTo("s");
+    HistogramDataPoint p = rpc.getHistogram().getDataPoints(0);
+    assertThat(attr(p.getAttributesList(), "rpc.method")).isEqualTo("Greet");
+    assertThat(attr(p.getAttributesList(), "rpc.grpc.status_code")).isEqualTo("0");
+    NumberDataPoint requests = otlp.latest("client", "skein.requests").getSum().getDataPoints(0);
+    assertThat(attr(requests.getAttributesList(), "source.service")).isEqualTo("client");
+    assertThat(attr(requests.getAttributesList(), "destination.service")).isEqualTo("default/front");
+    assertThat(attr(requests.getAttributesList(), "response.code")).isEqualTo("200");
+  }
+
+  private static long histogramCount(Metric m) {
+    return m == null ? -1 : m.getHistogram().getDataPointsList().stream().mapToLong(HistogramDataPoint::getCount).sum();
+  }
+
+  private static long counterSum(Metric m) {
+    return m == null ? -1 : m.getSum().getDataPointsList().stream().mapToLong(NumberDataPoint::getAsInt).sum();
+  }
+
+  // One sample line of the Prometheus text format 0.0.4: name{labels} value [timestamp].
+  private static final Pattern SAMPLE =
+      Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\.)*\",?)*\\})? ([-+]?(?:[0-9.eE+-]+|Inf|NaN))( -?[0-9]+)?");
+
+  @Test
+  @Order(3)
+  void adminMetricsServePrometheusText() throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + frontAdmin + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain; version=0.0.4");
+    double serverCount = 0;
+    for (String line : r.body().split("\n")) {
+      if (line.isEmpty() || line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
+        continue;
+      }
+      Matcher m = SAMPLE.matcher(line);
+      assertThat(m.matches()).as(line).isTrue();
+      if (m.group(1).equals("http_server_request_duration_seconds_count")) {
+        serverCount += Double.parseDouble(m.group(3));
+      }
+    }
+    assertThat(serverCount).isEqualTo(sent);
+    assertThat(r.body()).contains("# TYPE rpc_client_duration_seconds histogram");
+  }
+
+  @Test
+  @Order(4)
+  void deadCollectorCostsNothingButTheTelemetry() throws Exception {
+    // The same client, once exporting to the live receiver and once to a closed port.
+    int closedPort = FreePorts.next();
+    try (MeshJvm dead = jvm("client-dead", "http://127.0.0.1:" + closedPort).start(ChainClient.class.getName())) {
+      dead.awaitLineStartingWith("ready", WAIT);
+      await().atMost(WAIT).until(() -> dead.agentLog().contains("telemetry ready"));
+      send(dead, 20); // warm-up, both sides
+      send(client, 20);
+      String live = send(client, 100);
+      String deadRun = send(dead, 100);
+      assertThat(deadRun).startsWith("done ok=100 failed=0");
+      long liveMillis = millis(live);
+      long deadMillis = millis(deadRun);
+      assertThat(deadMillis).as("live " + live + ", dead " + deadRun).isLessThan(liveMillis * 2 + 500);
+      assertThat(dead.isAlive()).isTrue();
+    }
+  }
+
+  private static long millis(String done) {
+    return Long.parseLong(done.replaceAll(".*millis=(\\d+).*", "$1"));
+  }
+}

@@ -1,0 +1,46 @@
+package dev.skein.core.resilience;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the client knows about one endpoint of one service, kept across snapshots (a new snapshot
+ * must not forget an ejection or the calls in flight): in-flight calls for LEAST_REQUEST and the
+ * outlier-detection state.
+ */
+public final class EndpointHealth {
+  final AtomicInteger inFlight = new AtomicInteger();
+  final AtomicInteger consecutiveErrors = new AtomicInteger();
+  private volatile long ejectedUntilNanos;
+  private int ejections;
+
+  public void inFlightIncrement() {
+    inFlight.incrementAndGet();
+  }
+
+  public void inFlightDecrement() {
+    inFlight.decrementAndGet();
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  public boolean isEjected(long nowNanos) {
+    long until = ejectedUntilNanos;
+    return until != 0 && nowNanos - until < 0;
+  }
+
+  /** Ejects for {@code base} times the number of ejections so far (capped), as Envoy does. */
+  synchronized void eject(long nowNanos, long baseNanos) {
+    ejections = Math.min(ejections + 1, MAX_MULTIPLIER);
+    ejectedUntilNanos = nowNanos + baseNanos * ejections;
+    consecutiveErrors.set(0);
+  }
+
+  int ejections() {
+    return ejections;
+  }
+
+  /** Ejection time never grows past ten times the base (Envoy caps it at 300 s by default). */
+  private static final int MAX_MULTIPLIER = 10;
+}

@@ -1,0 +1,54 @@
+package dev.skein.core.telemetry;
+
+import dev.skein.bootstrap.OutboundRoute;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One observed call, client or server: its span, start time and the attributes for its metrics. */
+final class Call {
+  final boolean client;
+  final boolean grpc;
+  final Span span;
+  final Context context;
+  final long startNanos = System.nanoTime();
+  final AttributesBuilder metricAttributes;
+  /** Mesh destination (client calls): the host the application named until a route says more. */
+  volatile String destination;
+  volatile String subset;
+  /** The span id under which a gRPC client call waits for its route (see Telemetry#routed). */
+  String pendingKey;
+  private final AtomicBoolean ended = new AtomicBoolean();
+
+  Call(boolean client, boolean grpc, Span span, Context context, AttributesBuilder metricAttributes) {
+    this.client = client;
+    this.grpc = grpc;
+    this.span = span;
+    this.context = context;
+    this.metricAttributes = metricAttributes;
+  }
+
+  void route(OutboundRoute route) {
+    if (route == null) {
+      return;
+    }
+    destination = route.service();
+    subset = route.subset();
+    if (span.isRecording()) {
+      span.setAttribute(SemanticAttributes.SKEIN_DESTINATION, route.service());
+      span.setAttribute(SemanticAttributes.SKEIN_ENDPOINT, route.authority());
+      if (route.route() != null) {
+        span.setAttribute(SemanticAttributes.SKEIN_ROUTE, route.route());
+      }
+      if (route.subset() != null) {
+        span.setAttribute(SemanticAttributes.SKEIN_SUBSET, route.subset());
+      }
+    }
+  }
+
+  /** True once: a call ends exactly one time, whichever of its endings comes first. */
+  boolean end() {
+    return ended.compareAndSet(false, true);
+  }
+}

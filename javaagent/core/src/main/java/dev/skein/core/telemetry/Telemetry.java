@@ -1,0 +1,286 @@
+package dev.skein.core.telemetry;
+
+import static dev.skein.core.telemetry.SemanticAttributes.*;
+
+import dev.skein.bootstrap.AgentLog;
+import dev.skein.bootstrap.HeaderLookup;
+import dev.skein.bootstrap.OutboundRoute;
+import dev.skein.bootstrap.Settings;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Spans and golden metrics around every observed call. The SDK is built by {@link #start()} on
+ * an engine daemon thread; until it is ready every call passes unobserved (a {@code null}
+ * handle), so nothing here ever waits.
+ *
+ * <p>With the OpenTelemetry Java agent in the same JVM, Skein records metrics but no spans (and
+ * propagates no context, which that agent does) unless {@code skein.telemetry.spans=on}.
+ */
+public final class Telemetry {
+  private static final String INSTRUMENTATION = "dev.skein";
+
+  private final String service;
+  private final boolean prometheus;
+  private volatile State state;
+  // gRPC client calls by span id, until the mesh picker routes them (see routed).
+  private final Map<String, Call> pendingGrpc = new ConcurrentHashMap<>();
+
+  private record State(TelemetrySdk sdk, Tracer tracer, TextMapPropagator propagator, MeshInstruments instruments, boolean spans) {}
+
+  public Telemetry(String service, boolean prometheus) {
+    this.service = service;
+    this.prometheus = prometheus;
+  }
+
+  /** Builds the SDK from the {@code OTEL_*} settings. Call on a daemon thread. */
+  public void start() {
+    long started = System.nanoTime();
+    try {
+      boolean spans = spansWanted();
+      TelemetrySdk sdk = TelemetrySdk.create(service, prometheus);
+      state =
+          new State(
+              sdk,
+              sdk.sdk.getTracer(INSTRUMENTATION),
+              sdk.sdk.getPropagators().getTextMapPropagator(),
+              new MeshInstruments(sdk.sdk.getMeter(INSTRUMENTATION)),
+              spans);
+      AgentLog.info("telemetry ready in " + (System.nanoTime() - started) / 1_000_000 + " ms (spans " + (spans ? "on" : "off") + ")");
+    } catch (Throwable t) {
+      AgentLog.warn("telemetry disabled: the OpenTelemetry settings could not be applied", t);
+    }
+  }
+
+  private static boolean spansWanted() {
+    String setting = Settings.get("skein.telemetry.spans");
+    if (setting != null) {
+      return !"off".equalsIgnoreCase(setting.trim());
+    }
+    if (OtelAgentDetector.present()) {
+      AgentLog.info("the OpenTelemetry Java agent traces this JVM: skein records metrics but no spans (skein.telemetry.spans=on to change)");
+      return false;
+    }
+    return true;
+  }
+
+  public boolean ready() {
+    return state != null;
+  }
+
+  /** The metrics in Prometheus text format, or an empty string before the SDK is ready. */
+  public String prometheusText() {
+    State s = state;
+    return s == null || s.sdk.prometheus == null ? "" : PrometheusText.write(s.sdk.prometheus);
+  }
+
+  // === client ===
+
+  public Object clientStart(String system, OutboundRoute route, String method, String url, String host, int port, Map<String, String> inject) {
+    State s = state;
+    if (s == null || host == null) {
+      return null;
+    }
+    boolean grpc = "grpc".equals(system);
+    if (!grpc && s.sdk.exportTargets.contains(host + ":" + port)) {
+      return null; // the exporter's own request
+    }
+    Context parent = Context.current();
+    AttributesBuilder metric = Attributes.builder().put(SERVER_ADDRESS, host);
+    if (port > 0) {
+      metric.put(SERVER_PORT, (long) port);
+    }
+    String spanName;
+    if (grpc) {
+      rpcAttributes(metric, method);
+      spanName = method;
+    } else {
+      metric.put(HTTP_METHOD, method);
+      spanName = method;
+    }
+    Span span = Span.getInvalid();
+    if (s.spans) {
+      span = s.tracer.spanBuilder(spanName).setSpanKind(SpanKind.CLIENT).setParent(parent).setAllAttributes(metric.build()).startSpan();
+      if (!grpc && span.isRecording()) {
+        span.setAttribute(URL_FULL, url);
+      }
+    }
+    Context context = parent.with(span);
+    Call call = new Call(true, grpc, span, context, metric);
+    call.destination = host;
+    call.route(route);
+    if (s.spans && inject != null) {
+      s.propagator.inject(context, inject, Map::put);
+      if (grpc && span.getSpanContext().isValid()) {
+        call.pendingKey = span.getSpanContext().getSpanId();
+        pendingGrpc.put(call.pendingKey, call);
+      }
+    }
+    return call;
+  }
+
+  /**
+   * The gRPC picker routed a call: its metadata carries the traceparent this class injected, which
+   * finds the call's span (the pick may run on another thread than the call's start).
+   */
+  public void routed(HeaderLookup headers, OutboundRoute route) {
+    if (route == null || pendingGrpc.isEmpty()) {
+      return;
+    }
+    String traceparent = headers.get("traceparent");
+    // 00-<32 hex trace id>-<16 hex span id>-<flags>
+    if (traceparent != null && traceparent.length() >= 52) {
+      Call call = pendingGrpc.get(traceparent.substring(36, 52));
+      if (call != null) {
+        call.route(route);
+      }
+    }
+  }
+
+  public void clientEnd(Object handle, int status, Throwable error) {
+    State s = state;
+    Call call = (Call) handle;
+    if (s == null || !call.end()) {
+      return;
+    }
+    if (call.pendingKey != null) {
+      pendingGrpc.remove(call.pendingKey);
+    }
+    String errorType = finish(call, status, error);
+    s.instruments.client(call.grpc, seconds(call), call.metricAttributes.build());
+    s.instruments.request(service, call.destination, call.subset, status < 0 ? (errorType == null ? "error" : errorType) : Integer.toString(status));
+  }
+
+  public void clientEndOnCompletion(Object handle, CompletionStage<?> response) {
+    response.whenComplete(
+        (r, t) -> clientEnd(handle, r instanceof java.net.http.HttpResponse<?> h ? h.statusCode() : -1, t));
+  }
+
+  // === server ===
+
+  public Object serverStart(String system, String method, String target, HeaderLookup headers, String peer) {
+    State s = state;
+    if (s == null) {
+      return null;
+    }
+    boolean grpc = "grpc".equals(system);
+    AttributesBuilder metric = Attributes.builder();
+    if (grpc) {
+      rpcAttributes(metric, method);
+    } else {
+      metric.put(HTTP_METHOD, method).put(URL_SCHEME, "http");
+    }
+    Span span = Span.getInvalid();
+    Context parent = Context.root();
+    if (s.spans) {
+      parent = s.propagator.extract(Context.root(), headers, HeaderGetter.INSTANCE);
+      var builder = s.tracer.spanBuilder(method).setSpanKind(SpanKind.SERVER).setParent(parent).setAllAttributes(metric.build());
+      if (!grpc) {
+        int q = target.indexOf('?');
+        builder.setAttribute(URL_PATH, q < 0 ? target : target.substring(0, q));
+        if (q >= 0) {
+          builder.setAttribute(URL_QUERY, target.substring(q + 1));
+        }
+      }
+      if (peer != null) {
+        builder.setAttribute(CLIENT_ADDRESS, peer);
+      }
+      span = builder.startSpan();
+    }
+    return new Call(false, grpc, span, parent.with(span), metric);
+  }
+
+  public Object attach(Object handle) {
+    return ((Call) handle).context.makeCurrent();
+  }
+
+  public void detach(Object token) {
+    ((Scope) token).close();
+  }
+
+  public void serverEnd(Object handle, int status, Throwable error) {
+    State s = state;
+    Call call = (Call) handle;
+    if (s == null || !call.end()) {
+      return;
+    }
+    finish(call, status, error);
+    s.instruments.server(call.grpc, seconds(call), call.metricAttributes.build());
+  }
+
+  // === shared ===
+
+  /** Adds the outcome to the span and the metric attributes, ends the span; returns error.type. */
+  private static String finish(Call call, int status, Throwable error) {
+    String errorType = null;
+    if (error != null) {
+      errorType = error.getClass().getName();
+    } else if (call.grpc ? status > 0 : status >= (call.client ? 400 : 500)) {
+      errorType = call.grpc ? GrpcStatusNames.name(status) : Integer.toString(status);
+    } else if (status < 0) {
+      errorType = "_OTHER";
+    }
+    if (status >= 0) {
+      call.metricAttributes.put(call.grpc ? RPC_GRPC_STATUS : HTTP_STATUS, (long) status);
+    }
+    if (errorType != null) {
+      call.metricAttributes.put(ERROR_TYPE, errorType);
+    }
+    Span span = call.span;
+    if (span.isRecording()) {
+      if (status >= 0) {
+        span.setAttribute(call.grpc ? RPC_GRPC_STATUS : HTTP_STATUS, (long) status);
+      }
+      if (errorType != null) {
+        span.setAttribute(ERROR_TYPE, errorType);
+        span.setStatus(StatusCode.ERROR);
+      }
+      if (error != null) {
+        span.recordException(error);
+      }
+    }
+    span.end();
+    return errorType;
+  }
+
+  private static void rpcAttributes(AttributesBuilder attributes, String fullMethod) {
+    int slash = fullMethod.lastIndexOf('/');
+    attributes.put(RPC_SYSTEM, "grpc");
+    if (slash > 0) {
+      attributes.put(RPC_SERVICE, fullMethod.substring(fullMethod.startsWith("/") ? 1 : 0, slash));
+      attributes.put(RPC_METHOD, fullMethod.substring(slash + 1));
+    }
+  }
+
+  private static double seconds(Call call) {
+    return (System.nanoTime() - call.startNanos) / 1e9;
+  }
+
+  /** Reads propagation headers through the bridge's header lookup (lower-case names). */
+  private enum HeaderGetter implements TextMapGetter<HeaderLookup> {
+    INSTANCE;
+
+    @Override
+    public Iterable<String> keys(HeaderLookup carrier) {
+      return List.of();
+    }
+
+    @Override
+    public String get(HeaderLookup carrier, String key) {
+      return carrier == null ? null : carrier.get(key.toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
+}

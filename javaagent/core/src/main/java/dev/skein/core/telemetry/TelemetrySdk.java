@@ -1,0 +1,78 @@
+package dev.skein.core.telemetry;
+
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the agent's own OpenTelemetry SDK from the standard {@code OTEL_*} variables and
+ * {@code otel.*} properties (autoconfigure), with Skein's defaults below them: the service name
+ * is {@code skein.service}, logs are not exported. The SDK is never made global, so the
+ * application's own OpenTelemetry (if any) is untouched.
+ */
+final class TelemetrySdk {
+  final OpenTelemetrySdk sdk;
+  final PrometheusMetricReader prometheus;
+  /** {@code host:port} of every OTLP endpoint: the exporter's own requests are not observed. */
+  final Set<String> exportTargets;
+
+  private TelemetrySdk(OpenTelemetrySdk sdk, PrometheusMetricReader prometheus, Set<String> exportTargets) {
+    this.sdk = sdk;
+    this.prometheus = prometheus;
+    this.exportTargets = exportTargets;
+  }
+
+  static TelemetrySdk create(String serviceName, boolean prometheusEnabled) {
+    Map<String, String> defaults = new HashMap<>();
+    if (serviceName != null) {
+      defaults.put("otel.service.name", serviceName);
+    }
+    defaults.put("otel.logs.exporter", "none");
+    // The OTLP default of the specification (the SDK's own default is grpc), and the protocol the
+    // JDK HttpClient sender speaks.
+    defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
+    PrometheusMetricReader prometheus = prometheusEnabled ? PrometheusMetricReader.builder().setOtelScopeLabelsEnabled(false).build() : null;
+    Set<String> targets = new HashSet<>();
+    AutoConfiguredOpenTelemetrySdk auto =
+        AutoConfiguredOpenTelemetrySdk.builder()
+            .addPropertiesSupplier(() -> defaults)
+            .addPropertiesCustomizer(
+                config -> {
+                  targets.addAll(exportTargets(config));
+                  return Map.of();
+                })
+            .addMeterProviderCustomizer(
+                (builder, config) -> prometheus == null ? builder : builder.registerMetricReader(prometheus))
+            .build();
+    return new TelemetrySdk(auto.getOpenTelemetrySdk(), prometheus, Set.copyOf(targets));
+  }
+
+  private static Set<String> exportTargets(ConfigProperties config) {
+    Set<String> targets = new HashSet<>();
+    String grpc = "grpc".equals(config.getString("otel.exporter.otlp.protocol", "http/protobuf")) ? "4317" : "4318";
+    for (String key :
+        new String[] {"otel.exporter.otlp.endpoint", "otel.exporter.otlp.traces.endpoint", "otel.exporter.otlp.metrics.endpoint"}) {
+      String value = config.getString(key, key.equals("otel.exporter.otlp.endpoint") ? "http://localhost:" + grpc : null);
+      if (value == null) {
+        continue;
+      }
+      try {
+        URI uri = URI.create(value);
+        int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+        targets.add(uri.getHost() + ":" + port);
+        if ("localhost".equals(uri.getHost())) {
+          targets.add("127.0.0.1:" + port);
+        }
+      } catch (RuntimeException ignored) {
+        // the SDK reports a bad endpoint itself
+      }
+    }
+    return targets;
+  }
+}

@@ -20,7 +20,7 @@ class BenchQuickIT {
     BenchReport report = MeshBench.run("--quick");
 
     Map<String, String> outcomes = report.outcomes();
-    assertThat(outcomes).containsOnlyKeys("baseline", "otel", "skein-discovery", "skein-policy", "nginx-sidecars");
+    assertThat(outcomes).containsOnlyKeys("baseline", "otel", "skein-telemetry", "skein-policy", "nginx-sidecars");
     outcomes.forEach(
         (scenario, problem) -> {
           // Only the sidecar scenario may be skipped, and only on a machine without nginx.

@@ -12,12 +12,12 @@ final class BaselineScenario extends Scenario {
 
   @Override
   void start() throws Exception {
-    port = startServer(MeshJvm.builder("baseline-server").withoutAgent());
+    port = startServer(HarnessClasses.jvm("baseline-server").withoutAgent());
   }
 
   @Override
   MeshJvm.Builder clientJvm(String name) {
-    return MeshJvm.builder("baseline-" + name).withoutAgent();
+    return HarnessClasses.jvm("baseline-" + name).withoutAgent();
   }
 
   @Override

@@ -68,6 +68,8 @@ public final class MeshBench {
     Path out = root.resolve("integration-tests/target/bench");
     Files.createDirectories(out);
     Path work = Files.createTempDirectory("skein-bench");
+    HarnessClasses.snapshot(work);
+    HarnessClasses.preload(ScenarioRound.class.getName());
     // One agent jar for the whole run, even if a build replaces the original meanwhile.
     Path agentCopy = work.resolve("skein-agent.jar");
     Files.copy(Path.of(AgentJar.path()), agentCopy, StandardCopyOption.REPLACE_EXISTING);
@@ -75,12 +77,13 @@ public final class MeshBench {
     System.setProperty("skein.agent.jar", agentCopy.toString());
     long began = System.nanoTime();
     try (EtcdServer etcd = EtcdServer.started();
-        OtlpReceiver otlp = new OtlpReceiver()) {
+        OtlpReceiver otlp = new OtlpReceiver();
+        OtlpReceiver skeinOtlp = new OtlpReceiver()) {
       List<Scenario> scenarios = new ArrayList<>();
       scenarios.add(new BaselineScenario());
-      scenarios.add(new OtelScenario(root.resolve("integration-tests/target/otel/opentelemetry-javaagent.jar"), otlp));
-      scenarios.add(SkeinScenario.discoveryOnly(etcd));
-      scenarios.add(SkeinScenario.fullPolicy(etcd));
+      scenarios.add(new OtelScenario(copyIfPresent(root.resolve("integration-tests/target/otel/opentelemetry-javaagent.jar"), work), otlp));
+      scenarios.add(SkeinScenario.telemetryOnly(etcd, skeinOtlp));
+      scenarios.add(SkeinScenario.fullPolicy(etcd, skeinOtlp));
       scenarios.add(new NginxSidecarScenario(Files.createDirectories(work.resolve("nginx"))));
       scenarios.removeIf(s -> !options.includes(s.id()));
 
@@ -104,7 +107,7 @@ public final class MeshBench {
             LoadDriver driver = LoadDriver.start(scenario);
             try {
               driver.warm(options.warmRequests(), Duration.ofSeconds(30));
-            } catch (Exception e) {
+            } catch (Exception | AssertionError e) {
               driver.close();
               throw e;
             }
@@ -115,7 +118,7 @@ public final class MeshBench {
           try {
             drivers.put(e.getKey(), e.getValue().get(5, TimeUnit.MINUTES));
           } catch (ExecutionException | TimeoutException ex) {
-            fail(results.get(e.getKey()), "start", ex.getCause() instanceof Exception c ? c : ex);
+            fail(results.get(e.getKey()), "start (" + e.getKey().processState() + ")", ex.getCause() != null ? ex.getCause() : ex);
           }
         }
         starter.shutdown();
@@ -126,20 +129,17 @@ public final class MeshBench {
               try {
                 new ScenarioRound(options, e.getKey(), e.getValue(), result, progress, "round " + round + "/" + options.rounds())
                     .run();
-              } catch (Exception ex) {
-                fail(result, "round " + round, ex);
+              } catch (Exception | AssertionError ex) {
+                fail(result, "round " + round + " (" + e.getKey().processState() + ")", ex);
               }
             }
           }
         }
       } finally {
         starter.shutdownNow();
-        for (LoadDriver driver : drivers.values()) {
-          driver.close();
-        }
-        for (Scenario scenario : scenarios) {
-          scenario.close();
-        }
+        progress.show("stopping");
+        closeAll(new ArrayList<AutoCloseable>(drivers.values()));
+        closeAll(new ArrayList<AutoCloseable>(scenarios));
       }
 
       List<PropagationBench.Result> propagation = new ArrayList<>();
@@ -155,7 +155,7 @@ public final class MeshBench {
       }
       progress.done();
       BenchReport report =
-          new BenchReport(options, commandLine, new ArrayList<>(results.values()), propagation, propagationErrors, otlp,
+          new BenchReport(options, commandLine, new ArrayList<>(results.values()), propagation, propagationErrors, otlp, skeinOtlp,
               (System.nanoTime() - began) / 1e9, out.resolve("report.md"), out.resolve("report.png"));
       report.write();
       return report;
@@ -165,11 +165,40 @@ public final class MeshBench {
       } else {
         System.setProperty("skein.agent.jar", agentProperty);
       }
-      Files.deleteIfExists(agentCopy);
+      try (var files = Files.walk(work)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
-  private void fail(ScenarioResult result, String stage, Exception e) {
+  /** Closes side by side: a JVM may take seconds to run its shutdown hooks. */
+  private static void closeAll(List<AutoCloseable> closeables) throws InterruptedException {
+    List<Thread> threads = new ArrayList<>();
+    for (AutoCloseable c : closeables) {
+      Thread t = new Thread(() -> {
+        try {
+          c.close();
+        } catch (Exception e) {
+          // best effort: the process is killed at worst
+        }
+      }, "bench-close");
+      t.start();
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+  }
+
+  /** A private copy for the run (a clean build may delete target/ meanwhile); the path itself when absent. */
+  private static Path copyIfPresent(Path file, Path work) throws java.io.IOException {
+    if (!Files.isRegularFile(file)) {
+      return file;
+    }
+    return Files.copy(file, work.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private void fail(ScenarioResult result, String stage, Throwable e) {
     result.error = stage + ": " + e;
     progress.note(result.id + " failed at " + stage + ": " + e.getMessage());
   }
@@ -181,6 +210,7 @@ public final class MeshBench {
     void run() throws Exception {
       step("time to first request");
       result.firstRequestMillis.add(firstRequestMillis());
+      step("warm-up");
       driver.warm(Math.max(1, options.warmRequests() / 5), Duration.ofSeconds(30));
 
       List<Long> client = List.of(driver.pid());

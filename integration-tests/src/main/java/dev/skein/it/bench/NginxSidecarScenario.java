@@ -33,7 +33,7 @@ final class NginxSidecarScenario extends Scenario {
 
   @Override
   void start() throws Exception {
-    int serverPort = startServer(MeshJvm.builder("nginx-server").withoutAgent());
+    int serverPort = startServer(HarnessClasses.jvm("nginx-server").withoutAgent());
     SidecarCertificates.create(dir);
     int serverSidecarPort = FreePorts.next();
     clientSidecarPort = FreePorts.next();
@@ -75,7 +75,7 @@ final class NginxSidecarScenario extends Scenario {
 
   @Override
   MeshJvm.Builder clientJvm(String name) {
-    return MeshJvm.builder("nginx-" + name).withoutAgent();
+    return HarnessClasses.jvm("nginx-" + name).withoutAgent();
   }
 
   @Override

@@ -31,12 +31,12 @@ final class OtelScenario extends Scenario {
 
   @Override
   void start() throws Exception {
-    port = startServer(otel(MeshJvm.builder("otel-server"), "bench-server"));
+    port = startServer(otel(HarnessClasses.jvm("otel-server"), "bench-server"));
   }
 
   @Override
   MeshJvm.Builder clientJvm(String name) {
-    return otel(MeshJvm.builder("otel-" + name), "bench-client");
+    return otel(HarnessClasses.jvm("otel-" + name), "bench-client");
   }
 
   private MeshJvm.Builder otel(MeshJvm.Builder builder, String service) {

@@ -24,7 +24,7 @@ final class PropagationBench {
     etcd.put(prefix + "/policies/default/Route/orders", Policies.split(90, 10));
     String agent = AgentJar.path();
     try (MeshJvm jvm =
-        MeshJvm.builder("propagation-" + engines)
+        HarnessClasses.jvm("propagation-" + engines)
             .withoutAgent()
             .jvmArg("-Xbootclasspath/a:" + agent)
             .property("skein.agent.jar", agent)
@@ -32,6 +32,8 @@ final class PropagationBench {
             .property("skein.etcd.endpoints", etcd.endpoint())
             .property("skein.etcd.prefix", prefix)
             .property("skein.log.level", "warn")
+            // Hundreds of telemetry SDKs exporting nowhere would measure something else.
+            .env("OTEL_SDK_DISABLED", "true")
             .start(PropagationProbe.class.getName(), Integer.toString(engines), Integer.toString(puts))) {
       Matcher ready = READY.matcher(jvm.awaitLineStartingWith("engines-ready", Duration.ofMinutes(6)));
       double startMillis = ready.find() ? Double.parseDouble(ready.group(1)) : Double.NaN;

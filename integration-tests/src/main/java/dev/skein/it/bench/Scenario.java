@@ -69,6 +69,16 @@ abstract class Scenario implements AutoCloseable {
     return null;
   }
 
+  /** Whether the servers are still running, for error messages. */
+  String processState() {
+    StringBuilder state = new StringBuilder();
+    for (MeshJvm server : servers) {
+      state.append(state.length() == 0 ? "" : ", ").append("server pid ").append(server.pid())
+          .append(server.isAlive() ? " running" : " exited with " + server.process().exitValue());
+    }
+    return state.length() == 0 ? "no server started" : state.toString();
+  }
+
   /** Starts one EchoServer JVM and waits until it listens; returns its port. */
   protected int startServer(MeshJvm.Builder builder) throws Exception {
     MeshJvm server = builder.start("dev.skein.it.apps.EchoServer");

@@ -75,6 +75,16 @@ public final class Bridge {
     }
   }
 
+  /** Whether the server's rate limit admits one more inbound request; {@code true} on any fault. */
+  public static boolean admitInbound(String protocol) {
+    try {
+      return engine.admitInbound(protocol);
+    } catch (Throwable t) {
+      AgentFaults.record("admitInbound", t);
+      return true;
+    }
+  }
+
   /** Never {@code null}: a failed subscription is a no-op handle. */
   public static AutoCloseable watchGrpcEndpoints(String host, Consumer<List<InetSocketAddress>> listener) {
     try {

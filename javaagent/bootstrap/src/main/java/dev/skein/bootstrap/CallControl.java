@@ -14,6 +14,17 @@ public interface CallControl {
    */
   String admit();
 
+  /**
+   * Asks the destination's circuit breaker for this call, before {@link #admit()} (gRPC asks at
+   * the pick, admits when the stream starts). A permitted call ends with {@link #finished}, or
+   * with a refusing {@link #admit()}, which gives the permission back.
+   *
+   * @return {@code null} to proceed, else {@code circuit-open}
+   */
+  default String permit() {
+    return null;
+  }
+
   /** Records the end of an admitted call: an HTTP status (gRPC: mapped), or 0 for a connection failure or reset. */
   void finished(int status, long durationNanos);
 

@@ -109,6 +109,16 @@ public interface MeshEngine {
     return null;
   }
 
+  /**
+   * Whether this instance's RateLimitPolicy lets one more inbound request in; servers answer 429
+   * (HTTP) or RESOURCE_EXHAUSTED (gRPC) when it does not.
+   *
+   * @param protocol {@code http} or {@code grpc}
+   */
+  default boolean admitInbound(String protocol) {
+    return true;
+  }
+
   /** Used until the engine is installed, and when the agent could not start. */
   MeshEngine NOOP =
       new MeshEngine() {

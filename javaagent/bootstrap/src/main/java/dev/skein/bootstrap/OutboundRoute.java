@@ -49,6 +49,16 @@ public final class OutboundRoute {
     }
   }
 
+  /** {@code null} when the destination's circuit breaker lets the call go, else {@code circuit-open}. */
+  public String permit() {
+    try {
+      return control == null ? null : control.permit();
+    } catch (Throwable t) {
+      AgentFaults.record("permit", t);
+      return null;
+    }
+  }
+
   /** The end of an admitted call: its HTTP status, or 0 for a connection failure or reset. */
   public void finished(int status, long durationNanos) {
     try {

@@ -52,6 +52,8 @@ public final class Engine implements MeshEngine {
   private volatile SnapshotCache cache;
   private volatile Client etcd;
   private volatile LeasedKeys leasedKeys;
+  // This workload's certificate (etcd mode with skein.service set); null otherwise.
+  private volatile dev.skein.core.identity.IdentityManager identity;
   private final AgentStatus status;
   private final java.util.concurrent.atomic.AtomicBoolean statusPending = new java.util.concurrent.atomic.AtomicBoolean();
   // The first status write waits until the application's start has settled: it loads Jackson.
@@ -60,11 +62,13 @@ public final class Engine implements MeshEngine {
   private volatile Object adminServer;
   private volatile Map<String, dev.skein.api.Policy> lastPolicies;
   private final dev.skein.core.telemetry.Telemetry telemetry;
+  private final dev.skein.core.resilience.InboundLimits inboundLimits;
 
   public Engine(AgentSettings settings) {
     this.settings = settings;
     this.layout = new KeyLayout(settings.etcdPrefix());
     this.router = new Router(settings.firstSnapshotWait());
+    this.inboundLimits = new dev.skein.core.resilience.InboundLimits(settings.namespace(), settings.service());
     this.status = new AgentStatus(settings.namespace(), settings.service() == null ? "anonymous" : settings.service());
     this.telemetry = new dev.skein.core.telemetry.Telemetry(settings.service(), settings.adminPort() > 0);
     this.store = new PolicyStore(layout, new SnapshotBuilder(layout, settings.namespace()), this::published);
@@ -124,12 +128,23 @@ public final class Engine implements MeshEngine {
       loadCache();
     }
     etcd = EtcdClients.create(settings);
+    EtcdClients.keepReconnecting(etcd, scheduler, Duration.ofSeconds(1));
     LeasedKeys created = new LeasedKeys(etcd, settings.leaseTtl(), scheduler);
     synchronized (servers) {
       leasedKeys = created;
       servers.values().forEach(r -> created.put(r.key(), r.endpoint().toJson()));
     }
     reportStatus();
+    if (settings.service() != null) {
+      identity =
+          new dev.skein.core.identity.IdentityManager(
+              etcd, created, layout, settings.namespace(), settings.service(), status.instance(), settings.etcdUser() != null,
+              id -> {
+                status.certificateExpiry(id.expiry());
+                reportStatus();
+              });
+      identity.start();
+    }
     etcdSource = new EtcdPolicySource(etcd, layout, store::apply, this::loadCache, initialRevision);
     Thread watcher = new Thread(etcdSource, "skein-etcd-watch");
     watcher.setDaemon(true);
@@ -169,6 +184,7 @@ public final class Engine implements MeshEngine {
 
   private void published(MeshSnapshot snapshot) {
     router.publish(snapshot);
+    inboundLimits.update(snapshot.policies());
     String summary =
         "revision " + snapshot.revision() + " from " + snapshot.origin().name().toLowerCase() + ": "
             + snapshot.policies().size() + " policies, " + snapshot.endpoints().size() + " endpoints";
@@ -190,6 +206,11 @@ public final class Engine implements MeshEngine {
 
   // Created on the first gRPC channel: most workloads never pay for it.
   private volatile dev.skein.core.routing.GrpcEndpointWatchers grpcWatchers;
+
+  @Override
+  public boolean admitInbound(String protocol) {
+    return inboundLimits.admit();
+  }
 
   @Override
   public boolean isGrpcService(String host) {

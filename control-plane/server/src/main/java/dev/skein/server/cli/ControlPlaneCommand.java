@@ -1,7 +1,11 @@
 package dev.skein.server.cli;
 
 import dev.skein.server.UserException;
+import dev.skein.server.ca.CaFiles;
+import dev.skein.server.ca.CertificateAuthority;
+import dev.skein.server.ca.CsrSigner;
 import dev.skein.server.controlplane.AdminServer;
+import dev.skein.server.controlplane.Log;
 import dev.skein.server.controlplane.ControlPlane;
 import dev.skein.server.etcd.Etcd;
 import io.etcd.jetcd.Client;
@@ -30,6 +34,14 @@ final class ControlPlaneCommand implements Callable<Integer> {
             description = "leader lease TTL: a dead leader is replaced within it (default ${DEFAULT-VALUE})")
     long leaseTtl;
 
+    @Option(names = "--ca-dir", paramLabel = "DIR", description = "the CA made by `skein ca init`: sign workload "
+            + "certificates while leader; without it the control plane signs nothing")
+    java.nio.file.Path caDir;
+
+    @Option(names = "--cert-ttl", defaultValue = "24h", paramLabel = "DURATION",
+            description = "lifetime of workload certificates, e.g. 24h, 20s (default ${DEFAULT-VALUE})")
+    String certTtl;
+
     @Override
     public Integer call() throws Exception {
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
@@ -55,9 +67,36 @@ final class ControlPlaneCommand implements Callable<Integer> {
             client.close();
             stopped.countDown();
         }, "skein-cp-shutdown"));
+        CsrSigner signer = startSigner(client, cp);
+        if (signer != null) {
+            Runtime.getRuntime().addShutdownHook(new Thread(signer::close, "skein-cp-ca-shutdown"));
+        }
         cp.start();
         stopped.await();
         return 0;
+    }
+
+    /** The CSR signer when --ca-dir names a CA, else null (one log line says so). */
+    private CsrSigner startSigner(Client client, ControlPlane cp) {
+        if (caDir == null) {
+            Log.info("no --ca-dir: this control plane does not sign workload certificates");
+            return null;
+        }
+        java.time.Duration ttl;
+        try {
+            ttl = dev.skein.api.Durations.parse(certTtl);
+        } catch (RuntimeException e) {
+            throw new UserException("--cert-ttl: " + e.getMessage());
+        }
+        CertificateAuthority ca;
+        try {
+            ca = CertificateAuthority.load(new CaFiles(caDir));
+        } catch (IOException | RuntimeException e) {
+            throw new UserException("cannot load the CA from " + caDir + " (run `skein ca init --dir " + caDir + "`): " + e);
+        }
+        CsrSigner signer = new CsrSigner(client, skein.layout(), ca, ttl, cp::leaderKey);
+        signer.start();
+        return signer;
     }
 
     private static String hostName() {

@@ -93,7 +93,7 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private void printAgents(PrintWriter out, KeyLayout layout, Map<String, KeyValue> agents, long latest) {
-        Table t = new Table("NAMESPACE", "SERVICE", "INSTANCE", "PID", "REVISION", "IN-SYNC", "POLICIES", "ENDPOINTS", "REJECTED", "UPDATED");
+        Table t = new Table("NAMESPACE", "SERVICE", "INSTANCE", "PID", "REVISION", "IN-SYNC", "POLICIES", "ENDPOINTS", "REJECTED", "UPDATED", "CERT-EXPIRY");
         List<String> rejectedLines = new ArrayList<>();
         for (Map.Entry<String, KeyValue> e : agents.entrySet()) {
             JsonNode a;
@@ -118,7 +118,8 @@ final class StatusCommand implements Callable<Integer> {
                     // An agent acknowledges the revision of its last snapshot: it is in sync once that
                     // is at least the revision of the newest policy write.
                     revision >= latest ? "yes" : "no", a.path("policies").asText("-"),
-                    a.path("endpoints").asText("-"), rejectedCount, a.path("updated").asText("-"));
+                    a.path("endpoints").asText("-"), rejectedCount, a.path("updated").asText("-"),
+                    a.path("certificateExpiry").isTextual() ? a.path("certificateExpiry").asText() : "-");
             for (Iterator<Map.Entry<String, JsonNode>> it = rejected.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> r = it.next();
                 for (JsonNode line : r.getValue()) {

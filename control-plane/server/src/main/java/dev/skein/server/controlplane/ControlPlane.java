@@ -65,6 +65,11 @@ public final class ControlPlane implements AutoCloseable {
         threads.add(thread("skein-cp-judge", this::judgeLoop));
     }
 
+    /** The key this replica leads with (the guard of leader-only writes), or null when it does not lead. */
+    public LeaderKey leaderKey() {
+        return election.leaderKey();
+    }
+
     /** True while this replica leads. */
     public boolean isLeader() {
         return election.leaderKey() != null;

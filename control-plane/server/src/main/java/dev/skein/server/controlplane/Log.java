@@ -5,17 +5,17 @@ import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 
 /** The control plane's log: one line per event on stderr, prefixed {@code [skein-control-plane]}. */
-final class Log {
+public final class Log {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     private static final PrintStream OUT = System.err;
 
     private Log() {}
 
-    static void info(String message) {
+    public static void info(String message) {
         line("INFO", message);
     }
 
-    static void warn(String message) {
+    public static void warn(String message) {
         line("WARN", message);
     }
 

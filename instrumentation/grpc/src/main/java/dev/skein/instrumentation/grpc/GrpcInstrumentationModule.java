@@ -19,7 +19,9 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  *   <li>{@code ServerImpl.start()} registers the server as a {@code grpc} endpoint of this
  *       service, {@code shutdown()}/{@code shutdownNow()} remove the registration;
  *   <li>telemetry: every built channel gets a tracing client interceptor, every
- *       {@code ServerImplBuilder.build()} a tracing server interceptor.
+ *       {@code ServerImplBuilder.build()} a tracing server interceptor;
+ *   <li>every {@code ServerImplBuilder.build()} gets the rate-limit server interceptor
+ *       (RESOURCE_EXHAUSTED past this instance's RateLimitPolicy).
  * </ul>
  *
  * The helper classes that implement io.grpc types are injected into the class loader that
@@ -52,7 +54,8 @@ public final class GrpcInstrumentationModule implements InstrumentationModule {
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(own)
-                .advice(named("build").and(takesArguments(0)).and(isPublic()), ServerTelemetryAdvice.class.getName()))
+                .advice(named("build").and(takesArguments(0)).and(isPublic()), ServerTelemetryAdvice.class.getName())
+                .advice(named("build").and(takesArguments(0)).and(isPublic()), ServerRateLimitAdvice.class.getName()))
         .type(named(GrpcNames.SERVER), SupportedVersion.MATCHER)
         .transform(HelperInjector.TRANSFORMER)
         .transform(

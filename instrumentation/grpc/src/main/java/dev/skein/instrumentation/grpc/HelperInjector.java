@@ -37,6 +37,8 @@ final class HelperInjector {
     "TracingServerListener",
     "TelemetryServerInterceptor",
     "MeshTelemetry",
+    "RateLimitServerInterceptor$Refused",
+    "RateLimitServerInterceptor",
   };
   private static final Set<ClassLoader> INJECTED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
   private static volatile Map<String, byte[]> bytes;

@@ -1,6 +1,7 @@
 package dev.skein.instrumentation.jetty12;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.InstrumentationModule;
@@ -13,11 +14,13 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * through {@code ServerConnector}): a connector registers its endpoint once it has started on its
  * bound port and deregisters before it stops. One registration per connector, so per port.
  *
- * <p>Per-request server policy (authorization, rate limit) belongs in {@code Server.handle(Request,
- * Response, Callback)}: every request of every connector and environment passes there first.
+ * <p>Per-request server policy belongs in {@code Server.handle(Request, Response, Callback)}: every
+ * request of every connector and environment passes there first. The RateLimitPolicy is applied
+ * there (429 past the rate); authorization is not yet.
  */
 public final class Jetty12InstrumentationModule implements InstrumentationModule {
   static final String CONNECTOR = "org.eclipse.jetty.server.ServerConnector";
+  static final String SERVER = "org.eclipse.jetty.server.Server";
 
   @Override
   public String name() {
@@ -26,7 +29,7 @@ public final class Jetty12InstrumentationModule implements InstrumentationModule
 
   @Override
   public List<String> typeNames() {
-    return List.of(CONNECTOR);
+    return List.of(CONNECTOR, SERVER);
   }
 
   @Override
@@ -39,6 +42,16 @@ public final class Jetty12InstrumentationModule implements InstrumentationModule
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
                 .advice(named("doStart").and(takesArguments(0)), ConnectorStartAdvice.class.getName())
-                .advice(named("doStop").and(takesArguments(0)), ConnectorStopAdvice.class.getName()));
+                .advice(named("doStop").and(takesArguments(0)), ConnectorStopAdvice.class.getName()))
+        // The rate limit: every request of every connector and environment passes here first.
+        .type(named(SERVER))
+        .and(LibraryVersion.fromProperties(
+            name(), "META-INF/maven/org.eclipse.jetty/jetty-server/pom.properties", "version", "12.0", "13"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(
+                    named("handle").and(takesArguments(3)).and(takesArgument(0, named("org.eclipse.jetty.server.Request"))),
+                    ServerHandleAdvice.class.getName()));
   }
 }

@@ -1,5 +1,6 @@
 package dev.skein.instrumentation.undertow;
 
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
@@ -13,12 +14,13 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * bound, {@code Undertow.stop} deregisters them first. Each listener's {@code ListenerInfo} lives
  * as long as the started server, so it is the registration's identity.
  *
- * <p>Per-request server policy (authorization, rate limit) belongs around the root
- * {@code HttpHandler} ({@code Undertow.Builder.setHandler}, or {@code Connectors.executeRootHandler}):
- * every request of every listener passes there.
+ * <p>Per-request server policy belongs around the root {@code HttpHandler}
+ * ({@code Connectors.executeRootHandler}): every request of every listener passes there. The
+ * RateLimitPolicy is applied there (429 past the rate); authorization is not yet.
  */
 public final class UndertowInstrumentationModule implements InstrumentationModule {
   static final String UNDERTOW = "io.undertow.Undertow";
+  static final String CONNECTORS = "io.undertow.server.Connectors";
 
   @Override
   public String name() {
@@ -27,7 +29,7 @@ public final class UndertowInstrumentationModule implements InstrumentationModul
 
   @Override
   public List<String> typeNames() {
-    return List.of(UNDERTOW);
+    return List.of(UNDERTOW, CONNECTORS);
   }
 
   @Override
@@ -39,6 +41,15 @@ public final class UndertowInstrumentationModule implements InstrumentationModul
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
                 .advice(named("start").and(takesArguments(0)), StartAdvice.class.getName())
-                .advice(named("stop").and(takesArguments(0)), StopAdvice.class.getName()));
+                .advice(named("stop").and(takesArguments(0)), StopAdvice.class.getName()))
+        // The rate limit: every request of every listener reaches its root handler through here.
+        .type(named(CONNECTORS))
+        .and(LibraryVersion.fromProperties(name(), "io/undertow/version.properties", "undertow.version", "2.3", "2.4"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(
+                    named("executeRootHandler").and(takesArguments(2)).and(isStatic()),
+                    RootHandlerAdvice.class.getName()));
   }
 }

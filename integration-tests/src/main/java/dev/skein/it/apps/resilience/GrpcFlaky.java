@@ -30,6 +30,8 @@ import io.grpc.CallOptions;
  * <pre>
  *   server: fail PERCENT | sleep MILLIS | count   (prints "listening PORT"; "ok" after each command)
  *   client: call COUNT                            (prints "result ok=N codes={...} descriptions={...} maxMillis=M")
+ *           pace RPS SECONDS                      (open loop: RPS calls a second, without waiting for answers;
+ *                                                  prints "paced sent=N ok=N codes={...}")
  * </pre>
  */
 public final class GrpcFlaky {
@@ -120,6 +122,10 @@ public final class GrpcFlaky {
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       String[] parts = line.trim().split("\\s+");
+      if (parts[0].equals("pace")) {
+        pace(channel, Double.parseDouble(parts[1]), Double.parseDouble(parts[2]));
+        continue;
+      }
       int count = Integer.parseInt(parts[1]);
       int ok = 0;
       Map<String, Integer> codes = new TreeMap<>();
@@ -135,12 +141,46 @@ public final class GrpcFlaky {
           codes.merge(e.getStatus().getCode().name(), 1, Integer::sum);
           String d = String.valueOf(e.getStatus().getDescription());
           lastError = e.getStatus() + (e.getCause() == null ? "" : " cause " + e.getCause());
-          descriptions.merge(d.contains("x-skein-fault: abort") ? "fault" : "other", 1, Integer::sum);
+          descriptions.merge(
+              d.contains("x-skein-fault: abort") ? "fault" : d.contains("skein: circuit open") ? "circuit-open" : "other", 1, Integer::sum);
         }
         maxMillis = Math.max(maxMillis, (System.nanoTime() - start) / 1_000_000);
       }
       System.out.println("result ok=" + ok + " codes=" + codes + " descriptions=" + descriptions + " maxMillis=" + maxMillis + " last=" + lastError);
       System.out.flush();
     }
+  }
+
+  /** Sends {@code rps} calls a second for {@code seconds}, each on schedule whatever the answers do. */
+  private static void pace(ManagedChannel channel, double rps, double seconds) throws Exception {
+    int total = (int) Math.round(rps * seconds);
+    long intervalNanos = Math.round(1_000_000_000d / rps);
+    AtomicLong ok = new AtomicLong();
+    Map<String, Integer> codes = new java.util.concurrent.ConcurrentSkipListMap<>();
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(total);
+    long start = System.nanoTime();
+    for (int i = 0; i < total; i++) {
+      long wait = start + i * intervalNanos - System.nanoTime();
+      if (wait > 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+      }
+      com.google.common.util.concurrent.ListenableFuture<String> f =
+          ClientCalls.futureUnaryCall(channel.newCall(GET, CallOptions.DEFAULT), "order");
+      f.addListener(
+          () -> {
+            try {
+              f.get();
+              ok.incrementAndGet();
+            } catch (Exception e) {
+              codes.merge(Status.fromThrowable(e).getCode().name(), 1, Integer::sum);
+            }
+            done.countDown();
+          },
+          Runnable::run);
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    done.await(30, java.util.concurrent.TimeUnit.SECONDS);
+    System.out.printf("paced sent=%d ok=%d codes=%s seconds=%.2f%n", total, ok.get(), codes, elapsed);
+    System.out.flush();
   }
 }

@@ -20,7 +20,8 @@ import okhttp3.Response;
  * </pre>
  *
  * answers {@code result ok=N failed=N statuses={200=..} faults=N errors={SocketTimeoutException=..}
- * maxMillis=M bodies={v1=..}}: ok counts 2xx, faults counts responses with {@code x-skein-fault}.
+ * maxMillis=M bodies={v1=..} refused={circuit-open=..}}: ok counts 2xx, faults counts responses with
+ * {@code x-skein-fault}, refused counts responses with {@code x-skein-refused} by its value.
  */
 public final class OkHttpDriver {
   private OkHttpDriver() {}
@@ -42,6 +43,7 @@ public final class OkHttpDriver {
       Map<Integer, Integer> statuses = new TreeMap<>();
       Map<String, Integer> errors = new TreeMap<>();
       Map<String, Integer> bodies = new TreeMap<>();
+      Map<String, Integer> refused = new TreeMap<>();
       int ok = 0;
       int faults = 0;
       long maxMillis = 0;
@@ -58,6 +60,10 @@ public final class OkHttpDriver {
             ok++;
             bodies.merge(body, 1, Integer::sum);
           }
+          String refusal = response.header("x-skein-refused");
+          if (refusal != null) {
+            refused.merge(refusal, 1, Integer::sum);
+          }
           if (response.header("x-skein-fault") != null) {
             faults++;
           }
@@ -68,7 +74,7 @@ public final class OkHttpDriver {
       }
       System.out.println(
           "result ok=" + ok + " failed=" + (count - ok) + " statuses=" + statuses + " faults=" + faults + " errors=" + errors
-              + " maxMillis=" + maxMillis + " bodies=" + bodies);
+              + " maxMillis=" + maxMillis + " bodies=" + bodies + " refused=" + refused);
       System.out.flush();
     }
   }

@@ -30,6 +30,19 @@ public final class AgentStatus {
     this.instance = service + "-" + ProcessHandle.current().pid();
   }
 
+  // Set by the identity manager when a certificate arrives or is renewed.
+  private volatile Instant certificateExpiry;
+
+  /** This process's instance name: the last segment of its status, endpoint and CSR keys. */
+  public String instance() {
+    return instance;
+  }
+
+  /** The expiry of the workload certificate in force, reported as {@code certificateExpiry}. */
+  public void certificateExpiry(Instant expiry) {
+    this.certificateExpiry = expiry;
+  }
+
   /** {@code <ns>/<service>/<instance>}, shown in {@code skein status}. */
   public String agentId() {
     return namespace + "/" + service + "/" + instance;
@@ -57,7 +70,8 @@ public final class AgentStatus {
     }
     doc.put("rejected", rejected);
     doc.put("updated", Instant.now().toString());
-    doc.put("certificateExpiry", null);
+    Instant expiry = certificateExpiry;
+    doc.put("certificateExpiry", expiry == null ? null : expiry.toString());
     try {
       return Json.MAPPER.writeValueAsString(doc);
     } catch (JsonProcessingException e) {

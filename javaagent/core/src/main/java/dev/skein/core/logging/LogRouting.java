@@ -26,8 +26,23 @@ public final class LogRouting {
     shaded.setLevel(AgentLog.enabled(AgentLog.Level.DEBUG) ? Level.FINE : Level.WARNING);
     shaded.addHandler(
         new Handler() {
+          // Export failures repeat every few seconds while a collector is away: one line per
+          // logger a minute, as a warning (telemetry is best effort, the application is fine).
+          private final java.util.Map<String, Long> lastExportWarning = new java.util.concurrent.ConcurrentHashMap<>();
+
           @Override
           public void publish(LogRecord record) {
+            String name = record.getLoggerName() == null ? "" : record.getLoggerName();
+            if (name.contains("opentelemetry.exporter") || name.contains("opentelemetry.sdk")) {
+              long now = System.nanoTime();
+              Long last = lastExportWarning.get(name);
+              if (last != null && now - last < 60_000_000_000L) {
+                return;
+              }
+              lastExportWarning.put(name, now);
+              AgentLog.log(AgentLog.Level.WARN, name.replace("dev.skein.shaded.", "") + ": " + record.getMessage(), null);
+              return;
+            }
             AgentLog.Level level =
                 record.getLevel().intValue() >= Level.SEVERE.intValue()
                     ? AgentLog.Level.ERROR

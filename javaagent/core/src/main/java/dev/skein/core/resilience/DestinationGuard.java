@@ -1,12 +1,15 @@
 package dev.skein.core.resilience;
 
+import dev.skein.api.CircuitBreakerSettings;
 import dev.skein.api.ConnectionPool;
 import dev.skein.api.OutlierDetection;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The resilience state of one destination (a service's subset, or all its endpoints, for one
- * protocol): retry budget, bulkhead and the outlier-detection settings. Kept across snapshots
+ * protocol): retry budget, bulkhead, circuit breaker and the outlier-detection settings. Kept across snapshots
  * while the DestinationPolicy's settings stay the same; replaced when they change.
  */
 public final class DestinationGuard {
@@ -15,12 +18,26 @@ public final class DestinationGuard {
   private final int maxConcurrent;
   private final OutlierDetection outlier;
   private final Object settings;
+  private final CircuitBreaker breaker;
+
+  /** The outcome the breaker records for a failed call: statuses, not exceptions, say it failed. */
+  private static final Exception FAILED = new Exception("5xx or connection failure", null, false, false) {};
 
   /**
    * @param pool {@code null}: no bulkhead
    * @param outlier {@code null}: no outlier detection
    */
   public DestinationGuard(ConnectionPool pool, OutlierDetection outlier, Object settings) {
+    this(pool, outlier, null, null, settings);
+  }
+
+  /**
+   * @param name the destination, for the breaker's name
+   * @param breaker {@code null}: no circuit breaker
+   */
+  public DestinationGuard(
+      ConnectionPool pool, OutlierDetection outlier, CircuitBreakerSettings breaker, String name, Object settings) {
+    this.breaker = Breakers.of(name == null ? "destination" : name, breaker);
     this.maxConcurrent = pool == null || pool.maxConcurrentRequests() <= 0 ? Integer.MAX_VALUE : pool.maxConcurrentRequests();
     this.outlier = outlier;
     this.settings = settings;
@@ -53,6 +70,41 @@ public final class DestinationGuard {
 
   public void exit() {
     inFlight.decrementAndGet();
+  }
+
+  // === circuit breaker ===
+
+  /**
+   * Asks the circuit breaker for a call: {@code false} while it is open (or its half-open trial
+   * calls are taken). A permitted call must be reported with {@link #recordOutcome} or
+   * {@link #releasePermission}.
+   */
+  public boolean tryAcquirePermission() {
+    return breaker == null || breaker.tryAcquirePermission();
+  }
+
+  /** Gives back a permission whose call was never sent (the bulkhead refused it). */
+  public void releasePermission() {
+    if (breaker != null) {
+      breaker.releasePermission();
+    }
+  }
+
+  /** One permitted call's outcome, for the breaker's failure rate. */
+  public void recordOutcome(boolean error, long durationNanos) {
+    if (breaker == null) {
+      return;
+    }
+    if (error) {
+      breaker.onError(durationNanos, TimeUnit.NANOSECONDS, FAILED);
+    } else {
+      breaker.onSuccess(durationNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** The breaker's state name ({@code CLOSED}, {@code OPEN}, ...), or {@code null} without one. */
+  public String breakerState() {
+    return breaker == null ? null : breaker.getState().name();
   }
 
   /**

@@ -155,8 +155,14 @@ public final class EndpointGroup {
     }
 
     @Override
+    public String permit() {
+      return guard == null || guard.tryAcquirePermission() ? null : "circuit-open";
+    }
+
+    @Override
     public String admit() {
       if (guard != null && !guard.tryEnter()) {
+        guard.releasePermission();
         return "overloaded";
       }
       health[index].inFlightIncrement();
@@ -170,6 +176,7 @@ public final class EndpointGroup {
         guard.exit();
         long now = System.nanoTime();
         boolean error = status == 0 || status >= 500;
+        guard.recordOutcome(error, durationNanos);
         guard.record(health[index], error, now, ejectedCount(now), endpoints.length);
       }
     }

@@ -134,7 +134,7 @@ public final class SnapshotBuilder {
       guard =
           policy == null
               ? new DestinationGuard(null, null, settings)
-              : new DestinationGuard(policy.connectionPool(), policy.outlierDetection(), settings);
+              : new DestinationGuard(policy.connectionPool(), policy.outlierDetection(), policy.circuitBreaker(), guardKey, settings);
     }
     nextGuards.put(guardKey, guard);
     LoadBalancer lb = policy == null ? null : policy.loadBalancer();

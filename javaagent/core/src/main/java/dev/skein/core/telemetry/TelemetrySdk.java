@@ -37,6 +37,12 @@ final class TelemetrySdk {
     // The OTLP default of the specification (the SDK's own default is grpc), and the protocol the
     // JDK HttpClient sender speaks.
     defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
+    // Without a collector configured, export nothing rather than fail against localhost every
+    // few seconds; metrics stay on the admin /metrics. OTEL_TRACES_EXPORTER=otlp still exports.
+    if (!collectorConfigured()) {
+      defaults.put("otel.traces.exporter", "none");
+      defaults.put("otel.metrics.exporter", "none");
+    }
     PrometheusMetricReader prometheus = prometheusEnabled ? PrometheusMetricReader.builder().setOtelScopeLabelsEnabled(false).build() : null;
     Set<String> targets = new HashSet<>();
     AutoConfiguredOpenTelemetrySdk auto =
@@ -51,6 +57,15 @@ final class TelemetrySdk {
                 (builder, config) -> prometheus == null ? builder : builder.registerMetricReader(prometheus))
             .build();
     return new TelemetrySdk(auto.getOpenTelemetrySdk(), prometheus, Set.copyOf(targets));
+  }
+
+  private static boolean collectorConfigured() {
+    for (String key : new String[] {"otel.exporter.otlp.endpoint", "otel.exporter.otlp.traces.endpoint", "otel.exporter.otlp.metrics.endpoint"}) {
+      if (dev.skein.bootstrap.Settings.get(key) != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Set<String> exportTargets(ConfigProperties config) {

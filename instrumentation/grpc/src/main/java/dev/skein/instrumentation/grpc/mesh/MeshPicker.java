@@ -27,6 +27,9 @@ final class MeshPicker extends SubchannelPicker {
   private final Status noEndpoint;
   private final AtomicInteger fallback = new AtomicInteger();
 
+  /** The fail-fast answer while the destination's circuit breaker is open: the call never leaves. */
+  static final Status CIRCUIT_OPEN = Status.UNAVAILABLE.withDescription("skein: circuit open");
+
   /**
    * @param ready READY subchannels by {@code address:port}
    * @param connecting endpoints still connecting: a call routed there waits for them
@@ -52,6 +55,10 @@ final class MeshPicker extends SubchannelPicker {
       }
       String key = MeshLoadBalancer.key(route.address(), route.port());
       Subchannel chosen = ready.get(key);
+      // The breaker is asked only when the call will go out now (a buffered pick is asked again).
+      if (chosen != null && route.permit() != null) {
+        return PickResult.withError(CIRCUIT_OPEN);
+      }
       if (chosen != null) {
         return PickResult.withSubchannel(chosen, new MeshStreamTracer.Factory(route));
       }

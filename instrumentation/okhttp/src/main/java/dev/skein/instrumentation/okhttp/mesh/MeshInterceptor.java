@@ -50,7 +50,11 @@ public final class MeshInterceptor implements Interceptor {
     }
     long deadline = policy == null || policy.timeoutMillis() <= 0 ? 0 : System.nanoTime() + policy.timeoutMillis() * 1_000_000;
     for (int attempt = 0; ; attempt++) {
-      String refusal = route.admit();
+      // The breaker first (fail fast while open), then the bulkhead, which takes a slot.
+      String refusal = route.permit();
+      if (refusal == null) {
+        refusal = route.admit();
+      }
       if (refusal != null) {
         return synthetic(request, 503, "x-skein-refused", refusal);
       }

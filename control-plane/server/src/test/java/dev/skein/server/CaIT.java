@@ -1,0 +1,170 @@
+package dev.skein.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.skein.it.support.EtcdServer;
+import dev.skein.it.support.MeshJvm;
+import dev.skein.server.ca.Pem;
+import dev.skein.server.etcd.Etcd;
+import dev.skein.server.etcd.EtcdSettings;
+import io.etcd.jetcd.KeyValue;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The mesh CA end to end with real etcd, a real control plane ({@code java -jar skein.jar}) and
+ * real agent JVMs: {@code skein ca init}, CSRs signed by the leader with the SPIFFE ID of the CSR's
+ * key path, renewal at half life, the expiry in {@code skein status}, and attestation through
+ * etcd's own users and roles.
+ */
+class CaIT {
+    @TempDir Path dir;
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        Path log = dir.resolve("cp.log");
+        if (Files.exists(log)) {
+            System.out.println("--- control plane\n" + Files.readString(log));
+        }
+        for (Process p : processes) {
+            p.destroy();
+            p.waitFor();
+        }
+    }
+
+    @Test
+    void agentGetsItsSpiffeCertificateAndRenewsItBeforeExpiry() throws Exception {
+        try (EtcdServer etcd = EtcdServer.started()) {
+            Path caDir = dir.resolve("ca");
+            Cli.Result init = new Cli(etcd.endpoint()).run("ca", "init", "--dir", caDir.toString());
+            assertThat(init.code()).as(init.toString()).isZero();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(caDir.resolve("ca.key")))).isEqualTo("rw-------");
+            controlPlane(etcd, caDir, "20s");
+            try (Etcd kv = Etcd.connect(settings(etcd, null, null));
+                    MeshJvm agent = agent(etcd, "orders", null, null)) {
+                List<X509Certificate> roots = Pem.certificates(text(kv.get("/skein/ca/bundle").orElseThrow()));
+                assertThat(roots).hasSize(1);
+
+                Set<String> serials = new LinkedHashSet<>();
+                X509Certificate[] first = new X509Certificate[1];
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    for (KeyValue c : kv.getPrefix("/skein/certs/default/orders/").values()) {
+                        X509Certificate leaf = Pem.certificates(text(c)).get(0);
+                        if (first[0] == null) {
+                            first[0] = leaf;
+                        }
+                        serials.add(leaf.getSerialNumber().toString(16));
+                    }
+                    return serials.size() >= 2;
+                });
+                X509Certificate leaf = first[0];
+                leaf.verify(roots.get(0).getPublicKey());
+                assertThat(uris(leaf)).containsExactly("spiffe://skein.local/ns/default/sa/orders");
+                assertThat(Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant()))
+                        .isLessThanOrEqualTo(Duration.ofSeconds(26));
+                // The second certificate came before the first one expired: renewal at half life.
+                assertThat(Instant.now()).isBefore(leaf.getNotAfter().toInstant());
+                // The CA key never reaches etcd.
+                for (KeyValue any : kv.getPrefix("/").values()) {
+                    assertThat(text(any)).doesNotContain("PRIVATE KEY");
+                }
+                assertThat(agent.agentLog()).contains("INSECURE DEVELOPMENT MODE", "workload certificate spiffe://skein.local/ns/default/sa/orders");
+
+                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+                        assertThat(new Cli(etcd.endpoint()).run("status").out())
+                                .containsPattern("CERT-EXPIRY")
+                                .containsPattern("orders-\\d+ .* \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"));
+            }
+        }
+    }
+
+    @Test
+    void anEtcdUserOfOneServiceCannotObtainAnotherServicesCertificate() throws Exception {
+        try (EtcdServer etcd = EtcdServer.started()) {
+            Duration t = Duration.ofSeconds(10);
+            ok(etcd.ctl(t, "user", "add", "root:rootpw"));
+            ok(etcd.ctl(t, "role", "add", "svc-default-orders"));
+            ok(etcd.ctl(t, "role", "grant-permission", "svc-default-orders", "--prefix=true", "read", "/skein/"));
+            ok(etcd.ctl(t, "role", "grant-permission", "svc-default-orders", "--prefix=true", "readwrite", "/skein/csr/default/orders/"));
+            ok(etcd.ctl(t, "role", "grant-permission", "svc-default-orders", "--prefix=true", "readwrite", "/skein/endpoints/default/orders/"));
+            ok(etcd.ctl(t, "role", "grant-permission", "svc-default-orders", "--prefix=true", "readwrite", "/skein/status/agents/default/orders/"));
+            ok(etcd.ctl(t, "user", "add", "orders:orderspw"));
+            ok(etcd.ctl(t, "user", "grant-role", "orders", "svc-default-orders"));
+            ok(etcd.ctl(t, "auth", "enable"));
+
+            Path caDir = dir.resolve("ca");
+            Cli.Result init = new Cli(etcd.endpoint()).run("ca", "init", "--dir", caDir.toString(), "--user", "root", "--password", "rootpw");
+            assertThat(init.code()).as(init.toString()).isZero();
+            controlPlane(etcd, caDir, "24h", "--user", "root", "--password", "rootpw");
+            try (Etcd kv = Etcd.connect(settings(etcd, "root", "rootpw"));
+                    MeshJvm impostor = agent(etcd, "payments", "orders", "orderspw");
+                    MeshJvm orders = agent(etcd, "orders", "orders", "orderspw")) {
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> !kv.getPrefix("/skein/certs/default/orders/").isEmpty());
+                X509Certificate leaf = Pem.certificates(text(kv.getPrefix("/skein/certs/default/orders/").values().iterator().next())).get(0);
+                assertThat(uris(leaf)).containsExactly("spiffe://skein.local/ns/default/sa/orders");
+                impostor.awaitLine(l -> l.contains("etcd refused this agent's certificate request"), Duration.ofSeconds(20));
+                assertThat(kv.getPrefix("/skein/csr/default/payments/")).isEmpty();
+                assertThat(kv.getPrefix("/skein/certs/default/payments/")).isEmpty();
+                assertThat(orders.agentLog()).doesNotContain("INSECURE DEVELOPMENT MODE");
+            }
+        }
+    }
+
+    private void controlPlane(EtcdServer etcd, Path caDir, String ttl, String... extra) throws Exception {
+        Path log = dir.resolve("cp.log");
+        List<String> cmd = new ArrayList<>(List.of(Cli.java(), "-jar", Cli.jarPath().toString(), "control-plane",
+                "--etcd", etcd.endpoint(), "--lease-ttl", "5", "--ca-dir", caDir.toString(), "--cert-ttl", ttl));
+        cmd.addAll(List.of(extra));
+        processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+    }
+
+    private static MeshJvm agent(EtcdServer etcd, String service, String user, String password) throws Exception {
+        MeshJvm.Builder b = MeshJvm.builder(service)
+                .property("skein.service", service)
+                .property("skein.etcd.endpoints", etcd.endpoint());
+        if (user != null) {
+            b.property("skein.etcd.user", user).property("skein.etcd.password", password);
+        }
+        MeshJvm jvm = b.env("ECHO_VERSION", "v1").start("dev.skein.it.apps.EchoServer");
+        jvm.awaitLineStartingWith("listening", Duration.ofSeconds(30));
+        return jvm;
+    }
+
+    private static EtcdSettings settings(EtcdServer etcd, String user, String password) {
+        return new EtcdSettings(List.of(etcd.endpoint()), "/skein", user, password, null, null, null);
+    }
+
+    private static List<String> uris(X509Certificate c) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (List<?> san : c.getSubjectAlternativeNames()) {
+            if (Integer.valueOf(6).equals(san.get(0))) {
+                out.add(String.valueOf(san.get(1)));
+            }
+        }
+        return out;
+    }
+
+    private static String text(KeyValue kv) {
+        return kv.getValue().toString(StandardCharsets.UTF_8);
+    }
+
+    private static void ok(EtcdServer.Result r) {
+        assertThat(r.exitCode()).as(r.output()).isZero();
+    }
+}

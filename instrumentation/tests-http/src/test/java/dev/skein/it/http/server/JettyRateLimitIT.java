@@ -1,0 +1,14 @@
+package dev.skein.it.http.server;
+
+/** Jetty 12 with a core handler: 429 from {@code Server.handle}. */
+class JettyRateLimitIT extends RateLimitContract {
+  @Override
+  Class<?> app() {
+    return JettyCoreApp.class;
+  }
+
+  @Override
+  String classPath() {
+    return ServerDiscoveryContract.testClassPathWithout("tomcat-");
+  }
+}

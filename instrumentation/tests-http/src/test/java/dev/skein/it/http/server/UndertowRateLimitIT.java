@@ -1,0 +1,14 @@
+package dev.skein.it.http.server;
+
+/** Undertow 2.3: 429 around the root handler. */
+class UndertowRateLimitIT extends RateLimitContract {
+  @Override
+  Class<?> app() {
+    return UndertowApp.class;
+  }
+
+  @Override
+  String classPath() {
+    return ServerDiscoveryContract.testClassPathWithout("tomcat-");
+  }
+}

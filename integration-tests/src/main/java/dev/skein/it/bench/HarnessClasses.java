@@ -1,0 +1,84 @@
+package dev.skein.it.bench;
+
+import dev.skein.it.support.MeshJvm;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A private copy of this module's classes for the whole run, like the agent jar's copy: a build
+ * of the module while the benchmark runs (other people share the machine) must not pull classes
+ * from under the JVMs it starts, nor from under this one.
+ */
+final class HarnessClasses {
+  private static volatile String classPath = System.getProperty("java.class.path");
+
+  private HarnessClasses() {}
+
+  /**
+   * Copies the classes directory (or jar) this class was loaded from into {@code work}, puts
+   * the copy first on the class path of every JVM started through {@link #jvm}, and loads the
+   * harness's own classes now.
+   */
+  static void snapshot(Path work) throws IOException {
+    Path source;
+    try {
+      source = Path.of(HarnessClasses.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IOException(e);
+    }
+    Path copy = work.resolve(Files.isDirectory(source) ? "classes" : "classes.jar");
+    if (Files.isDirectory(source)) {
+      try (Stream<Path> files = Files.walk(source)) {
+        for (Path file : files.toList()) {
+          Path target = copy.resolve(source.relativize(file).toString());
+          if (Files.isDirectory(file)) {
+            Files.createDirectories(target);
+          } else {
+            Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      }
+    } else {
+      Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
+    }
+    classPath = copy + File.pathSeparator + System.getProperty("java.class.path");
+    preload();
+  }
+
+  static void preload(String className) {
+    try {
+      Class.forName(className, false, HarnessClasses.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A JVM builder with the snapshot class path. */
+  static MeshJvm.Builder jvm(String name) {
+    return MeshJvm.builder(name).classPath(classPath);
+  }
+
+  /** Loads (without initialising) every class the harness needs after its start. */
+  private static void preload() {
+    for (Class<?> type :
+        List.of(
+            BenchReport.class, LatencyChart.class, PropagationBench.class, PropagationBench.Result.class, ScenarioResult.class,
+            LoadDriver.class, LoadDriver.Phase.class, ProcStat.class, NginxProxy.class, SidecarCertificates.class,
+            Progress.class, MeshJvm.class, MeshJvm.Builder.class, dev.skein.it.support.EtcdServer.class,
+            dev.skein.it.support.EtcdServer.Result.class, dev.skein.it.support.FreePorts.class, dev.skein.it.support.Policies.class,
+            dev.skein.it.support.AgentJar.class)) {
+      try {
+        Class.forName(type.getName(), true, HarnessClasses.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        throw new UncheckedIOException(new IOException(e));
+      }
+    }
+  }
+}

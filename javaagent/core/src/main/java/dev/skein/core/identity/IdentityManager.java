@@ -1,0 +1,269 @@
+package dev.skein.core.identity;
+
+import dev.skein.api.KeyLayout;
+import dev.skein.bootstrap.AgentLog;
+import dev.skein.core.discovery.LeasedKeys;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.PutOption;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Obtains and renews this workload's certificate through etcd, and holds the current
+ * {@link WorkloadIdentity} (swapped atomically; what mutual TLS uses).
+ *
+ * <p>The agent writes a CSR for a fresh in-memory key at {@code <prefix>/csr/<ns>/<service>/<instance>}
+ * under its lease; the control plane answers at {@code <prefix>/certs/...}. At half the
+ * certificate's life a new key and CSR go out while the old certificate keeps serving, so there
+ * is never a moment without one. The trust bundle at {@code <prefix>/ca/bundle} is watched and
+ * applied live. Who may ask for which identity is decided by etcd's access control; without etcd
+ * authentication the mesh is in an insecure development mode, and says so once.
+ */
+public final class IdentityManager {
+  private static final Duration CHECK_EVERY = Duration.ofSeconds(5);
+  private static final Duration REFUSED_RETRY = Duration.ofSeconds(60);
+  private static final Duration WARN_EVERY = Duration.ofHours(1);
+  private static final Duration ANCHOR_WARNING = Duration.ofDays(30);
+
+  private final Client etcd;
+  private final LeasedKeys keys;
+  private final String namespace;
+  private final String service;
+  private final String csrKey;
+  private final String certKey;
+  private final String bundleKey;
+  private final boolean authenticated;
+  private final Consumer<WorkloadIdentity> onChange;
+  private final AtomicReference<WorkloadIdentity> current = new AtomicReference<>();
+  private final ScheduledThreadPoolExecutor executor;
+  private volatile List<X509Certificate> bundle = List.of();
+  // Touched only on the executor's single thread.
+  private CertificateRequest pending;
+  private Instant nextRequestAllowed = Instant.MIN;
+  private Instant certWarned = Instant.MIN;
+  private Instant anchorWarned = Instant.MIN;
+
+  public IdentityManager(
+      Client etcd, LeasedKeys keys, KeyLayout layout, String namespace, String service, String instance, boolean authenticated,
+      Consumer<WorkloadIdentity> onChange) {
+    this.etcd = etcd;
+    this.keys = keys;
+    this.namespace = namespace;
+    this.service = service;
+    String path = namespace + "/" + service + "/" + instance;
+    this.csrKey = layout.csrPrefix() + path;
+    this.certKey = layout.certsPrefix() + path;
+    this.bundleKey = layout.caPrefix() + "bundle";
+    this.authenticated = authenticated;
+    this.onChange = onChange;
+    this.executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "skein-identity");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** The identity in force, or null before the first certificate arrives. */
+  public WorkloadIdentity current() {
+    return current.get();
+  }
+
+  /** Sends the first CSR and starts watching for certificates and trust-bundle changes. */
+  public void start() {
+    if (!authenticated) {
+      AgentLog.warn(
+          "INSECURE DEVELOPMENT MODE: this agent talks to etcd without authentication, so any agent can ask for any "
+              + "service's identity; set up etcd users and roles per service (README, \"Identities and attestation\")");
+    }
+    Watch.Listener listener = Watch.listener(r -> executor.execute(this::safeCheck), e -> AgentLog.debug("identity watch: " + e));
+    etcd.getWatchClient().watch(bytes(certKey), listener);
+    etcd.getWatchClient().watch(bytes(bundleKey), listener);
+    executor.scheduleWithFixedDelay(this::safeCheck, 0, CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void safeCheck() {
+    try {
+      check();
+    } catch (Exception e) {
+      AgentLog.debug("identity check failed, retrying: " + e);
+    }
+  }
+
+  private void check() throws Exception {
+    readBundle();
+    readCertificate();
+    WorkloadIdentity now = current.get();
+    Instant clock = Instant.now();
+    if (pending == null && (now == null || !clock.isBefore(now.renewAt())) && !clock.isBefore(nextRequestAllowed)) {
+      request();
+    }
+    warnIfExpiring(now, clock);
+  }
+
+  /** Writes a CSR for a fresh key; the certificate in force keeps serving until the new one arrives. */
+  private void request() throws Exception {
+    CertificateRequest request = CertificateRequest.create(namespace, service);
+    if (!mayWrite()) {
+      nextRequestAllowed = Instant.now().plus(REFUSED_RETRY);
+      AgentLog.warn(
+          "etcd refused this agent's certificate request at " + csrKey + " (permission denied): its etcd user may not "
+              + "ask for the identity of service '" + service + "'; no certificate, retrying in "
+              + REFUSED_RETRY.toSeconds() + "s");
+      return;
+    }
+    pending = request;
+    keys.put(csrKey, request.pem());
+    AgentLog.info((current.get() == null ? "requested a certificate" : "renewing the certificate") + " at " + csrKey);
+  }
+
+  /**
+   * Asks etcd whether this user may write the CSR key, with a transaction whose condition never
+   * holds: etcd checks the permissions of every operation in it, but writes nothing. (A plain put
+   * would leave a key outside the agent's lease.)
+   */
+  private boolean mayWrite() throws Exception {
+    try {
+      etcd.getKVClient()
+          .txn()
+          .If(new Cmp(bytes(csrKey), Cmp.Op.LESS, CmpTarget.version(0)))
+          .Then(Op.put(bytes(csrKey), bytes(""), PutOption.DEFAULT))
+          .commit()
+          .get(5, TimeUnit.SECONDS);
+      return true;
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (String.valueOf(e.getCause()).toLowerCase().contains("permission denied")) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private void readBundle() throws Exception {
+    List<KeyValue> kvs = etcd.getKVClient().get(bytes(bundleKey)).get(5, TimeUnit.SECONDS).getKvs();
+    List<X509Certificate> fresh = kvs.isEmpty() ? List.of() : parse(kvs.get(0).getValue().toString(StandardCharsets.UTF_8));
+    if (fresh.equals(bundle)) {
+      return;
+    }
+    bundle = fresh;
+    AgentLog.info("trust bundle at " + bundleKey + ": " + fresh.size() + " root(s)");
+    WorkloadIdentity now = current.get();
+    if (now != null && !fresh.isEmpty()) {
+      publish(now.withTrustBundle(fresh));
+    }
+  }
+
+  private void readCertificate() throws Exception {
+    if (pending == null || bundle.isEmpty()) {
+      return;
+    }
+    List<KeyValue> kvs = etcd.getKVClient().get(bytes(certKey)).get(5, TimeUnit.SECONDS).getKvs();
+    if (kvs.isEmpty()) {
+      return;
+    }
+    List<X509Certificate> chain = parse(kvs.get(0).getValue().toString(StandardCharsets.UTF_8));
+    if (chain.isEmpty()
+        || !Arrays.equals(chain.get(0).getPublicKey().getEncoded(), pending.keyPair().getPublic().getEncoded())) {
+      return; // still the previous certificate: the new one is on its way
+    }
+    try {
+      verify(chain, bundle);
+    } catch (Exception e) {
+      AgentLog.warn("ignoring the certificate at " + certKey + ": it does not chain to the trust bundle: " + e.getMessage());
+      return;
+    }
+    WorkloadIdentity fresh = new WorkloadIdentity(pending.keyPair().getPrivate(), chain, bundle, spiffeId(chain.get(0)));
+    pending = null;
+    publish(fresh);
+    AgentLog.info(
+        "workload certificate " + fresh.spiffeId() + " serial " + fresh.certificate().getSerialNumber().toString(16)
+            + ", expires " + fresh.expiry() + ", renews at " + fresh.renewAt());
+  }
+
+  private void publish(WorkloadIdentity identity) {
+    current.set(identity);
+    try {
+      onChange.accept(identity);
+    } catch (RuntimeException e) {
+      AgentLog.debug("identity listener failed: " + e);
+    }
+  }
+
+  private void warnIfExpiring(WorkloadIdentity now, Instant clock) {
+    if (now != null && clock.isAfter(now.expiry().minus(now.lifetime().dividedBy(10))) && clock.isAfter(certWarned.plus(WARN_EVERY))) {
+      certWarned = clock;
+      AgentLog.warn(
+          "the workload certificate " + now.spiffeId() + " has under 10% of its life left (expires " + now.expiry()
+              + ") and no renewal has arrived: is the control plane signing?");
+    }
+    for (X509Certificate root : bundle) {
+      Instant end = root.getNotAfter().toInstant();
+      if (clock.plus(ANCHOR_WARNING).isAfter(end) && clock.isAfter(anchorWarned.plus(WARN_EVERY))) {
+        anchorWarned = clock;
+        AgentLog.warn(
+            "the mesh trust anchor " + root.getSubjectX500Principal().getName() + " expires " + end
+                + ": rotate the root (publish a new one beside it) before every mesh certificate stops verifying");
+      }
+    }
+  }
+
+  private static void verify(List<X509Certificate> chain, List<X509Certificate> roots) throws Exception {
+    Set<TrustAnchor> anchors = new HashSet<>();
+    roots.forEach(r -> anchors.add(new TrustAnchor(r, null)));
+    PKIXParameters params = new PKIXParameters(anchors);
+    params.setRevocationEnabled(false);
+    CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(chain), params);
+  }
+
+  private static String spiffeId(X509Certificate certificate) throws Exception {
+    if (certificate.getSubjectAlternativeNames() != null) {
+      for (List<?> san : certificate.getSubjectAlternativeNames()) {
+        if (Integer.valueOf(6).equals(san.get(0))) {
+          return String.valueOf(san.get(1));
+        }
+      }
+    }
+    return null;
+  }
+
+  private static List<X509Certificate> parse(String pem) throws Exception {
+    List<X509Certificate> out = new ArrayList<>();
+    CertificateFactory.getInstance("X.509")
+        .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
+        .forEach(c -> out.add((X509Certificate) c));
+    return out;
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
+
+  /** Stops the renewal thread (JVM shutdown); the CSR goes with the agent's lease. */
+  public void close() {
+    executor.shutdownNow();
+  }
+}

@@ -2,6 +2,7 @@ package dev.skein.instrumentation.tomcat;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.InstrumentationModule;
@@ -14,11 +15,13 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * started (or resumed) on its bound port, and deregisters when paused or stopped. A service stops
  * by pausing its connectors first, so the endpoint leaves etcd before in-flight requests finish.
  *
- * <p>Per-request server policy (authorization, rate limit) belongs in {@code CoyoteAdapter.service}
- * (or a {@code Valve} added to the engine's pipeline): every request of every connector passes there.
+ * <p>Per-request server policy belongs in {@code CoyoteAdapter.service}: every request of every
+ * connector passes there. The RateLimitPolicy is applied there (429 past the rate); authorization
+ * is not yet.
  */
 public final class TomcatInstrumentationModule implements InstrumentationModule {
   static final String CONNECTOR = "org.apache.catalina.connector.Connector";
+  static final String ADAPTER = "org.apache.catalina.connector.CoyoteAdapter";
 
   @Override
   public String name() {
@@ -27,7 +30,7 @@ public final class TomcatInstrumentationModule implements InstrumentationModule 
 
   @Override
   public List<String> typeNames() {
-    return List.of(CONNECTOR);
+    return List.of(CONNECTOR, ADAPTER);
   }
 
   @Override
@@ -39,6 +42,15 @@ public final class TomcatInstrumentationModule implements InstrumentationModule 
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
                 .advice(namedOneOf("startInternal", "resume").and(takesArguments(0)), ConnectorStartAdvice.class.getName())
-                .advice(namedOneOf("pause", "stopInternal").and(takesArguments(0)), ConnectorStopAdvice.class.getName()));
+                .advice(namedOneOf("pause", "stopInternal").and(takesArguments(0)), ConnectorStopAdvice.class.getName()))
+        // The rate limit: every request of every connector enters the container here.
+        .type(named(ADAPTER))
+        .and(LibraryVersion.fromProperties(name(), "org/apache/catalina/util/ServerInfo.properties", "server.number", "10.1", "12"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(
+                    named("service").and(takesArguments(2)).and(takesArgument(1, named("org.apache.coyote.Response"))),
+                    AdapterServiceAdvice.class.getName()));
   }
 }

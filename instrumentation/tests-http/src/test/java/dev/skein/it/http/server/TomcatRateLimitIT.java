@@ -1,0 +1,14 @@
+package dev.skein.it.http.server;
+
+/** Embedded Tomcat 11: 429 from {@code CoyoteAdapter.service}, before the container. */
+class TomcatRateLimitIT extends RateLimitContract {
+  @Override
+  Class<?> app() {
+    return TomcatApp.class;
+  }
+
+  @Override
+  String classPath() {
+    return ServerDiscoveryContract.testClassPathWithout("jetty-");
+  }
+}

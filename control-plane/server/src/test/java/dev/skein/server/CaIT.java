@@ -118,7 +118,9 @@ class CaIT {
                         .until(() -> !kv.getPrefix("/skein/certs/default/orders/").isEmpty());
                 X509Certificate leaf = Pem.certificates(text(kv.getPrefix("/skein/certs/default/orders/").values().iterator().next())).get(0);
                 assertThat(uris(leaf)).containsExactly("spiffe://skein.local/ns/default/sa/orders");
-                impostor.awaitLine(l -> l.contains("etcd refused this agent's certificate request"), Duration.ofSeconds(20));
+                // The agent logs to stderr, not stdout.
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> impostor.agentLog().contains("etcd refused this agent's certificate request"));
                 assertThat(kv.getPrefix("/skein/csr/default/payments/")).isEmpty();
                 assertThat(kv.getPrefix("/skein/certs/default/payments/")).isEmpty();
                 assertThat(orders.agentLog()).doesNotContain("INSECURE DEVELOPMENT MODE");

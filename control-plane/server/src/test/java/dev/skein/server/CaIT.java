@@ -128,12 +128,46 @@ class CaIT {
         }
     }
 
-    private void controlPlane(EtcdServer etcd, Path caDir, String ttl, String... extra) throws Exception {
-        Path log = dir.resolve("cp.log");
+    @Test
+    void aCertificateRequestIsAnsweredWithin15SecondsAfterTheSigningLeaderDies() throws Exception {
+        try (EtcdServer etcd = EtcdServer.started()) {
+            Path caDir = dir.resolve("ca");
+            assertThat(new Cli(etcd.endpoint()).run("ca", "init", "--dir", caDir.toString()).code()).isZero();
+            Process a = controlPlaneLogging(etcd, caDir, "24h", "cp-a.log", "--id", "cp-a");
+            Process b = controlPlaneLogging(etcd, caDir, "24h", "cp-b.log", "--id", "cp-b");
+            try (Etcd kv = Etcd.connect(settings(etcd, null, null));
+                    MeshJvm first = agent(etcd, "orders", null, null)) {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> !kv.getPrefix("/skein/certs/default/orders/").isEmpty());
+                boolean aLeads = Files.readString(dir.resolve("cp-a.log")).contains("cp-a is the leader");
+                Process leader = aLeads ? a : b;
+                leader.destroyForcibly().waitFor();
+                long killed = System.nanoTime();
+                try (MeshJvm second = agent(etcd, "payments", null, null)) {
+                    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> !kv.getPrefix("/skein/certs/default/payments/").isEmpty());
+                    System.out.printf("certificate issued %d ms after SIGKILL of the signing leader%n",
+                            (System.nanoTime() - killed) / 1_000_000);
+                    X509Certificate leaf = Pem.certificates(text(kv.getPrefix("/skein/certs/default/payments/").values().iterator().next())).get(0);
+                    assertThat(uris(leaf)).containsExactly("spiffe://skein.local/ns/default/sa/payments");
+                    assertThat(Files.readString(dir.resolve(aLeads ? "cp-b.log" : "cp-a.log"))).contains(aLeads ? "cp-b is the leader" : "cp-a is the leader");
+                }
+            }
+        }
+    }
+
+    private Process controlPlane(EtcdServer etcd, Path caDir, String ttl, String... extra) throws Exception {
+        return controlPlaneLogging(etcd, caDir, ttl, "cp.log", extra);
+    }
+
+    private Process controlPlaneLogging(EtcdServer etcd, Path caDir, String ttl, String logName, String... extra) throws Exception {
+        Path log = dir.resolve(logName);
         List<String> cmd = new ArrayList<>(List.of(Cli.java(), "-jar", Cli.jarPath().toString(), "control-plane",
                 "--etcd", etcd.endpoint(), "--lease-ttl", "5", "--ca-dir", caDir.toString(), "--cert-ttl", ttl));
         cmd.addAll(List.of(extra));
-        processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(p);
+        return p;
     }
 
     private static MeshJvm agent(EtcdServer etcd, String service, String user, String password) throws Exception {

@@ -367,6 +367,7 @@ public final class Engine implements MeshEngine {
       if (etcd != null) {
         etcd.close();
       }
+      telemetry.shutdown();
     } catch (Throwable t) {
       AgentLog.debug("shutdown: " + t);
     }

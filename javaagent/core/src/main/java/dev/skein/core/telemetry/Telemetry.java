@@ -76,6 +76,14 @@ public final class Telemetry {
     return true;
   }
 
+  /** On JVM exit: flush what is queued, for at most one second. */
+  public void shutdown() {
+    State s = state;
+    if (s != null) {
+      s.sdk.shutdown(java.time.Duration.ofSeconds(1));
+    }
+  }
+
   public boolean ready() {
     return state != null;
   }

@@ -47,6 +47,9 @@ final class TelemetrySdk {
     Set<String> targets = new HashSet<>();
     AutoConfiguredOpenTelemetrySdk auto =
         AutoConfiguredOpenTelemetrySdk.builder()
+            // The engine flushes on exit itself, with a bound: the SDK's own hook waits for an
+            // unreachable collector for its full export timeout and holds the JVM's exit.
+            .disableShutdownHook()
             .addPropertiesSupplier(() -> defaults)
             .addPropertiesCustomizer(
                 config -> {
@@ -57,6 +60,11 @@ final class TelemetrySdk {
                 (builder, config) -> prometheus == null ? builder : builder.registerMetricReader(prometheus))
             .build();
     return new TelemetrySdk(auto.getOpenTelemetrySdk(), prometheus, Set.copyOf(targets));
+  }
+
+  /** Flushes and stops the exporters, waiting at most {@code timeout}. */
+  void shutdown(java.time.Duration timeout) {
+    sdk.shutdown().join(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   private static boolean collectorConfigured() {

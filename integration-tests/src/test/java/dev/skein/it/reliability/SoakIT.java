@@ -69,7 +69,7 @@ class SoakIT {
         assertThat(sent).isGreaterThan(RATE * SECONDS * 9 / 10);
         assertFlat("client", clientBefore, clientAfter);
         assertFlat("server", serverBefore, serverAfter);
-        assertThat(traffic.jvm.agentLog()).doesNotContain("ERROR");
+        assertThat(traffic.jvm.agentLog()).doesNotContainPattern(dev.skein.it.support.AgentLogs.ERROR_LINE);
       }
     }
   }

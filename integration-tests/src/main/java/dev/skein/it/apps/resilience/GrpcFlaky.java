@@ -29,7 +29,8 @@ import io.grpc.CallOptions;
  *
  * <pre>
  *   server: fail PERCENT | sleep MILLIS | count   (prints "listening PORT"; "ok" after each command)
- *   client: call COUNT                            (prints "result ok=N codes={...} descriptions={...} maxMillis=M")
+ *   client: call COUNT                            (prints "result ok=N codes={...} descriptions={...} maxMillis=M
+ *                                                  bodies={v1=..} last=...")
  *           pace RPS SECONDS                      (open loop: RPS calls a second, without waiting for answers;
  *                                                  prints "paced sent=N ok=N codes={...}")
  * </pre>
@@ -130,12 +131,13 @@ public final class GrpcFlaky {
       int ok = 0;
       Map<String, Integer> codes = new TreeMap<>();
       Map<String, Integer> descriptions = new TreeMap<>();
+      Map<String, Integer> bodies = new TreeMap<>();
       long maxMillis = 0;
       String lastError = "";
       for (int i = 0; i < count; i++) {
         long start = System.nanoTime();
         try {
-          ClientCalls.blockingUnaryCall(channel, GET, CallOptions.DEFAULT, "order");
+          bodies.merge(ClientCalls.blockingUnaryCall(channel, GET, CallOptions.DEFAULT, "order"), 1, Integer::sum);
           ok++;
         } catch (StatusRuntimeException e) {
           codes.merge(e.getStatus().getCode().name(), 1, Integer::sum);
@@ -146,7 +148,7 @@ public final class GrpcFlaky {
         }
         maxMillis = Math.max(maxMillis, (System.nanoTime() - start) / 1_000_000);
       }
-      System.out.println("result ok=" + ok + " codes=" + codes + " descriptions=" + descriptions + " maxMillis=" + maxMillis + " last=" + lastError);
+      System.out.println("result ok=" + ok + " codes=" + codes + " descriptions=" + descriptions + " maxMillis=" + maxMillis + " bodies=" + bodies + " last=" + lastError);
       System.out.flush();
     }
   }

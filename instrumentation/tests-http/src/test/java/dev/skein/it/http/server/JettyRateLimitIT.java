@@ -8,6 +8,11 @@ class JettyRateLimitIT extends RateLimitContract {
   }
 
   @Override
+  String expectedLibraryVersion() {
+    return "12.";
+  }
+
+  @Override
   String classPath() {
     return ServerDiscoveryContract.testClassPathWithout("tomcat-");
   }

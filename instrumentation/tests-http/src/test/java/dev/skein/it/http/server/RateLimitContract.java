@@ -35,6 +35,9 @@ abstract class RateLimitContract {
   /** The server app's main class. */
   abstract Class<?> app();
 
+  /** The library version the app must report, as a prefix. */
+  abstract String expectedLibraryVersion();
+
   /** The server JVM's class path. */
   abstract String classPath();
 
@@ -48,7 +51,9 @@ abstract class RateLimitContract {
             .env("ECHO_VERSION", "v1")
             .classPath(classPath())
             .start(app().getName());
-    port = Integer.parseInt(server.awaitLineStartingWith("listening", Duration.ofSeconds(30)).split(" ")[1]);
+    String[] listening = server.awaitLineStartingWith("listening", Duration.ofSeconds(30)).split(" ");
+    port = Integer.parseInt(listening[1]);
+    assertThat(listening[2]).as("the library version the server ran").startsWith(expectedLibraryVersion());
     for (int i = 0; i < 100 && !server.agentLog().contains("policies from etcd"); i++) {
       Thread.sleep(100);
     }

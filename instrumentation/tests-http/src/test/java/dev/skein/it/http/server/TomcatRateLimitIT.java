@@ -8,6 +8,11 @@ class TomcatRateLimitIT extends RateLimitContract {
   }
 
   @Override
+  String expectedLibraryVersion() {
+    return "11.0.";
+  }
+
+  @Override
   String classPath() {
     return ServerDiscoveryContract.testClassPathWithout("jetty-");
   }

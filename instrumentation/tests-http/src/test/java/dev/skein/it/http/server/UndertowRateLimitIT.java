@@ -8,6 +8,11 @@ class UndertowRateLimitIT extends RateLimitContract {
   }
 
   @Override
+  String expectedLibraryVersion() {
+    return "2.3";
+  }
+
+  @Override
   String classPath() {
     return ServerDiscoveryContract.testClassPathWithout("tomcat-");
   }

@@ -213,7 +213,7 @@ public final class BenchReport {
         lines.add(target("Skein adds ≥ 3× less latency than the nginx pair (p50)",
             String.format(Locale.ROOT, "nginx %+.0f µs vs Skein %+.0f µs%s", nginx50, add50,
                 comparable ? String.format(Locale.ROOT, ": %.1f×", ratio) : ""),
-            comparable ? ratio >= 3 : nginx50 > 0 && add50 <= 0 ? Boolean.TRUE : null));
+            comparable ? Boolean.valueOf(ratio >= 3) : nginx50 > 0 && add50 <= 0 ? Boolean.TRUE : null));
       }
       double share = ScenarioResult.median(skein.throughput) / ScenarioResult.median(base.throughput);
       lines.add(target("maximum throughput ≥ 85% of baseline", String.format(Locale.ROOT, "%.0f%%", share * 100), share >= 0.85));

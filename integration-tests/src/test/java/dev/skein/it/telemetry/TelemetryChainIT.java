@@ -56,13 +56,27 @@ class TelemetryChainIT {
     await().atMost(WAIT).until(() -> etcd.getPrefix("/skein/endpoints/default/greeter/").contains("\"grpc\""));
     frontAdmin = FreePorts.next();
     front = jvm("front", otlp.endpoint()).property("skein.admin.port", Integer.toString(frontAdmin)).start(FrontServer.class.getName(), "greeter");
-    client = jvm("client", otlp.endpoint()).start(ChainClient.class.getName());
+    int clientAdmin = FreePorts.next();
+    client = jvm("client", otlp.endpoint()).property("skein.admin.port", Integer.toString(clientAdmin)).start(ChainClient.class.getName());
     front.awaitLineStartingWith("listening", WAIT);
     client.awaitLineStartingWith("ready", WAIT);
     for (MeshJvm jvm : List.of(greeter, front, client)) {
       await().atMost(WAIT).until(() -> jvm.agentLog().contains("telemetry ready"));
     }
     await().atMost(WAIT).until(() -> etcd.getPrefix("/skein/endpoints/default/front/").contains("\"http\""));
+    // The client's agent may have read its first snapshot before front registered: wait until
+    // its watch has delivered front, or the first request would go out unrouted.
+    await().atMost(WAIT).until(() -> clusters(clientAdmin).contains("default/front") && clusters(clientAdmin).contains(" http "));
+  }
+
+  private static String clusters(int adminPort) {
+    try {
+      return HttpClient.newHttpClient()
+          .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/clusters")).build(), HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (Exception e) {
+      return "";
+    }
   }
 
   static MeshJvm.Builder jvm(String service, String otlpEndpoint) {

@@ -14,8 +14,11 @@ import java.util.TreeMap;
  * @param port     1..65535
  * @param protocol {@code http} or {@code grpc}
  * @param labels   the instance's labels; may be empty
+ * @param tls      the server accepts the mesh's mutual TLS on this port (agent-written: the server library
+ *                 supports it, the agent holds a workload certificate and PeerAuthentication is not DISABLE);
+ *                 written as {@code "tls":true}, absent when false
  */
-public record Endpoint(String address, int port, String protocol, Map<String, String> labels) {
+public record Endpoint(String address, int port, String protocol, Map<String, String> labels, boolean tls) {
 
     /** The protocols an endpoint may speak. */
     public static final List<String> PROTOCOLS = List.of("http", "grpc");
@@ -25,6 +28,16 @@ public record Endpoint(String address, int port, String protocol, Map<String, St
         Objects.requireNonNull(address, "address");
         protocol = protocol == null ? "http" : protocol;
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** An endpoint that speaks plain text only. */
+    public Endpoint(String address, int port, String protocol, Map<String, String> labels) {
+        this(address, port, protocol, labels, false);
+    }
+
+    /** The same endpoint with the TLS flag set as given. */
+    public Endpoint withTls(boolean on) {
+        return new Endpoint(address, port, protocol, labels, on);
     }
 
     /** Compact JSON with labels sorted, so the same endpoint always serialises to the same bytes. */
@@ -44,7 +57,11 @@ public record Endpoint(String address, int port, String protocol, Map<String, St
             sb.append(':');
             Json.string(sb, e.getValue());
         }
-        return sb.append("}}").toString();
+        sb.append('}');
+        if (tls) {
+            sb.append(",\"tls\":true");
+        }
+        return sb.append('}').toString();
     }
 
     /**

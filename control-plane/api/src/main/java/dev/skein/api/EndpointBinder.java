@@ -4,6 +4,12 @@ package dev.skein.api;
 final class EndpointBinder {
     private EndpointBinder() {}
 
+    /** The registration's {@code tls} flag: anything but JSON {@code true} means plain text. */
+    private static boolean isTrue(org.snakeyaml.engine.v2.nodes.Node n) {
+        return n instanceof org.snakeyaml.engine.v2.nodes.ScalarNode s
+                && org.snakeyaml.engine.v2.nodes.Tag.BOOL.equals(s.getTag()) && "true".equalsIgnoreCase(s.getValue());
+    }
+
     /** @param strict reject unknown fields (user-written policy) or ignore them (agent-written record) */
     static Endpoint bind(Binder b, boolean strict) {
         int before = b.problems().count();
@@ -21,9 +27,10 @@ final class EndpointBinder {
             b.problem("protocol", "must be one of http, grpc, got " + Values.quote(protocol));
         }
         java.util.Map<String, String> labels = Names.labels(b, "labels");
+        boolean tls = !strict && isTrue(b.node("tls"));
         if (b.problems().count() > before) {
             return null;
         }
-        return new Endpoint(address, port, protocol, labels);
+        return new Endpoint(address, port, protocol, labels, tls);
     }
 }

@@ -120,6 +120,15 @@ final class Instrumenter {
       for (String name : module.jdkModules()) {
         ModuleLayer.boot().findModule(name).ifPresent(m -> readBridge(inst, m));
       }
+      for (String open : module.jdkOpens()) {
+        String[] parts = open.split("/", 2);
+        ModuleLayer.boot()
+            .findModule(parts[0])
+            .ifPresent(
+                m ->
+                    inst.redefineModule(
+                        m, Set.of(), Map.of(), Map.of(parts[1], Set.of(Bridge.class.getModule())), Set.of(), Map.of()));
+      }
     }
     modules = found;
     AgentBuilder builder =

@@ -171,4 +171,51 @@ public final class Bridge {
       AgentFaults.record("serverEnd", t);
     }
   }
+
+  // === Mutual TLS (see MeshEngine) ===
+
+  public static boolean meshTlsCapable(Object server) {
+    try {
+      return engine.meshTlsCapable(server);
+    } catch (Throwable t) {
+      AgentFaults.record("meshTlsCapable", t);
+      return false;
+    }
+  }
+
+  public static javax.net.ssl.SSLContext inboundTls() {
+    try {
+      return engine.inboundTls();
+    } catch (Throwable t) {
+      AgentFaults.record("inboundTls", t);
+      return null;
+    }
+  }
+
+  /** Security fails closed: {@code false} when the engine cannot decide. */
+  public static boolean inboundPlaintextAllowed() {
+    try {
+      return engine.inboundPlaintextAllowed();
+    } catch (Throwable t) {
+      AgentFaults.record("inboundPlaintextAllowed", t);
+      return false;
+    }
+  }
+
+  public static javax.net.ssl.SSLContext outboundTls(String address, int port) {
+    try {
+      return engine.outboundTls(address, port);
+    } catch (Throwable t) {
+      AgentFaults.record("outboundTls", t);
+      return null;
+    }
+  }
+
+  public static void tlsRefused(String side, String reason) {
+    try {
+      engine.tlsRefused(side, reason);
+    } catch (Throwable t) {
+      AgentFaults.record("tlsRefused", t);
+    }
+  }
 }

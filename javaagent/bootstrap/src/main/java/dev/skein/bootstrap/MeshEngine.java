@@ -119,6 +119,46 @@ public interface MeshEngine {
     return true;
   }
 
+  // === Mutual TLS between mesh workloads (java.base types only; see dev.skein.core.tls) ===
+
+  /**
+   * A server whose library can speak the mesh's TLS on its own port started (or is starting).
+   *
+   * @return whether mesh TLS may apply to it (etcd mode with a service name): the library then
+   *     routes every new connection through {@link #inboundTls} and {@link #inboundPlaintextAllowed}
+   */
+  default boolean meshTlsCapable(Object server) {
+    return false;
+  }
+
+  /**
+   * Server side: the context for a connection whose first byte is a TLS handshake record, or
+   * {@code null} when this workload takes plain text only (no certificate yet, or PeerAuthentication
+   * DISABLE). The context's trust manager accepts only certificates of the mesh CA; callers require
+   * a client certificate and TLS 1.3.
+   */
+  default javax.net.ssl.SSLContext inboundTls() {
+    return null;
+  }
+
+  /** Server side: whether a plain-text connection is accepted (false under PeerAuthentication STRICT). */
+  default boolean inboundPlaintextAllowed() {
+    return true;
+  }
+
+  /**
+   * Client side: the context for a connection to a mesh endpoint that takes the mesh's TLS, or
+   * {@code null} for plain text (not a mesh endpoint, DestinationPolicy {@code tls.mode: DISABLE},
+   * or no certificate here). Its trust manager checks that the server's SPIFFE ID is that of the
+   * service registered at {@code address:port}.
+   */
+  default javax.net.ssl.SSLContext outboundTls(String address, int port) {
+    return null;
+  }
+
+  /** A mesh TLS connection was refused or failed its handshake ({@code side}: {@code server} or {@code client}). */
+  default void tlsRefused(String side, String reason) {}
+
   /** Used until the engine is installed, and when the agent could not start. */
   MeshEngine NOOP =
       new MeshEngine() {

@@ -63,6 +63,10 @@ public final class Engine implements MeshEngine {
   private volatile Map<String, dev.skein.api.Policy> lastPolicies;
   private final dev.skein.core.telemetry.Telemetry telemetry;
   private final dev.skein.core.resilience.InboundLimits inboundLimits;
+  // Mutual TLS (etcd mode with skein.service set); null until the identity manager exists.
+  private volatile dev.skein.core.tls.MeshTls meshTls;
+  private final java.util.Set<Object> tlsCapableServers = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong tlsRefusals = new java.util.concurrent.atomic.AtomicLong();
 
   public Engine(AgentSettings settings) {
     this.settings = settings;
@@ -142,7 +146,17 @@ public final class Engine implements MeshEngine {
               id -> {
                 status.certificateExpiry(id.expiry());
                 reportStatus();
+                refreshRegistrations();
               });
+      dev.skein.core.identity.IdentityManager manager = identity;
+      dev.skein.core.tls.MeshTls tls =
+          new dev.skein.core.tls.MeshTls(manager::current, router::snapshot, layout, settings.namespace(), settings.service());
+      synchronized (servers) {
+        if (router.snapshot() != null) {
+          tls.update(router.snapshot());
+        }
+        meshTls = tls;
+      }
       identity.start();
     }
     etcdSource = new EtcdPolicySource(etcd, layout, store::apply, this::loadCache, initialRevision);
@@ -185,6 +199,7 @@ public final class Engine implements MeshEngine {
   private void published(MeshSnapshot snapshot) {
     router.publish(snapshot);
     inboundLimits.update(snapshot.policies());
+    updateMeshTls(snapshot);
     String summary =
         "revision " + snapshot.revision() + " from " + snapshot.origin().name().toLowerCase() + ": "
             + snapshot.policies().size() + " policies, " + snapshot.endpoints().size() + " endpoints";
@@ -202,7 +217,82 @@ public final class Engine implements MeshEngine {
     }
   }
 
+  private void updateMeshTls(MeshSnapshot snapshot) {
+    dev.skein.core.tls.MeshTls tls = meshTls;
+    if (tls == null) {
+      return;
+    }
+    dev.skein.api.MtlsMode before = tls.mode();
+    if (tls.update(snapshot) != before) {
+      AgentLog.info("PeerAuthentication for " + settings.service() + ": " + tls.mode());
+      refreshRegistrations();
+    }
+  }
+
+  /** Whether this server's registration says it takes the mesh's TLS. */
+  private boolean registersTls(Object server) {
+    dev.skein.core.tls.MeshTls tls = meshTls;
+    return tls != null && tls.serving() && tlsCapableServers.contains(server);
+  }
+
+  /** Re-writes registrations whose {@code tls} flag changed (certificate arrived, PeerAuthentication changed). */
+  private void refreshRegistrations() {
+    synchronized (servers) {
+      servers.replaceAll(
+          (server, registration) -> {
+            boolean tls = registersTls(server);
+            if (registration.endpoint().tls() == tls) {
+              return registration;
+            }
+            Registration updated = new Registration(registration.key(), registration.endpoint().withTls(tls));
+            if (leasedKeys != null) {
+              AgentLog.info("registration " + registration.key() + (tls ? " takes mesh mTLS" : " takes plain text only"));
+              leasedKeys.put(updated.key(), updated.endpoint().toJson());
+            }
+            return updated;
+          });
+    }
+  }
+
   // === MeshEngine ===
+
+  @Override
+  public boolean meshTlsCapable(Object server) {
+    if (server == adminServer || settings.service() == null || !settings.etcdMode()) {
+      return false;
+    }
+    tlsCapableServers.add(server);
+    refreshRegistrations();
+    return true;
+  }
+
+  @Override
+  public javax.net.ssl.SSLContext inboundTls() {
+    dev.skein.core.tls.MeshTls tls = meshTls;
+    return tls == null ? null : tls.inbound();
+  }
+
+  @Override
+  public boolean inboundPlaintextAllowed() {
+    dev.skein.core.tls.MeshTls tls = meshTls;
+    return tls == null || tls.plaintextAllowed();
+  }
+
+  @Override
+  public javax.net.ssl.SSLContext outboundTls(String address, int port) {
+    dev.skein.core.tls.MeshTls tls = meshTls;
+    return tls == null ? null : tls.outbound(address, port);
+  }
+
+  @Override
+  public void tlsRefused(String side, String reason) {
+    long n = tlsRefusals.incrementAndGet();
+    if (n == 1) {
+      AgentLog.info("mesh TLS: first refused connection (" + side + "): " + reason + " (later ones at debug level)");
+    } else {
+      AgentLog.debug("mesh TLS refused (" + side + "): " + reason);
+    }
+  }
 
   // Created on the first gRPC channel: most workloads never pay for it.
   private volatile dev.skein.core.routing.GrpcEndpointWatchers grpcWatchers;
@@ -313,7 +403,9 @@ public final class Engine implements MeshEngine {
     String instance = Instances.instanceId(settings.service(), address.getPort());
     String key = layout.endpointKey(settings.namespace(), settings.service(), instance);
     Endpoint endpoint =
-        new Endpoint(Instances.advertisedAddress(address, settings.advertiseAddress()), address.getPort(), protocol, settings.labels());
+        new Endpoint(
+            Instances.advertisedAddress(address, settings.advertiseAddress()), address.getPort(), protocol, settings.labels(),
+            registersTls(server));
     synchronized (servers) {
       servers.put(server, new Registration(key, endpoint));
       if (leasedKeys != null) {

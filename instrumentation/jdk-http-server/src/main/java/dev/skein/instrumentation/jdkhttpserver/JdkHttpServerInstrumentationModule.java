@@ -25,7 +25,12 @@ public final class JdkHttpServerInstrumentationModule implements Instrumentation
 
   @Override
   public List<String> typeNames() {
-    return List.of("sun.net.httpserver.HttpServerImpl", "sun.net.httpserver.AuthFilter");
+    return List.of("sun.net.httpserver.HttpServerImpl", "sun.net.httpserver.AuthFilter", "sun.net.httpserver.ServerImpl$Exchange");
+  }
+
+  @Override
+  public List<String> jdkOpens() {
+    return List.of("jdk.httpserver/sun.net.httpserver");
   }
 
   @Override
@@ -36,11 +41,17 @@ public final class JdkHttpServerInstrumentationModule implements Instrumentation
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
                 .advice(named("start").and(takesArguments(0)), StartAdvice.class.getName())
-                .advice(named("stop").and(takesArguments(1)), StopAdvice.class.getName()))
+                .advice(named("stop").and(takesArguments(1)), StopAdvice.class.getName())
+                .advice(named("start").and(takesArguments(0)), MeshTlsStartAdvice.class.getName()))
         .type(named("sun.net.httpserver.AuthFilter"))
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
-                .advice(named("doFilter").and(takesArguments(2)), ExchangeAdvice.class.getName()));
+                .advice(named("doFilter").and(takesArguments(2)), ExchangeAdvice.class.getName()))
+        .type(named("sun.net.httpserver.ServerImpl$Exchange"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("run").and(takesArguments(0)), MeshTlsConnectionAdvice.class.getName()));
   }
 }

@@ -33,4 +33,12 @@ public interface InstrumentationModule {
   default List<String> jdkModules() {
     return List.of();
   }
+
+  /**
+   * JDK packages ({@code module/package}) that this module's bootstrap helpers reach by reflection:
+   * the agent opens each to the bootstrap class path's unnamed module.
+   */
+  default List<String> jdkOpens() {
+    return List.of();
+  }
 }

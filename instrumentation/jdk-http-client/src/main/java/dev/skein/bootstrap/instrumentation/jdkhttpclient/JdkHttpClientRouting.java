@@ -56,9 +56,16 @@ public final class JdkHttpClientRouting {
     }
   }
 
-  /** {@code uri} with the endpoint's authority in place of the service name. */
+  /**
+   * {@code uri} with the endpoint's authority in place of the service name, and {@code https} for an
+   * endpoint that takes the mesh's mutual TLS.
+   */
   public static URI retarget(URI uri, OutboundRoute target) {
-    StringBuilder s = new StringBuilder(64).append(uri.getScheme()).append("://");
+    String scheme = uri.getScheme();
+    if ("http".equalsIgnoreCase(scheme) && Bridge.outboundTls(target.address(), target.port()) != null) {
+      scheme = "https"; // the mesh's mutual TLS: the endpoint takes it (see JdkHttpClientTlsInstrumentationModule)
+    }
+    StringBuilder s = new StringBuilder(64).append(scheme).append("://");
     if (uri.getRawUserInfo() != null) {
       s.append(uri.getRawUserInfo()).append('@');
     }

@@ -1,0 +1,324 @@
+package dev.skein.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.skein.it.support.EtcdServer;
+import dev.skein.it.support.FreePorts;
+import dev.skein.it.support.MeshJvm;
+import dev.skein.server.ca.Pem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Automatic mutual TLS on the wire, end to end: real etcd, a real control plane signing 20-second
+ * certificates, and two JVMs under the agent with no TLS code of their own: {@code front} (a
+ * {@code java.net.http} client calling {@code http://orders/}) and {@code orders} (a JDK
+ * {@code HttpServer} answering the SPIFFE ID it sees through {@code HttpsExchange.getSSLSession()}).
+ * One set of processes serves every case, in order.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MtlsIT {
+    private static final String FRONT_ID = "spiffe://skein.local/ns/default/sa/front";
+    private static final String STRICT_KEY = "/skein/policies/default/PeerAuthentication/orders";
+
+    private Path dir;
+    private EtcdServer etcd;
+    private Process controlPlane;
+    private MeshJvm orders;
+    private MeshJvm front;
+    private int ordersPort;
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("skein-mtls");
+        etcd = EtcdServer.started();
+        Cli.Result init = new Cli(etcd.endpoint()).run("ca", "init", "--dir", dir.resolve("ca").toString());
+        assertThat(init.code()).as(init.toString()).isZero();
+        controlPlane = controlPlane(dir.resolve("ca"), "cp.log");
+        orders = MeshJvm.builder("orders")
+                .property("skein.service", "orders")
+                .property("skein.etcd.endpoints", etcd.endpoint())
+                .start("dev.skein.it.apps.mtls.PeerEchoServer");
+        ordersPort = Integer.parseInt(orders.awaitLineStartingWith("listening", Duration.ofSeconds(30)).split(" ")[1]);
+        front = MeshJvm.builder("front")
+                .property("skein.service", "front")
+                .property("skein.etcd.endpoints", etcd.endpoint())
+                .start("dev.skein.it.apps.mtls.MeshCaller");
+        front.awaitLineStartingWith("ready", Duration.ofSeconds(30));
+        // Both hold a certificate, and orders registered that it takes the mesh's TLS.
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).until(() ->
+                orders.agentLog().contains("workload certificate") && front.agentLog().contains("workload certificate")
+                        && etcd.getPrefix("/skein/endpoints/default/orders/").contains("\"tls\":true"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {front, orders}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        if (controlPlane != null) {
+            controlPlane.destroy();
+            controlPlane.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void meshCallsAreMutualTls13OnTheWireAndTheServerSeesTheClientsSpiffeId() throws Exception {
+        String direct = call("send 20 http://orders/");
+        assertThat(direct).contains("ok=20 failed=0").contains("{TLSv1.3 " + FRONT_ID + "=20}");
+
+        // A recording forwarder registered as one more endpoint of orders: what crosses it is the wire.
+        try (Recorder recorder = new Recorder(ordersPort)) {
+            String key = "/skein/endpoints/default/orders/via-recorder";
+            etcd.put(key, "{\"address\":\"127.0.0.1\",\"port\":" + recorder.port + ",\"protocol\":\"http\",\"tls\":true}");
+            try {
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    String r = call("send 10 http://orders/");
+                    assertThat(r).contains("failed=0");
+                    return !recorder.firstBytes.isEmpty();
+                });
+                byte[] first = recorder.firstBytes.get(0);
+                assertThat(first[0]).as("first byte of the connection: a TLS handshake record").isEqualTo((byte) 0x16);
+                assertThat(recorder.firstBytes).allSatisfy(b -> assertThat(b[0]).isEqualTo((byte) 0x16));
+                assertThat(new String(recorder.allBytes(), StandardCharsets.ISO_8859_1)).doesNotContain("GET /", "HTTP/1.1");
+            } finally {
+                etcd.delete(key);
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void permissiveAcceptsPlaintextOnTheSamePortButNoForeignCertificate() throws Exception {
+        assertThat(run("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + ordersPort + "/").out()).isEqualTo("plaintext");
+        foreignCertificate();
+        Cli.Result foreign = run("curl", "-sk", "--max-time", "5", "--cert", dir.resolve("foreign.crt").toString(),
+                "--key", dir.resolve("foreign.key").toString(), "https://127.0.0.1:" + ordersPort + "/");
+        assertThat(foreign.out()).doesNotContain("plaintext", "spiffe");
+        assertThat(foreign.code()).isNotZero();
+    }
+
+    @Test
+    @Order(3)
+    void strictRefusesPlaintextAndCertificatesOfAnotherCa() throws Exception {
+        etcd.put(STRICT_KEY, """
+                apiVersion: skein.dev/v1
+                kind: PeerAuthentication
+                metadata: {name: orders, namespace: default}
+                spec:
+                  selector: {service: orders}
+                  mtls: {mode: STRICT}
+                """);
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> orders.agentLog().contains("PeerAuthentication for orders: STRICT"));
+            Cli.Result plain = run("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + ordersPort + "/");
+            assertThat(plain.code()).as(plain.toString()).isNotZero();
+            assertThat(plain.out()).isEmpty();
+            foreignCertificate();
+            Cli.Result curlForeign = run("curl", "-sk", "--max-time", "5", "--cert", dir.resolve("foreign.crt").toString(),
+                    "--key", dir.resolve("foreign.key").toString(), "https://127.0.0.1:" + ordersPort + "/");
+            assertThat(curlForeign.code()).as(curlForeign.toString()).isNotZero();
+            assertThat(curlForeign.out()).isEmpty();
+            Cli.Result sClient = Cli.process(new ProcessBuilder("bash", "-c",
+                    "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 10 openssl s_client -quiet -connect 127.0.0.1:" + ordersPort
+                            + " -tls1_3 -cert " + dir.resolve("foreign.crt") + " -key " + dir.resolve("foreign.key")), 20);
+            assertThat(sClient.out()).doesNotContain("HTTP/1.", "spiffe");
+            // The mesh client is unaffected.
+            assertThat(call("send 20 http://orders/")).contains("ok=20 failed=0").contains("{TLSv1.3 " + FRONT_ID + "=20}");
+        } finally {
+            etcd.delete(STRICT_KEY);
+        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> orders.agentLog().contains("PeerAuthentication for orders: PERMISSIVE"));
+        assertThat(run("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + ordersPort + "/").out()).isEqualTo("plaintext");
+    }
+
+    @Test
+    @Order(4)
+    void twentySecondCertificatesRenewUnderContinuousLoadWithNoFailedRequest() throws Exception {
+        int before = count(orders.agentLog(), "workload certificate") + count(front.agentLog(), "workload certificate");
+        // A new client (a new connection and handshake) every 20 requests, on two threads, for 24 s.
+        String r = call("load 24 2 20 http://orders/", Duration.ofSeconds(60));
+        System.out.println("renewal under load: " + r);
+        assertThat(r).contains("failed=0");
+        assertThat(ok(r)).isGreaterThan(200);
+        int after = count(orders.agentLog(), "workload certificate") + count(front.agentLog(), "workload certificate");
+        assertThat(after - before).as("renewals during the load").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    @Order(5)
+    void aNewRootBesideTheOldRollsOutWithoutRestart() throws Exception {
+        long ordersPid = orders.pid();
+        front.send("load 26 2 20 http://orders/");
+        // The operator adds a new root beside the old, then moves signing to it.
+        Cli.Result init = new Cli(etcd.endpoint()).run("ca", "init", "--dir", dir.resolve("ca2").toString());
+        assertThat(init.code()).as(init.toString()).isZero();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() ->
+                orders.agentLog().contains("2 root(s)") && front.agentLog().contains("2 root(s)"));
+        controlPlane.destroy();
+        controlPlane.waitFor(10, TimeUnit.SECONDS);
+        controlPlane = controlPlane(dir.resolve("ca2"), "cp2.log");
+        X509Certificate newRoot = Pem.certificates(Files.readString(dir.resolve("ca2").resolve("ca.crt"))).get(0);
+        String r = front.awaitLineStartingWith("result", Duration.ofSeconds(60));
+        System.out.println("root rotation under load: " + r);
+        assertThat(r).contains("failed=0");
+        // Both workloads now hold certificates of the new root, in the same processes.
+        for (String svc : List.of("orders", "front")) {
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                String pem = etcd.getPrefix("/skein/certs/default/" + svc + "/");
+                X509Certificate leaf = Pem.certificates(pem.substring(pem.indexOf("-----BEGIN"))).get(0);
+                leaf.verify(newRoot.getPublicKey());
+            });
+        }
+        assertThat(orders.pid()).isEqualTo(ordersPid);
+        assertThat(call("send 10 http://orders/")).contains("ok=10 failed=0").contains("{TLSv1.3 " + FRONT_ID + "=10}");
+    }
+
+    // --- helpers
+
+    private String call(String command) throws Exception {
+        return call(command, Duration.ofSeconds(30));
+    }
+
+    private String call(String command, Duration timeout) throws Exception {
+        front.send(command);
+        return front.awaitLineStartingWith("result", timeout);
+    }
+
+    private static int ok(String result) {
+        Matcher m = Pattern.compile("ok=(\\d+)").matcher(result);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    private Process controlPlane(Path caDir, String logName) throws IOException {
+        return new ProcessBuilder(Cli.java(), "-jar", Cli.jarPath().toString(), "control-plane",
+                "--etcd", etcd.endpoint(), "--lease-ttl", "5", "--ca-dir", caDir.toString(), "--cert-ttl", "20s")
+                .redirectErrorStream(true).redirectOutput(dir.resolve(logName).toFile()).start();
+    }
+
+    /** A self-signed certificate claiming front's SPIFFE ID: right name, wrong CA. */
+    private void foreignCertificate() throws Exception {
+        if (Files.exists(dir.resolve("foreign.crt"))) {
+            return;
+        }
+        Cli.Result r = run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", dir.resolve("foreign.key").toString(), "-out", dir.resolve("foreign.crt").toString(),
+                "-subj", "/CN=foreign", "-days", "1", "-addext", "subjectAltName=URI:" + FRONT_ID);
+        assertThat(r.code()).as(r.toString()).isZero();
+    }
+
+    private static Cli.Result run(String... command) throws Exception {
+        return Cli.process(new ProcessBuilder(command), 20);
+    }
+
+    /** A loopback TCP forwarder that keeps every byte the client sent. */
+    private static final class Recorder implements AutoCloseable {
+        final int port = FreePorts.next();
+        final List<byte[]> firstBytes = new CopyOnWriteArrayList<>();
+        final List<byte[]> chunks = new CopyOnWriteArrayList<>();
+        private final ServerSocket server;
+
+        Recorder(int target) throws IOException {
+            server = new ServerSocket();
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+            daemon(() -> {
+                try {
+                    while (true) {
+                        Socket in = server.accept();
+                        Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
+                        daemon(() -> pipe(in, out, true));
+                        daemon(() -> pipe(out, in, false));
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+        }
+
+        private void pipe(Socket from, Socket to, boolean record) {
+            byte[] buf = new byte[16384];
+            boolean first = true;
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    if (record) {
+                        byte[] copy = java.util.Arrays.copyOf(buf, n);
+                        if (first) {
+                            firstBytes.add(copy);
+                            first = false;
+                        }
+                        chunks.add(copy);
+                    }
+                    out.write(buf, 0, n);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // closed
+            } finally {
+                try {
+                    from.close();
+                    to.close();
+                } catch (IOException ignored) {
+                    // closing
+                }
+            }
+        }
+
+        byte[] allBytes() {
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            chunks.forEach(all::writeBytes);
+            return all.toByteArray();
+        }
+
+        private static void daemon(Runnable r) {
+            Thread t = new Thread(r);
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+}

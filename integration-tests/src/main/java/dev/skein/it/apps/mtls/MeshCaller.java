@@ -1,0 +1,102 @@
+package dev.skein.it.apps.mtls;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A plain {@code java.net.http} client (no mesh code, no TLS settings), driven on stdin:
+ *
+ * <pre>
+ *   send COUNT URL                       one client, kept-alive connections
+ *   load SECONDS THREADS FRESH_EVERY URL continuous requests; each thread takes a new client
+ *                                        (so a new connection and handshake) every FRESH_EVERY requests
+ * </pre>
+ *
+ * and answers {@code result ok=N failed=N bodies={...} error=...}.
+ */
+public final class MeshCaller {
+  private MeshCaller() {}
+
+  public static void main(String[] args) throws Exception {
+    HttpClient shared = client();
+    System.out.println("ready");
+    System.out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line; (line = in.readLine()) != null; ) {
+      String[] p = line.trim().split("\\s+");
+      Map<String, Integer> bodies = new ConcurrentHashMap<>();
+      AtomicInteger ok = new AtomicInteger();
+      AtomicInteger failed = new AtomicInteger();
+      String[] error = {""};
+      if (p[0].equals("send")) {
+        for (int i = 0; i < Integer.parseInt(p[1]); i++) {
+          call(shared, URI.create(p[2]), ok, failed, bodies, error);
+        }
+      } else if (p[0].equals("load")) {
+        long end = System.nanoTime() + Duration.ofSeconds(Long.parseLong(p[1])).toNanos();
+        int freshEvery = Integer.parseInt(p[3]);
+        URI uri = URI.create(p[4]);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < Integer.parseInt(p[2]); t++) {
+          Thread thread =
+              new Thread(
+                  () -> {
+                    HttpClient client = client();
+                    for (int n = 1; System.nanoTime() < end; n++) {
+                      if (n % freshEvery == 0) {
+                        client = client();
+                      }
+                      call(client, uri, ok, failed, bodies, error);
+                    }
+                  });
+          thread.start();
+          threads.add(thread);
+        }
+        for (Thread t : threads) {
+          t.join();
+        }
+      } else {
+        System.out.println("error unknown command: " + line);
+        System.out.flush();
+        continue;
+      }
+      System.out.println(
+          "result ok=" + ok + " failed=" + failed + " bodies=" + new TreeMap<>(bodies) + " error=" + error[0].replace('\n', ' '));
+      System.out.flush();
+    }
+  }
+
+  private static HttpClient client() {
+    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  }
+
+  private static void call(
+      HttpClient client, URI uri, AtomicInteger ok, AtomicInteger failed, Map<String, Integer> bodies, String[] error) {
+    try {
+      HttpResponse<String> r =
+          client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        ok.incrementAndGet();
+        bodies.merge(r.body(), 1, Integer::sum);
+      } else {
+        failed.incrementAndGet();
+        error[0] = "status " + r.statusCode();
+      }
+    } catch (Exception e) {
+      failed.incrementAndGet();
+      error[0] = e.toString();
+    }
+  }
+}

@@ -11,7 +11,15 @@ import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCalls;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -19,15 +27,18 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A loopback OTLP/HTTP (protobuf) receiver on the JDK HTTP server: decodes the real OTLP request
- * messages and keeps every span and every metric export with the exporting service's name.
+ * A loopback OTLP receiver, OTLP/HTTP (protobuf, on the JDK HTTP server) and OTLP/gRPC (the
+ * {@code TraceService/Export} and {@code MetricsService/Export} methods on a gRPC server): decodes
+ * the real OTLP request messages and keeps every span and every metric export with the exporting
+ * service's name and the protocol it came over.
  */
 final class OtlpReceiver implements AutoCloseable {
-  record ReceivedSpan(String service, Span span) {}
+  record ReceivedSpan(String service, Span span, String protocol) {}
 
-  record ReceivedMetric(String service, Metric metric, long receivedNanos) {}
+  record ReceivedMetric(String service, Metric metric, long receivedNanos, String protocol) {}
 
   private final HttpServer server;
+  private final Server grpc;
   final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
   final List<ReceivedMetric> metrics = new CopyOnWriteArrayList<>();
 
@@ -36,30 +47,97 @@ final class OtlpReceiver implements AutoCloseable {
     server.createContext("/v1/traces", ex -> receive(ex, true));
     server.createContext("/v1/metrics", ex -> receive(ex, false));
     server.start();
+    grpc =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .addService(
+                ServerServiceDefinition.builder("opentelemetry.proto.collector.trace.v1.TraceService")
+                    .addMethod(export("opentelemetry.proto.collector.trace.v1.TraceService/Export"), ServerCalls.asyncUnaryCall((body, response) -> {
+                      accept(body, true, "grpc");
+                      response.onNext(new byte[0]); // an empty ExportTraceServiceResponse
+                      response.onCompleted();
+                    }))
+                    .build())
+            .addService(
+                ServerServiceDefinition.builder("opentelemetry.proto.collector.metrics.v1.MetricsService")
+                    .addMethod(export("opentelemetry.proto.collector.metrics.v1.MetricsService/Export"), ServerCalls.asyncUnaryCall((body, response) -> {
+                      accept(body, false, "grpc");
+                      response.onNext(new byte[0]);
+                      response.onCompleted();
+                    }))
+                    .build())
+            .build()
+            .start();
   }
 
+  /** The OTLP/HTTP endpoint ({@code http/protobuf}). */
   String endpoint() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
+  /** The OTLP/gRPC endpoint ({@code grpc}). */
+  String grpcEndpoint() {
+    return "http://127.0.0.1:" + grpc.getPort();
+  }
+
   private void receive(HttpExchange ex, boolean traces) throws IOException {
-    byte[] body = ex.getRequestBody().readAllBytes();
-    if (traces) {
-      for (ResourceSpans rs : ExportTraceServiceRequest.parseFrom(body).getResourceSpansList()) {
-        String service = serviceName(rs.getResource());
-        rs.getScopeSpansList().forEach(ss -> ss.getSpansList().forEach(s -> spans.add(new ReceivedSpan(service, s))));
-      }
-    } else {
-      long now = System.nanoTime();
-      for (ResourceMetrics rm : ExportMetricsServiceRequest.parseFrom(body).getResourceMetricsList()) {
-        String service = serviceName(rm.getResource());
-        rm.getScopeMetricsList().forEach(sm -> sm.getMetricsList().forEach(m -> metrics.add(new ReceivedMetric(service, m, now))));
-      }
-    }
+    accept(ex.getRequestBody().readAllBytes(), traces, "http/protobuf");
     // An empty Export*ServiceResponse is zero bytes.
     ex.getResponseHeaders().set("Content-Type", "application/x-protobuf");
     ex.sendResponseHeaders(200, -1);
     ex.close();
+  }
+
+  private void accept(byte[] body, boolean traces, String protocol) {
+    try {
+      if (traces) {
+        for (ResourceSpans rs : ExportTraceServiceRequest.parseFrom(body).getResourceSpansList()) {
+          String service = serviceName(rs.getResource());
+          rs.getScopeSpansList().forEach(ss -> ss.getSpansList().forEach(s -> spans.add(new ReceivedSpan(service, s, protocol))));
+        }
+      } else {
+        long now = System.nanoTime();
+        for (ResourceMetrics rm : ExportMetricsServiceRequest.parseFrom(body).getResourceMetricsList()) {
+          String service = serviceName(rm.getResource());
+          rm.getScopeMetricsList().forEach(sm -> sm.getMetricsList().forEach(m -> metrics.add(new ReceivedMetric(service, m, now, protocol))));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A unary method carrying the encoded protobuf as bytes: decoded above with the OTLP classes. */
+  private static MethodDescriptor<byte[], byte[]> export(String fullName) {
+    MethodDescriptor.Marshaller<byte[]> bytes =
+        new MethodDescriptor.Marshaller<>() {
+          @Override
+          public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+          }
+
+          @Override
+          public byte[] parse(InputStream stream) {
+            try {
+              return stream.readAllBytes();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+        };
+    return MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(fullName)
+        .setRequestMarshaller(bytes)
+        .setResponseMarshaller(bytes)
+        .build();
+  }
+
+  /** The protocols a service's exports came over. */
+  java.util.Set<String> protocols(String service) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    spans.stream().filter(s -> s.service().equals(service)).forEach(s -> out.add(s.protocol()));
+    metrics.stream().filter(m -> m.service().equals(service)).forEach(m -> out.add(m.protocol()));
+    return out;
   }
 
   static String serviceName(Resource resource) {
@@ -100,5 +178,6 @@ final class OtlpReceiver implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    grpc.shutdownNow();
   }
 }

@@ -32,8 +32,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Three real JVMs under the agent, a chain {@code client} → {@code front} (JDK HttpClient → JDK
- * HttpServer, by mesh name) → {@code greeter} (gRPC, by mesh name), each exporting OTLP/HTTP to
- * a loopback receiver that decodes the real OTLP protobufs.
+ * HttpServer, by mesh name) → {@code greeter} (gRPC, by mesh name), exporting to a loopback
+ * receiver that decodes the real OTLP protobufs: {@code client} over OTLP/HTTP (protobuf),
+ * {@code front} and {@code greeter} over OTLP/gRPC, so one trace proves both protocols.
+ * {@code client} propagates B3 (multi-header) only, {@code front} reads W3C and B3 and writes
+ * both, {@code greeter} reads W3C only: the trace holds together across both propagators.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TelemetryChainIT {
@@ -44,20 +47,33 @@ class TelemetryChainIT {
   private static MeshJvm front;
   private static MeshJvm client;
   private static int frontAdmin;
+  private static java.nio.file.Path frontAccessLog;
   private static int sent;
 
   @BeforeAll
   static void startChain() throws Exception {
     etcd = EtcdServer.started();
     otlp = new OtlpReceiver();
-    greeter = jvm("greeter", otlp.endpoint()).start(GreeterServer.class.getName());
+    greeter = jvm("greeter", otlp.grpcEndpoint()).env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc").start(GreeterServer.class.getName());
     greeter.awaitLineStartingWith("listening", WAIT);
     // The front builds its channel at start: greeter must be a known mesh service by then.
     await().atMost(WAIT).until(() -> etcd.getPrefix("/skein/endpoints/default/greeter/").contains("\"grpc\""));
     frontAdmin = FreePorts.next();
-    front = jvm("front", otlp.endpoint()).property("skein.admin.port", Integer.toString(frontAdmin)).start(FrontServer.class.getName(), "greeter");
+    frontAccessLog = java.nio.file.Files.createTempDirectory("skein-access").resolve("front.log");
+    front =
+        jvm("front", otlp.grpcEndpoint())
+            .env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+            .env("OTEL_PROPAGATORS", "tracecontext,baggage,b3multi")
+            .property("skein.admin.port", Integer.toString(frontAdmin))
+            .property("skein.access.log", frontAccessLog.toString())
+            .start(FrontServer.class.getName(), "greeter");
     int clientAdmin = FreePorts.next();
-    client = jvm("client", otlp.endpoint()).property("skein.admin.port", Integer.toString(clientAdmin)).start(ChainClient.class.getName());
+    client =
+        jvm("client", otlp.endpoint())
+            .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+            .env("OTEL_PROPAGATORS", "b3multi")
+            .property("skein.admin.port", Integer.toString(clientAdmin))
+            .start(ChainClient.class.getName());
     front.awaitLineStartingWith("listening", WAIT);
     client.awaitLineStartingWith("ready", WAIT);
     for (MeshJvm jvm : List.of(greeter, front, client)) {
@@ -127,6 +143,7 @@ class TelemetryChainIT {
       assertThat(s.getTraceId()).isEqualTo(a.getTraceId());
     }
     assertThat(a.getParentSpanId().isEmpty()).isTrue();
+    // client wrote B3 headers only: this link is B3 propagation between two JVMs.
     assertThat(bServer.getParentSpanId()).isEqualTo(a.getSpanId());
     assertThat(bClient.getParentSpanId()).isEqualTo(bServer.getSpanId());
     assertThat(c.getParentSpanId()).isEqualTo(bClient.getSpanId());
@@ -154,6 +171,10 @@ class TelemetryChainIT {
     assertThat(attr(c.getAttributesList(), "rpc.service")).isEqualTo("telemetry.Greeter");
     assertThat(attr(c.getAttributesList(), "rpc.grpc.status_code")).isEqualTo("0");
     assertThat(attr(c.getAttributesList(), "error.type")).isNull();
+
+    assertThat(otlp.protocols("client")).containsExactly("http/protobuf");
+    assertThat(otlp.protocols("front")).containsExactly("grpc");
+    assertThat(otlp.protocols("greeter")).containsExactly("grpc");
   }
 
   private static Span only(List<OtlpReceiver.ReceivedSpan> spans, Span.SpanKind kind) {
@@ -196,50 +217,111 @@ class TelemetryChainIT {
     return m == null ? -1 : m.getSum().getDataPointsList().stream().mapToLong(NumberDataPoint::getAsInt).sum();
   }
 
-  // One sample line of the Prometheus text format 0.0.4: name{labels} value [timestamp].
-  private static final Pattern SAMPLE =
-      Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\.)*\",?)*\\})? ([-+]?(?:[0-9.eE+-]+|Inf|NaN))( -?[0-9]+)?");
-
   @Test
   @Order(3)
   void adminMetricsServePrometheusText() throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + frontAdmin + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = metrics(frontAdmin);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain; version=0.0.4");
-    double serverCount = 0;
-    for (String line : r.body().split("\n")) {
-      if (line.isEmpty() || line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
-        continue;
-      }
-      Matcher m = SAMPLE.matcher(line);
-      assertThat(m.matches()).as(line).isTrue();
-      if (m.group(1).equals("http_server_request_duration_seconds_count")) {
-        serverCount += Double.parseDouble(m.group(3));
-      }
-    }
+    List<PrometheusParser.Sample> samples = PrometheusParser.parse(r.body());
+    double serverCount =
+        samples.stream().filter(x -> x.name().equals("http_server_request_duration_seconds_count")).mapToDouble(PrometheusParser.Sample::value).sum();
     assertThat(serverCount).isEqualTo(sent);
-    assertThat(r.body()).contains("# TYPE rpc_client_duration_seconds histogram");
+    assertThat(samples).anyMatch(x -> x.family().equals("rpc_client_duration_seconds") && x.type().equals("histogram"));
+    assertThat(samples)
+        .anyMatch(x -> x.name().equals("rpc_client_duration_seconds_bucket") && x.labels().get("le").equals("+Inf") && x.value() == sent);
+  }
+
+  private static HttpResponse<String> metrics(int adminPort) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   @Order(4)
-  void deadCollectorCostsNothingButTheTelemetry() throws Exception {
-    // The same client, once exporting to the live receiver and once to a closed port.
-    int closedPort = FreePorts.next();
-    try (MeshJvm dead = jvm("client-dead", "http://127.0.0.1:" + closedPort).start(ChainClient.class.getName())) {
-      dead.awaitLineStartingWith("ready", WAIT);
-      await().atMost(WAIT).until(() -> dead.agentLog().contains("telemetry ready"));
-      send(dead, 20); // warm-up, both sides
-      send(client, 20);
-      String live = send(client, 100);
-      String deadRun = send(dead, 100);
-      assertThat(deadRun).startsWith("done ok=100 failed=0");
-      long liveMillis = millis(live);
-      long deadMillis = millis(deadRun);
-      assertThat(deadMillis).as("live " + live + ", dead " + deadRun).isLessThan(liveMillis * 2 + 500);
-      assertThat(dead.isAlive()).isTrue();
+  void accessLogHasOneLinePerRequestWithTheTrace() throws Exception {
+    await().atMost(WAIT).until(() -> accessLines("inbound").size() == sent && accessLines("outbound").size() == sent);
+    String inbound = accessLines("inbound").get(0);
+    String spanId = json(inbound, "span_id");
+    Span bServer =
+        otlp.spans("front").stream().map(OtlpReceiver.ReceivedSpan::span).filter(x -> hex(x.getSpanId()).equals(spanId)).findFirst().orElseThrow(() -> new AssertionError(inbound));
+    assertThat(bServer.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_SERVER);
+    assertThat(json(inbound, "trace_id")).isEqualTo(hex(bServer.getTraceId()));
+    assertThat(json(inbound, "destination")).isEqualTo("front");
+    assertThat(json(inbound, "source")).contains("127.0.0.1");
+    assertThat(json(inbound, "method")).isEqualTo("GET");
+    assertThat(json(inbound, "path")).isEqualTo("/chain/0");
+    assertThat(inbound).contains("\"status\":200").containsPattern("\"duration_ms\":[0-9.]+");
+    String outbound = accessLines("outbound").get(0);
+    assertThat(json(outbound, "trace_id")).isEqualTo(hex(bServer.getTraceId()));
+    assertThat(json(outbound, "source")).isEqualTo("front");
+    assertThat(json(outbound, "destination")).isEqualTo("default/greeter");
+    assertThat(json(outbound, "protocol")).isEqualTo("grpc");
+    assertThat(json(outbound, "path")).isEqualTo("telemetry.Greeter/Greet");
+    assertThat(json(outbound, "endpoint")).matches(".+:\\d+");
+    assertThat(outbound).contains("\"status\":0");
+  }
+
+  private static List<String> accessLines(String direction) throws java.io.IOException {
+    if (!java.nio.file.Files.exists(frontAccessLog)) {
+      return List.of();
     }
+    return java.nio.file.Files.readAllLines(frontAccessLog).stream().filter(l -> l.contains("\"direction\":\"" + direction + "\"")).toList();
+  }
+
+  private static String json(String line, String field) {
+    Matcher m = Pattern.compile("\"" + field + "\":\"([^\"]*)\"").matcher(line);
+    return m.find() ? m.group(1) : null;
+  }
+
+  private static String hex(com.google.protobuf.ByteString bytes) {
+    return java.util.HexFormat.of().formatHex(bytes.toByteArray());
+  }
+
+  @Test
+  @Order(5)
+  void deadCollectorCostsNothingButTheTelemetry() throws Exception {
+    // The same client, exporting to the live receiver and to collectors that accept connections
+    // and never answer, over each protocol. Tiny span queues, so that drops show quickly.
+    try (SilentCollector silentGrpc = new SilentCollector();
+        SilentCollector silentHttp = new SilentCollector()) {
+      int grpcAdmin = FreePorts.next();
+      int httpAdmin = FreePorts.next();
+      try (MeshJvm deadGrpc = silent(jvm("client-dead-grpc", silentGrpc.endpoint()), "grpc", grpcAdmin).start(ChainClient.class.getName());
+          MeshJvm deadHttp = silent(jvm("client-dead-http", silentHttp.endpoint()), "http/protobuf", httpAdmin).start(ChainClient.class.getName())) {
+        for (MeshJvm dead : List.of(deadGrpc, deadHttp)) {
+          dead.awaitLineStartingWith("ready", WAIT);
+          await().atMost(WAIT).until(() -> dead.agentLog().contains("telemetry ready"));
+          send(dead, 20); // warm-up
+        }
+        send(client, 20);
+        String live = send(client, 100);
+        for (MeshJvm dead : List.of(deadGrpc, deadHttp)) {
+          String deadRun = send(dead, 100);
+          assertThat(deadRun).startsWith("done ok=100 failed=0");
+          assertThat(millis(deadRun)).as("live " + live + ", dead " + deadRun).isLessThan(millis(live) * 2 + 500);
+        }
+        assertThat(silentGrpc.connections()).isPositive();
+        assertThat(silentHttp.connections()).isPositive();
+        for (int admin : new int[] {grpcAdmin, httpAdmin}) {
+          List<PrometheusParser.Sample> samples = PrometheusParser.parse(metrics(admin).body());
+          double dropped =
+              samples.stream()
+                  .filter(x -> x.name().startsWith("otel_sdk_processor_span_processed") && "queue_full".equals(x.labels().get("error_type")))
+                  .mapToDouble(PrometheusParser.Sample::value)
+                  .sum();
+          assertThat(dropped).as(samples.stream().map(PrometheusParser.Sample::name).distinct().toList().toString()).isPositive();
+        }
+      }
+    }
+  }
+
+  private static MeshJvm.Builder silent(MeshJvm.Builder builder, String protocol, int admin) {
+    return builder
+        .env("OTEL_EXPORTER_OTLP_PROTOCOL", protocol)
+        .env("OTEL_BSP_MAX_QUEUE_SIZE", "8")
+        .env("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "4")
+        .property("skein.admin.port", Integer.toString(admin));
   }
 
   private static long millis(String done) {

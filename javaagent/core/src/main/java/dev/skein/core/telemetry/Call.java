@@ -17,6 +17,12 @@ final class Call {
   /** Mesh destination (client calls): the host the application named until a route says more. */
   volatile String destination;
   volatile String subset;
+  /** For the access log: the request as the application made or received it, and its route. */
+  String method;
+  String target;
+  String peer;
+  volatile String routeName;
+  volatile String endpoint;
   /** The span id under which a gRPC client call waits for its route (see Telemetry#routed). */
   String pendingKey;
   private final AtomicBoolean ended = new AtomicBoolean();
@@ -35,6 +41,8 @@ final class Call {
     }
     destination = route.service();
     subset = route.subset();
+    routeName = route.route();
+    endpoint = route.authority();
     if (span.isRecording()) {
       span.setAttribute(SemanticAttributes.SKEIN_DESTINATION, route.service());
       span.setAttribute(SemanticAttributes.SKEIN_ENDPOINT, route.authority());

@@ -40,6 +40,9 @@ public final class Telemetry {
 
   private record State(TelemetrySdk sdk, Tracer tracer, TextMapPropagator propagator, MeshInstruments instruments, boolean spans) {}
 
+  /** One JSON line per request when {@code skein.access.log} asks; null when off. */
+  private volatile AccessLog accessLog;
+
   public Telemetry(String service, boolean prometheus) {
     this.service = service;
     this.prometheus = prometheus;
@@ -50,6 +53,7 @@ public final class Telemetry {
     long started = System.nanoTime();
     try {
       boolean spans = spansWanted();
+      accessLog = AccessLog.fromSetting(Settings.get("skein.access.log"));
       TelemetrySdk sdk = TelemetrySdk.create(service, prometheus);
       state =
           new State(
@@ -79,6 +83,10 @@ public final class Telemetry {
   /** On JVM exit: flush what is queued, for at most one second. */
   public void shutdown() {
     State s = state;
+    AccessLog log = accessLog;
+    if (log != null) {
+      log.flush(500);
+    }
     if (s != null) {
       s.sdk.shutdown(java.time.Duration.ofSeconds(1));
     }
@@ -128,6 +136,8 @@ public final class Telemetry {
     Context context = parent.with(span);
     Call call = new Call(true, grpc, span, context, metric);
     call.destination = host;
+    call.method = method;
+    call.target = url;
     call.route(route);
     if (s.spans && inject != null) {
       s.propagator.inject(context, inject, Map::put);
@@ -147,14 +157,28 @@ public final class Telemetry {
     if (route == null || pendingGrpc.isEmpty()) {
       return;
     }
+    String spanId = injectedSpanId(headers);
+    Call call = spanId == null ? null : pendingGrpc.get(spanId);
+    if (call != null) {
+      call.route(route);
+    }
+  }
+
+  /** The client span id that the configured propagator wrote: W3C, else B3 (multi or single). */
+  private static String injectedSpanId(HeaderLookup headers) {
     String traceparent = headers.get("traceparent");
     // 00-<32 hex trace id>-<16 hex span id>-<flags>
     if (traceparent != null && traceparent.length() >= 52) {
-      Call call = pendingGrpc.get(traceparent.substring(36, 52));
-      if (call != null) {
-        call.route(route);
-      }
+      return traceparent.substring(36, 52);
     }
+    String b3SpanId = headers.get("x-b3-spanid");
+    if (b3SpanId != null) {
+      return b3SpanId;
+    }
+    // b3: <trace id (16 or 32 hex)>-<16 hex span id>[-<sampled>[-<parent>]]
+    String b3 = headers.get("b3");
+    int dash = b3 == null ? -1 : b3.indexOf('-');
+    return dash > 0 && b3.length() >= dash + 17 ? b3.substring(dash + 1, dash + 17) : null;
   }
 
   public void clientEnd(Object handle, int status, Throwable error) {
@@ -168,6 +192,7 @@ public final class Telemetry {
     }
     String errorType = finish(call, status, error);
     s.instruments.client(call.grpc, seconds(call), call.metricAttributes.build());
+    logAccess(call, service, call.destination, status, errorType);
     s.instruments.request(service, call.destination, call.subset, status < 0 ? (errorType == null ? "error" : errorType) : Integer.toString(status));
   }
 
@@ -207,7 +232,11 @@ public final class Telemetry {
       }
       span = builder.startSpan();
     }
-    return new Call(false, grpc, span, parent.with(span), metric);
+    Call call = new Call(false, grpc, span, parent.with(span), metric);
+    call.method = method;
+    call.target = target;
+    call.peer = peer;
+    return call;
   }
 
   public Object attach(Object handle) {
@@ -224,11 +253,50 @@ public final class Telemetry {
     if (s == null || !call.end()) {
       return;
     }
-    finish(call, status, error);
+    String errorType = finish(call, status, error);
     s.instruments.server(call.grpc, seconds(call), call.metricAttributes.build());
+    logAccess(call, call.peer, service, status, errorType);
   }
 
   // === shared ===
+
+  private void logAccess(Call call, String source, String destination, int status, String errorType) {
+    AccessLog log = accessLog;
+    if (log == null) {
+      return;
+    }
+    var context = call.span.getSpanContext();
+    String path = call.target;
+    if (call.grpc) {
+      path = call.method;
+    } else if (path != null && call.client) {
+      try {
+        path = java.net.URI.create(path).getRawPath();
+      } catch (IllegalArgumentException e) {
+        // keep the URL as the application wrote it
+      }
+    }
+    if (path != null && !call.grpc) {
+      int q = path.indexOf('?');
+      path = q < 0 ? path : path.substring(0, q); // query strings may carry secrets
+    }
+    log.log(
+        new AccessLog.Entry(
+            call.client ? "outbound" : "inbound",
+            call.grpc ? "grpc" : "http",
+            context.isValid() ? context.getTraceId() : null,
+            context.isValid() ? context.getSpanId() : null,
+            source,
+            destination,
+            call.routeName,
+            call.subset,
+            call.endpoint,
+            call.grpc ? "POST" : call.method,
+            path,
+            status,
+            errorType,
+            (System.nanoTime() - call.startNanos) / 1e6));
+  }
 
   /** Adds the outcome to the span and the metric attributes, ends the span; returns error.type. */
   private static String finish(Call call, int status, Throwable error) {

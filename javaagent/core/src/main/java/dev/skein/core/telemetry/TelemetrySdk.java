@@ -34,9 +34,12 @@ final class TelemetrySdk {
       defaults.put("otel.service.name", serviceName);
     }
     defaults.put("otel.logs.exporter", "none");
-    // The OTLP default of the specification (the SDK's own default is grpc), and the protocol the
-    // JDK HttpClient sender speaks.
+    // The OTLP default of the specification (the SDK's own default is grpc). grpc is served by
+    // OtlpGrpcSender on the agent's relocated gRPC, http/protobuf by the JDK HttpClient sender.
     defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
+    // The SDK counts what its batch processor drops (queue full) and what its exporters fail to
+    // send as otel.sdk.* metrics (semantic-convention names), here and on the admin /metrics.
+    defaults.put("otel.experimental.sdk.telemetry.version", "latest");
     // Without a collector configured, export nothing rather than fail against localhost every
     // few seconds; metrics stay on the admin /metrics. OTEL_TRACES_EXPORTER=otlp still exports.
     if (!collectorConfigured()) {

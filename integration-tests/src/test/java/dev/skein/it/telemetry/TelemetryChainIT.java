@@ -132,9 +132,14 @@ class TelemetryChainIT {
   @Order(1)
   void oneTraceLinksAllThreeJvms() throws Exception {
     assertThat(send(client, 1)).as(client.agentLog() + front.agentLog()).startsWith("done ok=1 failed=0");
-    await().atMost(WAIT).until(() -> otlp.spans("greeter").size() >= 1 && otlp.spans("front").size() >= 2 && otlp.spans("client").size() >= 1);
+    await().atMost(WAIT).until(() -> otlp.spans("greeter").size() >= 1 && otlp.spans("front").size() >= 2 && otlp.spans("client").size() >= 2);
 
     Span a = only(otlp.spans("client"), Span.SpanKind.SPAN_KIND_CLIENT);
+    // The call's one try, as a child span (retries would add more).
+    Span aTry = only(otlp.spans("client"), Span.SpanKind.SPAN_KIND_INTERNAL);
+    assertThat(aTry.getParentSpanId()).isEqualTo(a.getSpanId());
+    assertThat(attr(aTry.getAttributesList(), "skein.attempt")).isEqualTo("1");
+    assertThat(attr(aTry.getAttributesList(), "http.response.status_code")).isEqualTo("200");
     Span bServer = only(otlp.spans("front"), Span.SpanKind.SPAN_KIND_SERVER);
     Span bClient = only(otlp.spans("front"), Span.SpanKind.SPAN_KIND_CLIENT);
     Span c = only(otlp.spans("greeter"), Span.SpanKind.SPAN_KIND_SERVER);

@@ -218,4 +218,27 @@ public final class Bridge {
       AgentFaults.record("tlsRefused", t);
     }
   }
+
+  public static Object attemptStart(Object call, int attempt, OutboundRoute endpoint) {
+    if (call == null) {
+      return null;
+    }
+    try {
+      return engine.attemptStart(call, attempt, endpoint);
+    } catch (Throwable t) {
+      AgentFaults.record("attemptStart", t);
+      return null;
+    }
+  }
+
+  public static void attemptEnd(Object attempt, int status, Throwable error, String decision) {
+    if (attempt == null) {
+      return;
+    }
+    try {
+      engine.attemptEnd(attempt, status, error, decision);
+    } catch (Throwable t) {
+      AgentFaults.record("attemptEnd", t);
+    }
+  }
 }

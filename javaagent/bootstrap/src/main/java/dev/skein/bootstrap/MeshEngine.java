@@ -159,6 +159,26 @@ public interface MeshEngine {
   /** A mesh TLS connection was refused or failed its handshake ({@code side}: {@code server} or {@code client}). */
   default void tlsRefused(String side, String reason) {}
 
+  /**
+   * One try of a client call begins (a child of the call's span): its number, from 1, and the
+   * endpoint it goes to.
+   *
+   * @param call the handle from {@link #clientStart}
+   * @return a handle for {@link #attemptEnd}, or {@code null}
+   */
+  default Object attemptStart(Object call, int attempt, OutboundRoute endpoint) {
+    return null;
+  }
+
+  /**
+   * The try ended.
+   *
+   * @param status the HTTP status, -1 when there is no response
+   * @param decision what the mesh decided after it ({@code retry:5xx}, {@code refused:circuit-open},
+   *     {@code not-retried:body-over-64KiB}...), or {@code null}
+   */
+  default void attemptEnd(Object attempt, int status, Throwable error, String decision) {}
+
   /** Used until the engine is installed, and when the agent could not start. */
   MeshEngine NOOP =
       new MeshEngine() {

@@ -468,4 +468,14 @@ public final class Engine implements MeshEngine {
   public Router router() {
     return router;
   }
+
+  @Override
+  public Object attemptStart(Object call, int attempt, OutboundRoute endpoint) {
+    return telemetry.attemptStart(call, attempt, endpoint);
+  }
+
+  @Override
+  public void attemptEnd(Object attempt, int status, Throwable error, String decision) {
+    telemetry.attemptEnd(attempt, status, error, decision);
+  }
 }

@@ -11,7 +11,9 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 final class HelperInjector {
   private static final HelperClasses HELPERS =
       new HelperClasses(
-          "okhttp", HelperInjector.class.getClassLoader(), List.of(HelperInjector.class.getPackageName() + ".mesh.MeshInterceptor"));
+          "okhttp", HelperInjector.class.getClassLoader(), List.of(
+              HelperInjector.class.getPackageName() + ".mesh.MeshInterceptor",
+              HelperInjector.class.getPackageName() + ".mesh.MeshInterceptor$OkHttpExchange"));
 
   static final AgentBuilder.Transformer TRANSFORMER = HELPERS.transformer();
 

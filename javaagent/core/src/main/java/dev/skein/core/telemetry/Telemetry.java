@@ -201,6 +201,18 @@ public final class Telemetry {
         (r, t) -> clientEnd(handle, r instanceof java.net.http.HttpResponse<?> h ? h.statusCode() : -1, t));
   }
 
+  /** A try of a client call begins: a child span of the call's (see {@link AttemptSpans}). */
+  public Object attemptStart(Object handle, int attempt, OutboundRoute endpoint) {
+    State s = state;
+    return s == null || !s.spans || !(handle instanceof Call call) ? null : AttemptSpans.start(s.tracer, call, attempt, endpoint);
+  }
+
+  public void attemptEnd(Object handle, int status, Throwable error, String decision) {
+    if (handle instanceof AttemptSpans.Attempt attempt) {
+      AttemptSpans.end(attempt, status, error, decision);
+    }
+  }
+
   // === server ===
 
   public Object serverStart(String system, String method, String target, HeaderLookup headers, String peer) {

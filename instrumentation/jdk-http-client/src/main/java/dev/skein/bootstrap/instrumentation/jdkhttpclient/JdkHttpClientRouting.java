@@ -6,6 +6,7 @@ import dev.skein.bootstrap.OutboundRoute;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiPredicate;
 
 /**
@@ -17,7 +18,60 @@ public final class JdkHttpClientRouting {
   /** Keeps every header when the advice copies the request. */
   public static final BiPredicate<String, String> ALL_HEADERS = (name, value) -> true;
 
+  private static final ThreadLocal<Boolean> INNER = new ThreadLocal<>();
+  private static volatile Sender sender;
+
   private JdkHttpClientRouting() {}
+
+  /**
+   * Runs a routed request through the mesh's client call path. Implemented in the engine's
+   * loader, which sees {@code java.net.http}; every argument is one of its types.
+   */
+  public interface Sender {
+    /**
+     * @param client the {@code HttpClientImpl}
+     * @param request the routed {@code HttpRequest} (trace headers included)
+     * @param async {@code false} for {@code send}, which waits for the answer on this thread
+     * @param call the telemetry handle, or {@code null}
+     * @return the response future, ended for telemetry, or {@code null} to send it unmanaged
+     */
+    CompletableFuture<?> send(
+        Object client, Object request, Object handler, Object pushHandler, boolean async, OutboundRoute route, Object call);
+  }
+
+  /** Called once by the module as the agent starts. */
+  public static void install(Sender installed) {
+    sender = installed;
+  }
+
+  /** Whether this thread is sending a try of a call the mesh already manages (advice then stands aside). */
+  public static boolean inner() {
+    return INNER.get() != null;
+  }
+
+  /** Marks this thread as sending a managed try until {@link #innerDone()}. */
+  public static void innerBegin() {
+    INNER.set(Boolean.TRUE);
+  }
+
+  public static void innerDone() {
+    INNER.remove();
+  }
+
+  /** The managed call's future, or {@code null} to let the request go as it is. */
+  public static CompletableFuture<?> send(
+      Object client, Object request, Object handler, Object pushHandler, boolean async, OutboundRoute route, Object call) {
+    Sender s = sender;
+    if (s == null) {
+      return null;
+    }
+    try {
+      return s.send(client, request, handler, pushHandler, async, route, call);
+    } catch (Throwable t) {
+      AgentFaults.record("jdk-http-client-send", t);
+      return null;
+    }
+  }
 
   /**
    * The URI to send to instead, or {@code null} to leave the request alone.

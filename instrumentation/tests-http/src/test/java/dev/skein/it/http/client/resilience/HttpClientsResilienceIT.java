@@ -1,0 +1,208 @@
+package dev.skein.it.http.client.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.skein.it.support.EtcdServer;
+import dev.skein.it.support.MeshJvm;
+import dev.skein.it.support.Policies;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Retries, the retry budget, the overall timeout and the circuit breaker, applied by the mesh's
+ * shared client call path, for each HTTP client library: one real etcd, one {@code orders} server
+ * that can be told to fail or to sleep, and one client JVM holding every library, each under the
+ * agent; policies written with {@code etcdctl put}. OkHttp has its own, older test
+ * ({@code OkHttpResilienceIT}) with fault injection besides.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HttpClientsResilienceIT {
+  static final String ROUTE_KEY = "/skein/policies/default/Route/orders";
+  static final String BREAKER =
+      """
+      kind: DestinationPolicy
+      metadata: {name: orders}
+      spec:
+        host: orders
+        circuitBreaker: {failureRateThreshold: 50, minimumCalls: 10, openStateDuration: 2s}
+      """;
+  /** The library's own timeout exception, by simple name. */
+  static final Map<String, String> TIMEOUT = Map.of("jdk", "HttpTimeoutException", "jdk-async", "HttpTimeoutException", "apache", "SocketTimeoutException");
+
+  private static final Pattern RESULT =
+      Pattern.compile("result ok=(\\d+) failed=(\\d+) statuses=(\\{.*?\\}) faults=(\\d+) errors=(\\{.*?\\}) maxMillis=(\\d+) refused=(\\{.*?\\})");
+  private static EtcdServer etcd;
+  private static MeshJvm server;
+  private static MeshJvm client;
+
+  @BeforeAll
+  static void startMesh() throws Exception {
+    etcd = EtcdServer.started();
+    server =
+        MeshJvm.builder("flaky-orders")
+            .property("skein.service", "orders")
+            .property("skein.etcd.endpoints", etcd.endpoint())
+            .env("ECHO_VERSION", "v1")
+            .start("dev.skein.it.apps.resilience.FlakyServer");
+    server.awaitLineStartingWith("listening", Duration.ofSeconds(30));
+    client =
+        MeshJvm.builder("clients")
+            .property("skein.service", "frontend")
+            .property("skein.etcd.endpoints", etcd.endpoint())
+            .classPath(System.getProperty("java.class.path"))
+            .start(ResilienceDriver.class.getName());
+    client.awaitLineStartingWith("ready", Duration.ofSeconds(60));
+    // Until the registration is seen, calls to orders fail: wait for one to succeed.
+    for (int i = 0; i < 50 && send(1, "jdk").ok() == 0; i++) {
+      Thread.sleep(200);
+    }
+    // Put policies once the agent's etcd watch runs (a change put just before may be missed).
+    for (int i = 0; i < 100 && !client.agentLog().contains("policies from etcd"); i++) {
+      Thread.sleep(100);
+    }
+  }
+
+  @AfterAll
+  static void stopMesh() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {client, server, etcd}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  record Outcome(String line, int ok, int failed, String statuses, int faults, String errors, long maxMillis, String refused) {}
+
+  static Outcome send(int count, String library) throws Exception {
+    client.send("send " + count + " http://orders/api/items " + library);
+    String line = client.awaitLine(l -> l.startsWith("result") || l.startsWith("error"), Duration.ofSeconds(120));
+    Matcher m = RESULT.matcher(line);
+    if (!m.matches()) {
+      throw new AssertionError(line + "\n" + client.agentLog());
+    }
+    return new Outcome(
+        line,
+        Integer.parseInt(m.group(1)),
+        Integer.parseInt(m.group(2)),
+        m.group(3),
+        Integer.parseInt(m.group(4)),
+        m.group(5),
+        Long.parseLong(m.group(6)),
+        m.group(7));
+  }
+
+  static void route(String rule) throws Exception {
+    etcd.put(
+        ROUTE_KEY,
+        """
+        kind: Route
+        metadata: {name: orders}
+        spec:
+          host: orders
+          http:
+            - name: default
+              route:
+                - destination: {host: orders}
+        %s"""
+            .formatted(rule.indent(6)));
+    Thread.sleep(700);
+  }
+
+  static void server(String command) throws Exception {
+    server.send(command);
+    server.awaitLine(l -> l.equals("ok"), Duration.ofSeconds(10));
+  }
+
+  static long serverCount() throws Exception {
+    server.send("count");
+    String line = server.awaitLineStartingWith("count", Duration.ofSeconds(10));
+    server.awaitLine(l -> l.equals("ok"), Duration.ofSeconds(10));
+    return Long.parseLong(line.substring(6).trim());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "jdk-async", "apache"})
+  @Order(1)
+  void retriesHideAServerFailingTenPercent(String library) throws Exception {
+    route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
+    server("fail 10");
+    Outcome o = send(1000, library);
+    System.out.printf("%s: 10%% failing server behind retries: %d/1000 ok%n", library, o.ok());
+    assertThat(o.ok()).as(o.line()).isGreaterThanOrEqualTo(995);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "jdk-async", "apache"})
+  @Order(2)
+  void theRetryBudgetCapsRetriesAgainstAServerFailingEverything(String library) throws Exception {
+    route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
+    server("fail 100");
+    serverCount();
+    Outcome o = send(500, library);
+    long received = serverCount();
+    System.out.printf("%s budget: 500 calls reached the always-failing server %d times%n", library, received);
+    assertThat(o.ok()).as(o.line()).isZero();
+    assertThat(o.statuses()).isEqualTo("{500=500}");
+    // 20% of requests plus a reserve of 10; without the budget it would be 4 x 500.
+    assertThat(received).isGreaterThan(500).isLessThanOrEqualTo(500 + 100 + 10);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "jdk-async", "apache"})
+  @Order(3)
+  void aTimeoutCutsASlowServerShortWithTheLibrarysOwnException(String library) throws Exception {
+    route("timeout: 200ms");
+    server("fail 0");
+    server("sleep 2000");
+    try {
+      send(1, library); // warm up the library's timeout path; the next five are measured
+      Outcome o = send(5, library);
+      System.out.printf("%s 200ms timeout vs 2s server: slowest call %d ms (%s)%n", library, o.maxMillis(), o.line());
+      assertThat(o.errors()).as(o.line()).isEqualTo("{" + TIMEOUT.get(library) + "=5}");
+      assertThat(o.maxMillis()).as(o.line()).isLessThan(300);
+    } finally {
+      server("sleep 0");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "jdk-async", "apache"})
+  @Order(4)
+  void theBreakerOpensFailsFastWithTheMeshHeaderAndClosesOnceHealed(String library) throws Exception {
+    route("timeout: 5s");
+    etcd.put(Policies.DESTINATION_KEY, BREAKER);
+    Thread.sleep(700);
+    server("fail 100");
+    serverCount();
+    // The breaker's window may still hold the successes of an earlier case: fail until it opens.
+    Outcome failing = send(10, library);
+    for (int i = 0; i < 10 && failing.refused().equals("{}"); i++) {
+      assertThat(failing.statuses()).as(failing.line()).isEqualTo("{500=10}");
+      failing = send(10, library);
+    }
+    assertThat(failing.refused()).as("the breaker opened: " + failing.line()).contains("circuit-open");
+    serverCount();
+    Outcome open = send(50, library);
+    long reached = serverCount();
+    System.out.printf("%s breaker open: %d calls reached the failing server, %s%n", library, reached, open.line());
+    assertThat(open.statuses()).as(open.line()).isEqualTo("{503=50}");
+    assertThat(open.refused()).isEqualTo("{circuit-open=50}");
+    assertThat(reached).as("no call reaches the server while the breaker is open").isZero();
+    assertThat(open.maxMillis()).as("fail fast").isLessThan(50);
+
+    server("fail 0");
+    Thread.sleep(2200);
+    Outcome healed = send(30, library);
+    assertThat(healed.ok()).as(healed.line()).isEqualTo(30);
+    assertThat(serverCount()).isEqualTo(30);
+  }
+}

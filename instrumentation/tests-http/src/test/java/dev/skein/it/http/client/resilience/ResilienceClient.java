@@ -1,0 +1,60 @@
+package dev.skein.it.http.client.resilience;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+
+/**
+ * One client library as the resilience tests use it: GET a URL, read the whole body, report the
+ * status and the mesh's headers. Async flavours wait for the library's future. No mesh code.
+ */
+interface ResilienceClient {
+  record Answer(int status, String refused, String fault) {}
+
+  Answer get(String url) throws Exception;
+
+  static Map<String, ResilienceClient> all() {
+    Map<String, ResilienceClient> clients = new LinkedHashMap<>();
+    HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    clients.put(
+        "jdk",
+        url -> jdkAnswer(jdk.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())));
+    clients.put(
+        "jdk-async",
+        url ->
+            jdkAnswer(
+                jdk.sendAsync(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+                    .get(30, TimeUnit.SECONDS)));
+    CloseableHttpClient apache = HttpClients.createDefault();
+    clients.put(
+        "apache",
+        url ->
+            apache.execute(
+                new HttpGet(url),
+                response -> {
+                  EntityUtils.consume(response.getEntity());
+                  return new Answer(response.getCode(), value(response.getFirstHeader("x-skein-refused")), value(response.getFirstHeader("x-skein-fault")));
+                }));
+    return clients;
+  }
+
+  private static String value(Header header) {
+    return header == null ? null : header.getValue();
+  }
+
+  private static Answer jdkAnswer(HttpResponse<String> response) {
+    return new Answer(
+        response.statusCode(),
+        response.headers().firstValue("x-skein-refused").orElse(null),
+        response.headers().firstValue("x-skein-fault").orElse(null));
+  }
+}

@@ -10,7 +10,8 @@ import java.util.concurrent.Executors;
 
 /**
  * A plain JDK HTTP server with no mesh code: it answers every request with its {@code version}
- * (from the {@code ECHO_VERSION} variable) so that tests can count where requests went.
+ * (from the {@code ECHO_VERSION} variable) so that tests can count where requests went, after
+ * {@code ECHO_DELAY_MS} (default 0).
  * Prints {@code listening <port>} once it serves.
  */
 public final class EchoServer {
@@ -20,6 +21,8 @@ public final class EchoServer {
     // Without it, keep-alive responses wait ~40 ms for a delayed ACK.
     System.setProperty("sun.net.httpserver.nodelay", "true");
     String version = System.getenv().getOrDefault("ECHO_VERSION", "none");
+    // A handler that takes a while keeps requests in flight (graceful shutdown tests).
+    long delayMs = Long.parseLong(System.getenv().getOrDefault("ECHO_DELAY_MS", "0"));
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
     server.setExecutor(Executors.newFixedThreadPool(8));
@@ -27,6 +30,13 @@ public final class EchoServer {
         "/",
         exchange -> {
           exchange.getRequestBody().readAllBytes();
+          if (delayMs > 0) {
+            try {
+              Thread.sleep(delayMs);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
           byte[] body = version.getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().set("Content-Type", "text/plain");
           exchange.sendResponseHeaders(200, body.length);

@@ -2,6 +2,7 @@ package dev.skein.it.reliability;
 
 import dev.skein.it.support.MeshJvm;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /** {@code orders} servers (the plain {@code EchoServer} app under the agent) for any etcd topology. */
@@ -10,15 +11,23 @@ final class EchoServers {
 
   /** A started, registered server answering {@code body}; {@code port} 0 picks a free one. */
   static Started start(String endpoints, Function<String, String> getPrefix, String version, String body, int port) throws Exception {
-    MeshJvm server =
+    return start(endpoints, getPrefix, version, body, port, b -> {});
+  }
+
+  /** As above, with extra options (properties, {@code ECHO_DELAY_MS}) for the server JVM. */
+  static Started start(
+      String endpoints, Function<String, String> getPrefix, String version, String body, int port, Consumer<MeshJvm.Builder> options)
+      throws Exception {
+    MeshJvm.Builder builder =
         MeshJvm.builder("orders-" + body)
             .property("skein.service", "orders")
             .property("skein.labels", "version=" + version)
             .property("skein.etcd.endpoints", endpoints)
-            .env("ECHO_VERSION", body)
-            .start("dev.skein.it.apps.EchoServer", Integer.toString(port));
+            .env("ECHO_VERSION", body);
+    options.accept(builder);
+    MeshJvm server = builder.start("dev.skein.it.apps.EchoServer", Integer.toString(port));
     int bound = Integer.parseInt(server.awaitLineStartingWith("listening", Duration.ofSeconds(30)).substring("listening ".length()));
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!getPrefix.apply("/skein/endpoints/").contains("\"port\":" + bound + ",")) {
       if (System.nanoTime() > deadline) {
         server.close();

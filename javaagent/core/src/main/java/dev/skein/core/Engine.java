@@ -67,6 +67,8 @@ public final class Engine implements MeshEngine {
   private volatile dev.skein.core.tls.MeshTls meshTls;
   private final java.util.Set<Object> tlsCapableServers = ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicLong tlsRefusals = new java.util.concurrent.atomic.AtomicLong();
+  // Inbound requests in progress, waited for on SIGTERM after the registration is gone.
+  private final dev.skein.core.lifecycle.Drain drain = dev.skein.core.lifecycle.Drain.fromSettings();
 
   public Engine(AgentSettings settings) {
     this.settings = settings;
@@ -90,6 +92,9 @@ public final class Engine implements MeshEngine {
 
   /** Connects the config sources and starts the admin endpoint. Call from a daemon thread. */
   public void start() {
+    // First: connecting to etcd can take seconds on a busy host, and a server registered in that
+    // time must still deregister and drain on SIGTERM.
+    Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "skein-shutdown"));
     LogRouting.install();
     if (settings.cacheDir() != null) {
       cache = new SnapshotCache(settings.cacheDir());
@@ -110,7 +115,6 @@ public final class Engine implements MeshEngine {
       AgentLog.info("no etcd endpoints and no policy file: the mesh has no policies");
       store.apply(new ConfigChange.Resync(Map.of(), 0, ConfigChange.Origin.FILE));
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "skein-shutdown"));
   }
 
   private void startEtcd() {
@@ -377,12 +381,14 @@ public final class Engine implements MeshEngine {
     if (server != null && server == adminServer) {
       return null;
     }
-    return telemetry.serverStart(system, method, target, headers, peer);
+    // Every inbound request is counted for the drain, observed or not: the handle is never null.
+    return drain.begin(telemetry.serverStart(system, method, target, headers, peer));
   }
 
   @Override
   public Object attach(Object call) {
-    return telemetry.attach(call);
+    Object observed = dev.skein.core.lifecycle.Drain.observed(call);
+    return observed == null ? null : telemetry.attach(observed);
   }
 
   @Override
@@ -392,7 +398,10 @@ public final class Engine implements MeshEngine {
 
   @Override
   public void serverEnd(Object call, int status, Throwable error) {
-    telemetry.serverEnd(call, status, error);
+    Object observed = drain.end(call);
+    if (observed != null) {
+      telemetry.serverEnd(observed, status, error);
+    }
   }
 
   @Override
@@ -420,9 +429,14 @@ public final class Engine implements MeshEngine {
   @Override
   public void serverStopping(Object server) {
     Registration registration = servers.remove(server);
-    if (registration != null && leasedKeys != null) {
-      leasedKeys.remove(registration.key());
+    LeasedKeys keys = leasedKeys;
+    if (registration != null && keys != null) {
+      keys.remove(registration.key());
       AgentLog.info("deregistered " + registration.key());
+    }
+    // An application's shutdown hook stopping its server: keep serving until clients moved away.
+    if (registration != null && settings.etcdMode() && dev.skein.core.lifecycle.Drain.jvmExiting()) {
+      drain.await();
     }
   }
 
@@ -447,14 +461,23 @@ public final class Engine implements MeshEngine {
     firstStatusWritten = true;
   }
 
-  /** Orderly JVM exit: remove every registration first, then close the etcd client. */
+  /**
+   * Orderly JVM exit: remove every registration first, keep serving until clients have moved
+   * away (the drain), then close the etcd client.
+   */
   void shutdown() {
     try {
+      boolean registered = !servers.isEmpty();
+      LeasedKeys keys = leasedKeys;
+      if (keys != null) {
+        leasedKeys = null; // no status write renews anything while draining
+        keys.revoke();
+        if (registered) {
+          drain.await();
+        }
+      }
       if (etcdSource != null) {
         etcdSource.close();
-      }
-      if (leasedKeys != null) {
-        leasedKeys.revoke();
       }
       if (etcd != null) {
         etcd.close();

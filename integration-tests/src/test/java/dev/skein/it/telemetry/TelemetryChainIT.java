@@ -40,13 +40,15 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TelemetryChainIT {
-  private static final Duration WAIT = Duration.ofSeconds(30);
+  // Upper bounds only: the 2-core CI machine is often loaded far beyond its cores.
+  private static final Duration WAIT = Duration.ofSeconds(90);
   private static EtcdServer etcd;
   private static OtlpReceiver otlp;
   private static MeshJvm greeter;
   private static MeshJvm front;
   private static MeshJvm client;
   private static int frontAdmin;
+  private static int clientAdmin;
   private static java.nio.file.Path frontAccessLog;
   private static int sent;
 
@@ -67,7 +69,7 @@ class TelemetryChainIT {
             .property("skein.admin.port", Integer.toString(frontAdmin))
             .property("skein.access.log", frontAccessLog.toString())
             .start(FrontServer.class.getName(), "greeter");
-    int clientAdmin = FreePorts.next();
+    clientAdmin = FreePorts.next();
     client =
         jvm("client", otlp.endpoint())
             .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
@@ -319,6 +321,69 @@ class TelemetryChainIT {
         }
       }
     }
+  }
+
+  @Test
+  @Order(6)
+  void tracesExporterNoneAndParentBasedSamplingAreHonoured() throws Exception {
+    try (MeshJvm noTraces = jvm("client-no-traces", otlp.endpoint()).env("OTEL_TRACES_EXPORTER", "none").start(ChainClient.class.getName());
+        MeshJvm unsampled =
+            jvm("client-unsampled", otlp.endpoint())
+                .env("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+                .env("OTEL_TRACES_SAMPLER_ARG", "0")
+                .start(ChainClient.class.getName())) {
+      for (MeshJvm jvm : List.of(noTraces, unsampled)) {
+        jvm.awaitLineStartingWith("ready", WAIT);
+        await().atMost(WAIT).until(() -> jvm.agentLog().contains("telemetry ready"));
+      }
+      long frontServerSpans = frontServerSpans();
+      // Traced but not exported: front still sees sampled parents and records its spans.
+      assertThat(send(noTraces, 5)).startsWith("done ok=5 failed=0");
+      await().atMost(WAIT).until(() -> frontServerSpans() == frontServerSpans + 5);
+      // Ratio 0 at the root: the unsampled flag travels, and front (parent-based) records nothing.
+      assertThat(send(unsampled, 5)).startsWith("done ok=5 failed=0");
+      // A barrier: one sampled request after them; once its span is in, theirs would be too.
+      send(client, 1);
+      await().atMost(WAIT).until(() -> frontServerSpans() >= frontServerSpans + 6);
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(counterSum(otlp.latest("client-no-traces", "skein.requests"))).isEqualTo(5);
+        assertThat(counterSum(otlp.latest("client-unsampled", "skein.requests"))).isEqualTo(5);
+      });
+      assertThat(frontServerSpans()).isEqualTo(frontServerSpans + 6);
+      assertThat(otlp.spans("client-no-traces")).isEmpty();
+      assertThat(otlp.spans("client-unsampled")).isEmpty();
+    }
+  }
+
+  @Test
+  @Order(7)
+  void applicationSpansJoinTheMeshTrace() throws Exception {
+    // An application with the OpenTelemetry API and its own SDK: its span opened inside a mesh
+    // request is a child of the mesh server span, and the mesh client span of the call made
+    // inside it is a child of the application's span.
+    try (MeshJvm app = jvm("appfront", otlp.endpoint()).start(dev.skein.it.apps.telemetry.AppSpansServer.class.getName(), "http://front")) {
+      app.awaitLineStartingWith("listening", WAIT);
+      await().atMost(WAIT).until(() -> app.agentLog().contains("telemetry ready"));
+      await().atMost(WAIT).until(() -> clusters(clientAdmin).contains("default/appfront"));
+      int before = client.stdoutLines().size();
+      client.send("send 1 http://appfront/app/");
+      await().atMost(WAIT).until(() -> client.stdoutLines().size() > before);
+      assertThat(client.stdoutLines().get(client.stdoutLines().size() - 1)).as(app.agentLog()).startsWith("done ok=1 failed=0");
+      String appLine = app.awaitLineStartingWith("span app-work ", WAIT);
+      String[] f = appLine.split(" "); // span NAME TRACE SPAN PARENT
+      await().atMost(WAIT).until(() -> otlp.spans("appfront").size() >= 2);
+      Span server = only(otlp.spans("appfront"), Span.SpanKind.SPAN_KIND_SERVER);
+      Span outbound = only(otlp.spans("appfront"), Span.SpanKind.SPAN_KIND_CLIENT);
+      assertThat(f[2]).isEqualTo(hex(server.getTraceId()));
+      assertThat(f[4]).as("the application's span's parent").isEqualTo(hex(server.getSpanId()));
+      assertThat(hex(outbound.getTraceId())).isEqualTo(f[2]);
+      assertThat(hex(outbound.getParentSpanId())).as("the mesh client span's parent").isEqualTo(f[3]);
+      await().atMost(WAIT).until(() -> otlp.spans("front").stream().anyMatch(s -> s.span().getParentSpanId().equals(outbound.getSpanId())));
+    }
+  }
+
+  private static long frontServerSpans() {
+    return otlp.spans("front").stream().filter(s -> s.span().getKind() == Span.SpanKind.SPAN_KIND_SERVER).count();
   }
 
   private static MeshJvm.Builder silent(MeshJvm.Builder builder, String protocol, int admin) {

@@ -42,6 +42,8 @@ public final class Telemetry {
 
   /** One JSON line per request when {@code skein.access.log} asks; null when off. */
   private volatile AccessLog accessLog;
+  /** The application's own OpenTelemetry API, joined to the mesh spans (see AppOtelBridge). */
+  private volatile AppOtelBridge bridge = new AppOtelBridge(false);
 
   public Telemetry(String service, boolean prometheus) {
     this.service = service;
@@ -54,6 +56,7 @@ public final class Telemetry {
     try {
       boolean spans = spansWanted();
       accessLog = AccessLog.fromSetting(Settings.get("skein.access.log"));
+      bridge = new AppOtelBridge(spans && !"off".equalsIgnoreCase(Settings.get("skein.telemetry.bridge", "on")));
       TelemetrySdk sdk = TelemetrySdk.create(service, prometheus);
       state =
           new State(
@@ -113,7 +116,7 @@ public final class Telemetry {
     if (!grpc && s.sdk.exportTargets.contains(host + ":" + port)) {
       return null; // the exporter's own request
     }
-    Context parent = Context.current();
+    Context parent = s.spans ? bridge.parent(Context.current()) : Context.current();
     AttributesBuilder metric = Attributes.builder().put(SERVER_ADDRESS, host);
     if (port > 0) {
       metric.put(SERVER_PORT, (long) port);
@@ -252,12 +255,23 @@ public final class Telemetry {
   }
 
   public Object attach(Object handle) {
-    return ((Call) handle).context.makeCurrent();
+    Call call = (Call) handle;
+    Scope scope = call.context.makeCurrent();
+    Object app = call.client ? null : bridge.attach(call.span);
+    return app == null ? scope : new BridgedScope(scope, app);
   }
 
   public void detach(Object token) {
-    ((Scope) token).close();
+    if (token instanceof BridgedScope b) {
+      bridge.close(b.app());
+      b.mesh().close();
+    } else {
+      ((Scope) token).close();
+    }
   }
+
+  /** The mesh's scope and the application's, closed together (the application's first). */
+  private record BridgedScope(Scope mesh, Object app) {}
 
   public void serverEnd(Object handle, int status, Throwable error) {
     State s = state;

@@ -12,6 +12,7 @@ public final class OutboundRoute {
   private final String subset;
   private final CallPolicy policy;
   private final CallControl control;
+  private final OutboundRoute mirror;
 
   public OutboundRoute(String address, int port, String service, String route, String subset) {
     this(address, port, service, route, subset, null, null);
@@ -23,6 +24,13 @@ public final class OutboundRoute {
    */
   public OutboundRoute(
       String address, int port, String service, String route, String subset, CallPolicy policy, CallControl control) {
+    this(address, port, service, route, subset, policy, control, null);
+  }
+
+  /** @param mirror where a fire-and-forget copy of this call goes, or {@code null} */
+  public OutboundRoute(
+      String address, int port, String service, String route, String subset, CallPolicy policy, CallControl control, OutboundRoute mirror) {
+    this.mirror = mirror;
     this.address = address;
     this.port = port;
     this.service = service;
@@ -35,6 +43,19 @@ public final class OutboundRoute {
   /** The matched rule's faults, retries and timeouts, or {@code null} when it sets none. */
   public CallPolicy policy() {
     return policy;
+  }
+
+  /**
+   * The endpoint a copy of this call goes to (Route {@code mirror}, the dice already rolled), or
+   * {@code null}: the copy is fire-and-forget, its answer discarded.
+   */
+  public OutboundRoute mirror() {
+    return mirror;
+  }
+
+  /** This route with a mirror endpoint attached. */
+  public OutboundRoute withMirror(OutboundRoute copy) {
+    return new OutboundRoute(address, port, service, route, subset, policy, control, copy);
   }
 
   // === resilience: each call below is safe, an engine fault counts and answers "no opinion" ===

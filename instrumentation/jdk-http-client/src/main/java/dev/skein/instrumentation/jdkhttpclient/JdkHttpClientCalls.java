@@ -1,5 +1,6 @@
 package dev.skein.instrumentation.jdkhttpclient;
 
+import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.Bridge;
 import dev.skein.bootstrap.ClientCalls;
 import dev.skein.bootstrap.ClientExchange;
@@ -20,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * The JDK HttpClient's side of the mesh's client call path: a try is the client's own
  * {@code send} (for {@code send}, on the caller's thread) or {@code sendAsync} (completing on the
  * client's threads) of a copy aimed at the try's endpoint, with the per-try timeout as the
- * request's timeout. Loaded by the engine's loader, which sees {@code java.net.http}; installed
+ * request's timeout; a Route {@code mirror} copy goes out first, fire-and-forget. Loaded by the engine's loader, which sees {@code java.net.http}; installed
  * into the bootstrap helper when the module starts.
  */
 final class JdkHttpClientCalls implements JdkHttpClientRouting.Sender {
@@ -32,6 +33,9 @@ final class JdkHttpClientCalls implements JdkHttpClientRouting.Sender {
     long length = routed.bodyPublisher().map(HttpRequest.BodyPublisher::contentLength).orElse(0L);
     // The JDK's own publishers of known length can be subscribed again; unknown length means a stream.
     MeshCall meshCall = new MeshCall(route, routed.method(), length, length >= 0, call);
+    if (route.mirror() != null && length >= 0) {
+      mirror((HttpClient) client, routed, route.mirror());
+    }
     Exchange exchange =
         new Exchange((HttpClient) client, routed, route, (HttpResponse.BodyHandler) handler, (HttpResponse.PushPromiseHandler) pushHandler);
     CompletableFuture<?> result;
@@ -46,6 +50,23 @@ final class JdkHttpClientCalls implements JdkHttpClientRouting.Sender {
     }
     Bridge.clientEndOnCompletion(call, result);
     return result;
+  }
+
+  /**
+   * Sends a copy to the mirror endpoint, fire-and-forget: on the client's own threads, its answer
+   * discarded, any failure ignored.
+   */
+  private static void mirror(HttpClient client, HttpRequest request, OutboundRoute mirror) {
+    JdkHttpClientRouting.innerBegin();
+    try {
+      HttpRequest copy =
+          HttpRequest.newBuilder(request, JdkHttpClientRouting.ALL_HEADERS).uri(JdkHttpClientRouting.retarget(request.uri(), mirror)).build();
+      client.sendAsync(copy, HttpResponse.BodyHandlers.discarding()).exceptionally(t -> null);
+    } catch (Throwable t) {
+      AgentFaults.record("jdk-http-client-mirror", t);
+    } finally {
+      JdkHttpClientRouting.innerDone();
+    }
   }
 
   /** The tries of one request. */

@@ -13,7 +13,8 @@ final class HelperInjector {
       new HelperClasses(
           "okhttp", HelperInjector.class.getClassLoader(), List.of(
               HelperInjector.class.getPackageName() + ".mesh.MeshInterceptor",
-              HelperInjector.class.getPackageName() + ".mesh.MeshInterceptor$OkHttpExchange"));
+              HelperInjector.class.getPackageName() + ".mesh.MeshInterceptor$OkHttpExchange",
+              HelperInjector.class.getPackageName() + ".mesh.MeshInterceptor$DiscardMirror"));
 
   static final AgentBuilder.Transformer TRANSFORMER = HELPERS.transformer();
 

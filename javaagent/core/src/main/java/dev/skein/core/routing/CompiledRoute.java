@@ -27,7 +27,11 @@ public record CompiledRoute(String policyName, List<Rule> rules) {
    * One rule: matches (empty = all requests), weighted destinations, and the faults, retries and
    * timeout it asks for ({@code policy}, {@code null} when it sets none).
    */
-  public record Rule(String name, List<RequestMatch> matches, Choice[] choices, int totalWeight, CallPolicy policy) {
+  public record Rule(String name, List<RequestMatch> matches, Choice[] choices, int totalWeight, CallPolicy policy, Mirror mirror) {
+    public Rule(String name, List<RequestMatch> matches, Choice[] choices, int totalWeight, CallPolicy policy) {
+      this(name, matches, choices, totalWeight, policy, null);
+    }
+
     boolean matches(String method, String path, HeaderLookup headers) {
       if (matches.isEmpty()) {
         return true;
@@ -63,6 +67,14 @@ public record CompiledRoute(String policyName, List<Rule> rules) {
    * the hot path does no lookup) and its subset.
    */
   public record Choice(ServiceRef service, String subset, int cumulativeWeight) {}
+
+  /** Route {@code mirror}: where copies go and the share of calls copied, 0..100. */
+  public record Mirror(ServiceRef service, String subset, double percent) {
+    /** Rolls the dice for one call. */
+    public boolean now() {
+      return percent >= 100 || (percent > 0 && ThreadLocalRandom.current().nextDouble(100.0) < percent);
+    }
+  }
 
   /** A late-bound reference to a service of the same snapshot: {@code namespace/name}. */
   public record ServiceRef(String namespace, String name) {

@@ -96,7 +96,25 @@ public final class Router {
     if (destination == null) {
       return null;
     }
-    return pick(destination, destination.subset(choice.subset()), rule, headers);
+    OutboundRoute chosen = pick(destination, destination.subset(choice.subset()), rule, headers);
+    CompiledRoute.Mirror mirror = rule.mirror();
+    if (chosen != null && mirror != null && mirror.now()) {
+      chosen = withMirror(chosen, mirror, service, byId, headers);
+    }
+    return chosen;
+  }
+
+  /** The route with a mirror endpoint attached; as it was when the mirror has no endpoint. */
+  private static OutboundRoute withMirror(
+      OutboundRoute chosen, CompiledRoute.Mirror mirror, ServiceTarget service, Map<String, ServiceTarget> byId, HeaderLookup headers) {
+    ServiceTarget target = mirror.service().id().equals(service.id()) ? service : byId.get(mirror.service().id());
+    EndpointGroup group = target == null ? EndpointGroup.EMPTY : target.subset(mirror.subset());
+    if (group.isEmpty()) {
+      return chosen;
+    }
+    Endpoint endpoint = group.endpoint(group.pick(headers));
+    OutboundRoute copy = new OutboundRoute(endpoint.address(), endpoint.port(), target.id(), chosen.route(), group.subset());
+    return chosen.withMirror(copy);
   }
 
   private static OutboundRoute pick(ServiceTarget service, EndpointGroup group, CompiledRoute.Rule rule, HeaderLookup headers) {

@@ -189,7 +189,12 @@ public final class SnapshotBuilder {
         String host = d.destination().host() == null ? spec.host() : d.destination().host();
         choices[i] = new CompiledRoute.Choice(serviceRef(policy.namespace(), host), d.destination().subset(), cumulative);
       }
-      rules.add(new CompiledRoute.Rule(rule.name(), List.copyOf(rule.match()), choices, cumulative, CallPolicies.of(rule)));
+      CompiledRoute.Mirror mirror = null;
+      if (rule.mirror() != null) {
+        String host = rule.mirror().destination().host() == null ? spec.host() : rule.mirror().destination().host();
+        mirror = new CompiledRoute.Mirror(serviceRef(policy.namespace(), host), rule.mirror().destination().subset(), rule.mirror().percent());
+      }
+      rules.add(new CompiledRoute.Rule(rule.name(), List.copyOf(rule.match()), choices, cumulative, CallPolicies.of(rule), mirror));
     }
     return new CompiledRoute(policy.name(), List.copyOf(rules));
   }

@@ -20,8 +20,8 @@ import okhttp3.ResponseBody;
  * The mesh's application interceptor, added to every OkHttpClient as it is built. A request the
  * mesh routed (the route rides on the request as a tag) goes through the shared client call path
  * ({@link ClientCalls}: faults, timeouts, breaker, bulkhead, retries); this class supplies only
- * the OkHttp parts: a try is {@code chain.proceed} with per-try timeouts on the chain. Any other
- * request passes straight through.
+ * the OkHttp parts: a try is {@code chain.proceed} with per-try timeouts on the chain; a Route
+ * {@code mirror} copy is enqueued on the same client. Any other request passes straight through.
  *
  * <p>Injected into the application's class loader: it implements the application's okhttp3 types.
  */
@@ -36,7 +36,36 @@ public final class MeshInterceptor implements Interceptor {
     RequestBody body = request.body();
     long length = body == null ? 0 : body.contentLength();
     MeshCall call = new MeshCall(route, request.method(), length, body == null || !body.isOneShot(), null);
+    if (route.mirror() != null && (body == null || !body.isOneShot())) {
+      mirror(chain, request, route.mirror());
+    }
     return ClientCalls.execute(call, new OkHttpExchange(chain, request, route));
+  }
+
+  /**
+   * Sends a copy to the mirror endpoint on the same client, fire-and-forget: enqueued on OkHttp's
+   * dispatcher, its answer discarded, any failure ignored.
+   */
+  private static void mirror(Chain chain, Request request, OutboundRoute mirror) {
+    try {
+      okhttp3.OkHttpClient client = ((okhttp3.internal.connection.RealCall) chain.call()).getClient();
+      Request copy =
+          request.newBuilder().url(request.url().newBuilder().host(mirror.address()).port(mirror.port()).build()).tag(OutboundRoute.class, null).build();
+      client.newCall(copy).enqueue(new DiscardMirror());
+    } catch (Throwable t) {
+      AgentFaults.record("okhttp-mirror", t);
+    }
+  }
+
+  /** Closes a mirror's answer unread. */
+  private static final class DiscardMirror implements okhttp3.Callback {
+    @Override
+    public void onFailure(okhttp3.Call call, IOException e) {}
+
+    @Override
+    public void onResponse(okhttp3.Call call, Response response) {
+      response.close();
+    }
   }
 
   /** One OkHttp call's tries: the first goes as routed, a retry to the endpoint the call moved to. */

@@ -44,6 +44,15 @@ interface ResilienceClient {
                   EntityUtils.consume(response.getEntity());
                   return new Answer(response.getCode(), value(response.getFirstHeader("x-skein-refused")), value(response.getFirstHeader("x-skein-fault")));
                 }));
+    okhttp3.OkHttpClient okhttp = new okhttp3.OkHttpClient();
+    clients.put(
+        "okhttp",
+        url -> {
+          try (okhttp3.Response response = okhttp.newCall(new okhttp3.Request.Builder().url(url).build()).execute()) {
+            response.body().string();
+            return new Answer(response.code(), response.header("x-skein-refused"), response.header("x-skein-fault"));
+          }
+        });
     return clients;
   }
 

@@ -1,0 +1,156 @@
+package dev.skein.it.http.client.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.skein.it.support.EtcdServer;
+import dev.skein.it.support.MeshJvm;
+import dev.skein.it.support.Policies;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Route {@code mirror}: {@code orders} v1 takes the traffic, v2 gets copies. The share of copies
+ * follows {@code percent}; a mirror that is slow and failing neither delays nor fails the real
+ * calls. One real etcd, two servers and one client JVM, each under the agent.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HttpMirrorIT {
+  static final String ROUTE_KEY = "/skein/policies/default/Route/orders";
+  static final String SUBSETS =
+      """
+      kind: DestinationPolicy
+      metadata: {name: orders}
+      spec:
+        host: orders
+        subsets:
+          - {name: v1, labels: {version: v1}}
+          - {name: v2, labels: {version: v2}}
+      """;
+  private static final Pattern RESULT = Pattern.compile("result ok=(\\d+) failed=(\\d+) .* maxMillis=(\\d+) .*");
+  private static EtcdServer etcd;
+  private static MeshJvm v1;
+  private static MeshJvm v2;
+  private static MeshJvm client;
+
+  @BeforeAll
+  static void startMesh() throws Exception {
+    etcd = EtcdServer.started();
+    v1 = server("v1");
+    v2 = server("v2");
+    client =
+        MeshJvm.builder("clients")
+            .property("skein.service", "frontend")
+            .property("skein.etcd.endpoints", etcd.endpoint())
+            .start(ResilienceDriver.class.getName());
+    client.awaitLineStartingWith("ready", Duration.ofSeconds(60));
+    for (int i = 0; i < 100 && !client.agentLog().contains("policies from etcd"); i++) {
+      Thread.sleep(100);
+    }
+    etcd.put(Policies.DESTINATION_KEY, SUBSETS);
+    // Both registrations seen: the copies have somewhere to go.
+    for (int i = 0; i < 50 && !client.agentLog().contains("2 endpoints"); i++) {
+      Thread.sleep(200);
+    }
+  }
+
+  private static MeshJvm server(String version) throws Exception {
+    MeshJvm server =
+        MeshJvm.builder("orders-" + version)
+            .property("skein.service", "orders")
+            .property("skein.labels", "version=" + version)
+            .property("skein.etcd.endpoints", etcd.endpoint())
+            .env("ECHO_VERSION", version)
+            .start("dev.skein.it.apps.resilience.FlakyServer");
+    server.awaitLineStartingWith("listening", Duration.ofSeconds(30));
+    return server;
+  }
+
+  @AfterAll
+  static void stopMesh() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {client, v1, v2, etcd}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  static void mirror(int percent) throws Exception {
+    etcd.put(
+        ROUTE_KEY,
+        """
+        kind: Route
+        metadata: {name: orders}
+        spec:
+          host: orders
+          http:
+            - name: default
+              route:
+                - destination: {subset: v1}
+              mirror: {destination: {subset: v2}, percent: %d}
+        """
+            .formatted(percent));
+    Thread.sleep(700);
+  }
+
+  static String send(int count, String library) throws Exception {
+    client.send("send " + count + " http://orders/api/items " + library);
+    return client.awaitLine(l -> l.startsWith("result") || l.startsWith("error"), Duration.ofSeconds(120));
+  }
+
+  static void command(MeshJvm server, String command) throws Exception {
+    server.send(command);
+    server.awaitLine(l -> l.equals("ok"), Duration.ofSeconds(10));
+  }
+
+  static long count(MeshJvm server) throws Exception {
+    server.send("count");
+    String line = server.awaitLineStartingWith("count", Duration.ofSeconds(10));
+    server.awaitLine(l -> l.equals("ok"), Duration.ofSeconds(10));
+    return Long.parseLong(line.substring(6).trim());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "okhttp"})
+  @Order(1)
+  void aShareOfCallsIsCopiedToTheMirror(String library) throws Exception {
+    mirror(50);
+    count(v1);
+    count(v2);
+    String line = send(400, library);
+    Thread.sleep(500); // the last copies are on their way
+    long real = count(v1);
+    long copies = count(v2);
+    System.out.printf("%s mirror 50%%: %d real calls, %d copies (%s)%n", library, real, copies, line);
+    assertThat(line).startsWith("result ok=400 failed=0");
+    assertThat(real).isEqualTo(400);
+    assertThat(copies).isBetween(140L, 260L);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "okhttp"})
+  @Order(2)
+  void aSlowFailingMirrorNeitherDelaysNorFailsTheRealCalls(String library) throws Exception {
+    mirror(100);
+    command(v2, "fail 100");
+    command(v2, "sleep 2000");
+    try {
+      String line = send(20, library);
+      Matcher m = RESULT.matcher(line);
+      assertThat(m.matches()).as(line).isTrue();
+      System.out.printf("%s mirror sleeping 2 s and failing: %s%n", library, line);
+      assertThat(m.group(1)).as(line).isEqualTo("20");
+      assertThat(Long.parseLong(m.group(3))).as("slowest real call, ms: " + line).isLessThan(1000);
+    } finally {
+      command(v2, "sleep 0");
+      command(v2, "fail 0");
+    }
+  }
+}

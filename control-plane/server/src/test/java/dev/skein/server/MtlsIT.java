@@ -44,7 +44,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MtlsIT {
     private static final String FRONT_ID = "spiffe://skein.local/ns/default/sa/front";
-    private static final String STRICT_KEY = "/skein/policies/default/PeerAuthentication/orders";
+    private static final String CALLER_ID = "spiffe://skein.local/ns/default/sa/caller";
+    // Namespace-wide: applies to orders (JDK HttpServer) and greeter (gRPC) alike.
+    private static final String STRICT_KEY = "/skein/policies/default/PeerAuthentication/default";
 
     private Path dir;
     private EtcdServer etcd;
@@ -52,6 +54,10 @@ class MtlsIT {
     private MeshJvm orders;
     private MeshJvm front;
     private int ordersPort;
+    private final int ordersAdmin = FreePorts.next();
+    private MeshJvm greeter;
+    private MeshJvm caller;
+    private int greeterPort;
 
     @BeforeAll
     void start() throws Exception {
@@ -62,6 +68,7 @@ class MtlsIT {
         controlPlane = controlPlane(dir.resolve("ca"), "cp.log");
         orders = MeshJvm.builder("orders")
                 .property("skein.service", "orders")
+                .property("skein.admin.port", String.valueOf(ordersAdmin))
                 .property("skein.etcd.endpoints", etcd.endpoint())
                 .start("dev.skein.it.apps.mtls.PeerEchoServer");
         ordersPort = Integer.parseInt(orders.awaitLineStartingWith("listening", Duration.ofSeconds(30)).split(" ")[1]);
@@ -70,15 +77,26 @@ class MtlsIT {
                 .property("skein.etcd.endpoints", etcd.endpoint())
                 .start("dev.skein.it.apps.mtls.MeshCaller");
         front.awaitLineStartingWith("ready", Duration.ofSeconds(30));
-        // Both hold a certificate, and orders registered that it takes the mesh's TLS.
+        greeter = MeshJvm.builder("greeter")
+                .property("skein.service", "greeter").property("skein.advertise.address", "127.0.0.1")
+                .property("skein.etcd.endpoints", etcd.endpoint())
+                .start("dev.skein.it.apps.mtls.PeerGrpcServer");
+        greeterPort = Integer.parseInt(greeter.awaitLineStartingWith("listening", Duration.ofSeconds(30)).split(" ")[1]);
+        caller = MeshJvm.builder("caller")
+                .property("skein.service", "caller")
+                .property("skein.etcd.endpoints", etcd.endpoint())
+                .start("dev.skein.it.apps.mtls.GrpcCaller");
+        caller.awaitLineStartingWith("ready", Duration.ofSeconds(30));
+        // All hold a certificate, and both servers registered that they take the mesh's TLS.
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).until(() ->
-                orders.agentLog().contains("workload certificate") && front.agentLog().contains("workload certificate")
-                        && etcd.getPrefix("/skein/endpoints/default/orders/").contains("\"tls\":true"));
+                List.of(orders, front, greeter, caller).stream().allMatch(j -> j.agentLog().contains("workload certificate"))
+                        && etcd.getPrefix("/skein/endpoints/default/orders/").contains("\"tls\":true")
+                        && etcd.getPrefix("/skein/endpoints/default/greeter/").contains("\"tls\":true"));
     }
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {front, orders}) {
+        for (AutoCloseable c : new AutoCloseable[] {front, orders, caller, greeter}) {
             if (c != null) {
                 c.close();
             }
@@ -97,6 +115,10 @@ class MtlsIT {
     void meshCallsAreMutualTls13OnTheWireAndTheServerSeesTheClientsSpiffeId() throws Exception {
         String direct = call("send 20 http://orders/");
         assertThat(direct).contains("ok=20 failed=0").contains("{TLSv1.3 " + FRONT_ID + "=20}");
+        // Certificate health on the admin endpoint.
+        assertThat(run("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + ordersAdmin + "/metrics").out())
+                .containsPattern("skein_certificate_expiry_seconds\\{spiffe_id=\"spiffe://skein.local/ns/default/sa/orders\"} \\d+")
+                .contains("skein_trust_anchor_expiry_seconds{subject=");
 
         // A recording forwarder registered as one more endpoint of orders: what crosses it is the wire.
         try (Recorder recorder = new Recorder(ordersPort)) {
@@ -120,6 +142,27 @@ class MtlsIT {
 
     @Test
     @Order(2)
+    void grpcCallsAreMutualTls13OnTheWireAndTheServiceSeesTheCallersSpiffeId() throws Exception {
+        assertThat(grpc("send 20 greeter")).contains("ok=20 failed=0").contains("{TLSv1.3 " + CALLER_ID + "=20}");
+        try (Recorder recorder = new Recorder(greeterPort)) {
+            String key = "/skein/endpoints/default/greeter/via-recorder";
+            etcd.put(key, "{\"address\":\"127.0.0.1\",\"port\":" + recorder.port + ",\"protocol\":\"grpc\",\"tls\":true}");
+            try {
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    assertThat(grpc("send 10 greeter")).contains("failed=0");
+                    return !recorder.firstBytes.isEmpty();
+                });
+                assertThat(recorder.firstBytes).allSatisfy(b -> assertThat(b[0]).isEqualTo((byte) 0x16));
+                // The HTTP/2 connection preface never crosses the wire in clear.
+                assertThat(new String(recorder.allBytes(), StandardCharsets.ISO_8859_1)).doesNotContain("PRI * HTTP/2.0", "Greet");
+            } finally {
+                etcd.delete(key);
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
     void permissiveAcceptsPlaintextOnTheSamePortButNoForeignCertificate() throws Exception {
         assertThat(run("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + ordersPort + "/").out()).isEqualTo("plaintext");
         foreignCertificate();
@@ -127,22 +170,34 @@ class MtlsIT {
                 "--key", dir.resolve("foreign.key").toString(), "https://127.0.0.1:" + ordersPort + "/");
         assertThat(foreign.out()).doesNotContain("plaintext", "spiffe");
         assertThat(foreign.code()).isNotZero();
+        // gRPC: plain HTTP/2 reaches the server (it answers, with a gRPC error).
+        assertThat(run("curl", "-s", "-o", "/dev/null", "--max-time", "5", "--http2-prior-knowledge",
+                "http://127.0.0.1:" + greeterPort + "/").code()).isZero();
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void strictRefusesPlaintextAndCertificatesOfAnotherCa() throws Exception {
         etcd.put(STRICT_KEY, """
                 apiVersion: skein.dev/v1
                 kind: PeerAuthentication
-                metadata: {name: orders, namespace: default}
+                metadata: {name: default, namespace: default}
                 spec:
-                  selector: {service: orders}
                   mtls: {mode: STRICT}
                 """);
         try {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> orders.agentLog().contains("PeerAuthentication for orders: STRICT"));
+                    .until(() -> orders.agentLog().contains("PeerAuthentication for orders: STRICT")
+                            && greeter.agentLog().contains("PeerAuthentication for greeter: STRICT"));
+            Cli.Result h2 = run("curl", "-s", "-o", "/dev/null", "--max-time", "5", "--http2-prior-knowledge",
+                    "http://127.0.0.1:" + greeterPort + "/");
+            assertThat(h2.code()).as("plaintext HTTP/2 to the gRPC server under STRICT").isNotZero();
+            Cli.Result grpcForeign = Cli.process(new ProcessBuilder("bash", "-c",
+                    "printf 'x' | timeout 10 openssl s_client -quiet -connect 127.0.0.1:" + greeterPort
+                            + " -tls1_3 -alpn h2 -cert " + dir.resolve("foreign.crt") + " -key " + dir.resolve("foreign.key")
+                            + "; echo exit=$?"), 20);
+            assertThat(grpcForeign.err() + grpcForeign.out()).containsIgnoringCase("alert");
+            assertThat(grpc("send 10 greeter")).contains("ok=10 failed=0").contains("{TLSv1.3 " + CALLER_ID + "=10}");
             Cli.Result plain = run("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + ordersPort + "/");
             assertThat(plain.code()).as(plain.toString()).isNotZero();
             assertThat(plain.out()).isEmpty();
@@ -166,23 +221,29 @@ class MtlsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void twentySecondCertificatesRenewUnderContinuousLoadWithNoFailedRequest() throws Exception {
         int before = count(orders.agentLog(), "workload certificate") + count(front.agentLog(), "workload certificate");
-        // A new client (a new connection and handshake) every 20 requests, on two threads, for 24 s.
+        // A new client (a new connection and handshake) every 20 requests, on two threads, for 24 s;
+        // gRPC alike at the same time (a new channel every 20 calls).
+        caller.send("load 24 2 20 greeter");
         String r = call("load 24 2 20 http://orders/", Duration.ofSeconds(60));
-        System.out.println("renewal under load: " + r);
+        String g = caller.awaitLineStartingWith("result", Duration.ofSeconds(60));
+        System.out.println("renewal under load: HTTP " + r + "; gRPC " + g);
         assertThat(r).contains("failed=0");
         assertThat(ok(r)).isGreaterThan(200);
+        assertThat(g).contains("failed=0").contains(CALLER_ID);
+        assertThat(ok(g)).isGreaterThan(200);
         int after = count(orders.agentLog(), "workload certificate") + count(front.agentLog(), "workload certificate");
         assertThat(after - before).as("renewals during the load").isGreaterThanOrEqualTo(2);
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aNewRootBesideTheOldRollsOutWithoutRestart() throws Exception {
         long ordersPid = orders.pid();
         front.send("load 26 2 20 http://orders/");
+        caller.send("load 26 2 20 greeter");
         // The operator adds a new root beside the old, then moves signing to it.
         Cli.Result init = new Cli(etcd.endpoint()).run("ca", "init", "--dir", dir.resolve("ca2").toString());
         assertThat(init.code()).as(init.toString()).isZero();
@@ -193,10 +254,12 @@ class MtlsIT {
         controlPlane = controlPlane(dir.resolve("ca2"), "cp2.log");
         X509Certificate newRoot = Pem.certificates(Files.readString(dir.resolve("ca2").resolve("ca.crt"))).get(0);
         String r = front.awaitLineStartingWith("result", Duration.ofSeconds(60));
-        System.out.println("root rotation under load: " + r);
+        String g = caller.awaitLineStartingWith("result", Duration.ofSeconds(60));
+        System.out.println("root rotation under load: HTTP " + r + "; gRPC " + g);
         assertThat(r).contains("failed=0");
+        assertThat(g).contains("failed=0").contains(CALLER_ID);
         // Both workloads now hold certificates of the new root, in the same processes.
-        for (String svc : List.of("orders", "front")) {
+        for (String svc : List.of("orders", "front", "greeter", "caller")) {
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
                 String pem = etcd.getPrefix("/skein/certs/default/" + svc + "/");
                 X509Certificate leaf = Pem.certificates(pem.substring(pem.indexOf("-----BEGIN"))).get(0);
@@ -207,15 +270,90 @@ class MtlsIT {
         assertThat(call("send 10 http://orders/")).contains("ok=10 failed=0").contains("{TLSv1.3 " + FRONT_ID + "=10}");
     }
 
+    /**
+     * mTLS on versus off (DestinationPolicy {@code tls.mode: DISABLE}), interleaved in one run:
+     * steady state over kept-alive connections (2 threads, closed loop), and a new connection per
+     * request (the handshake). Printed and written to {@code target/mtls-bench.md}; numbers, not asserts.
+     */
+    @Test
+    @Order(7)
+    void benchmarkMtlsOnVersusOff() throws Exception {
+        String off = """
+                apiVersion: skein.dev/v1
+                kind: DestinationPolicy
+                metadata: {name: orders, namespace: default}
+                spec:
+                  host: orders
+                  tls: {mode: DISABLE}
+                """;
+        int seconds = Integer.getInteger("skein.mtls.bench.seconds", 5);
+        int rounds = Integer.getInteger("skein.mtls.bench.rounds", 2);
+        java.util.Map<String, List<String>> rows = new java.util.LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            for (boolean tls : new boolean[] {true, false}) {
+                if (tls) {
+                    etcd.delete("/skein/policies/default/DestinationPolicy/orders");
+                } else {
+                    etcd.put("/skein/policies/default/DestinationPolicy/orders", off);
+                }
+                String expect = tls ? "TLSv1.3 " + FRONT_ID : "plaintext";
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> call("send 3 http://orders/").contains("{" + expect + "=3}"));
+                call("bench 1 2 1000000 http://orders/"); // warm-up
+                long cpu0 = serverCpuMicros();
+                String steady = call("bench " + seconds + " 2 1000000 http://orders/", Duration.ofSeconds(seconds + 30));
+                long serverCpu = serverCpuMicros() - cpu0;
+                String fresh = call("bench " + Math.max(2, seconds / 2) + " 1 1 http://orders/", Duration.ofSeconds(seconds + 30));
+                assertThat(steady).contains("failed=0").contains(expect);
+                assertThat(fresh).contains("failed=0");
+                String mode = tls ? "mTLS on" : "mTLS off";
+                rows.computeIfAbsent(mode, k -> new ArrayList<>()).add(String.format(
+                        "| %s | %d | %s | %s | %s | %s | %.1f | %s | %s |", mode, round + 1, field(steady, "rps"), field(steady, "p50"),
+                        field(steady, "p99"), field(steady, "cpu"), serverCpu / (double) Math.max(1, ok(steady)), field(fresh, "p50"),
+                        field(fresh, "p99")));
+            }
+        }
+        etcd.delete("/skein/policies/default/DestinationPolicy/orders");
+        StringBuilder table = new StringBuilder("""
+                | mode | round | requests/s (2 kept-alive connections) | p50 (µs) | p99 (µs) | client CPU/request (µs) | server CPU/request (µs) | new connection per request p50 (µs) | p99 (µs) |
+                |---|---:|---:|---:|---:|---:|---:|---:|---:|
+                """);
+        for (int round = 0; round < rounds; round++) {
+            for (List<String> r : rows.values()) {
+                table.append(r.get(round)).append('\n');
+            }
+        }
+        System.out.println(table);
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "mtls-bench.md"), table.toString());
+    }
+
     // --- helpers
 
     private String call(String command) throws Exception {
         return call(command, Duration.ofSeconds(30));
     }
 
+    private String grpc(String command) throws Exception {
+        caller.send(command);
+        return caller.awaitLineStartingWith("result", Duration.ofSeconds(30));
+    }
+
     private String call(String command, Duration timeout) throws Exception {
         front.send(command);
         return front.awaitLineStartingWith("result", timeout);
+    }
+
+    private static String field(String result, String name) {
+        Matcher m = Pattern.compile(" " + name + "=([0-9.]+)").matcher(result);
+        return m.find() ? m.group(1) : "?";
+    }
+
+    /** utime + stime of the orders JVM, from /proc (clock ticks of 10 ms). */
+    private long serverCpuMicros() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + orders.pid() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000;
     }
 
     private static int ok(String result) {

@@ -191,7 +191,13 @@ public final class Engine implements MeshEngine {
     }
     try {
       AdminServer admin = new AdminServer(settings.adminPort(), router::snapshot, store::rawInForce);
-      admin.serveMetrics(telemetry::prometheusText);
+      admin.serveMetrics(
+          () -> {
+            dev.skein.core.identity.IdentityManager id = identity;
+            String text = telemetry.prometheusText();
+            return (text.isEmpty() || text.endsWith("\n") ? text : text + "\n")
+                + dev.skein.core.tls.CertificateMetrics.text(id == null ? null : id.current(), tlsRefusals.get());
+          });
       adminServer = admin.server();
       admin.start();
       AgentLog.info("admin endpoint on http://127.0.0.1:" + admin.port() + "/");

@@ -13,6 +13,9 @@ final class GrpcNames {
   static final String CHANNEL_BUILDER = IO_GRPC + ".internal.ManagedChannelImplBuilder";
   static final String SERVER = IO_GRPC + ".internal.ServerImpl";
   static final String SERVER_BUILDER = IO_GRPC + ".internal.ServerImplBuilder";
+  /** The package of grpc-netty's transport classes, and the same package inside grpc-netty-shaded. */
+  static final String NETTY = IO_GRPC + ".netty.";
+  static final String NETTY_SHADED = IO_GRPC + ".netty.shaded." + IO_GRPC + ".netty.";
   /**
    * The floor of the declared range: channel credentials arrived in grpc-java 1.34, after the
    * subchannel and resolver APIs the helpers use. A builder that lacks the fields the channel

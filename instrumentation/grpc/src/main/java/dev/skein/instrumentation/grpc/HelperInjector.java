@@ -31,6 +31,9 @@ final class HelperInjector {
     "MeshTelemetry",
     "RateLimitServerInterceptor$Refused",
     "RateLimitServerInterceptor",
+    "MeshNettyTls",
+    "MeshNettyTls$Netty",
+    "MeshNettyTls$FirstByteDetector",
   };
   private static final HelperClasses CLASSES =
       new HelperClasses("grpc", HelperInjector.class.getClassLoader(), java.util.Arrays.stream(HELPERS).map(h -> PACKAGE + h).toList());

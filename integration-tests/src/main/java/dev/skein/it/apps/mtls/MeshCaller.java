@@ -22,9 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   send COUNT URL                       one client, kept-alive connections
  *   load SECONDS THREADS FRESH_EVERY URL continuous requests; each thread takes a new client
  *                                        (so a new connection and handshake) every FRESH_EVERY requests
+ *   bench SECONDS THREADS FRESH_EVERY URL the same, timed: adds rps, latency p50/p99 (µs) and this
+ *                                        process's CPU per request (µs)
  * </pre>
  *
- * and answers {@code result ok=N failed=N bodies={...} error=...}.
+ * and answers {@code result ok=N failed=N bodies={...} error=... [rps=.. p50=.. p99=.. cpu=..]}.
  */
 public final class MeshCaller {
   private MeshCaller() {}
@@ -40,26 +42,38 @@ public final class MeshCaller {
       AtomicInteger ok = new AtomicInteger();
       AtomicInteger failed = new AtomicInteger();
       String[] error = {""};
+      String timing = "";
       if (p[0].equals("send")) {
         for (int i = 0; i < Integer.parseInt(p[1]); i++) {
           call(shared, URI.create(p[2]), ok, failed, bodies, error);
         }
-      } else if (p[0].equals("load")) {
+      } else if (p[0].equals("load") || p[0].equals("bench")) {
         long end = System.nanoTime() + Duration.ofSeconds(Long.parseLong(p[1])).toNanos();
         int freshEvery = Integer.parseInt(p[3]);
         URI uri = URI.create(p[4]);
+        boolean timed = p[0].equals("bench");
+        List<long[]> latencies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long cpuBefore = cpuNanos();
+        long started = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < Integer.parseInt(p[2]); t++) {
           Thread thread =
               new Thread(
                   () -> {
                     HttpClient client = client();
+                    long[] mine = new long[1 << 20];
+                    int count = 0;
                     for (int n = 1; System.nanoTime() < end; n++) {
                       if (n % freshEvery == 0) {
                         client = client();
                       }
+                      long t0 = System.nanoTime();
                       call(client, uri, ok, failed, bodies, error);
+                      if (timed && count < mine.length) {
+                        mine[count++] = System.nanoTime() - t0;
+                      }
                     }
+                    latencies.add(java.util.Arrays.copyOf(mine, count));
                   });
           thread.start();
           threads.add(thread);
@@ -67,15 +81,31 @@ public final class MeshCaller {
         for (Thread t : threads) {
           t.join();
         }
+        if (timed) {
+          double seconds = (System.nanoTime() - started) / 1e9;
+          long cpu = cpuNanos() - cpuBefore;
+          long[] all = latencies.stream().flatMapToLong(java.util.Arrays::stream).sorted().toArray();
+          int n = Math.max(1, all.length);
+          timing =
+              String.format(
+                  " rps=%.0f p50=%d p99=%d cpu=%.1f",
+                  ok.get() / seconds, all.length == 0 ? 0 : all[n / 2] / 1000, all.length == 0 ? 0 : all[(int) (n * 0.99)] / 1000,
+                  cpu / 1000.0 / Math.max(1, ok.get() + failed.get()));
+        }
       } else {
         System.out.println("error unknown command: " + line);
         System.out.flush();
         continue;
       }
       System.out.println(
-          "result ok=" + ok + " failed=" + failed + " bodies=" + new TreeMap<>(bodies) + " error=" + error[0].replace('\n', ' '));
+          "result ok=" + ok + " failed=" + failed + " bodies=" + new TreeMap<>(bodies) + " error=" + error[0].replace('\n', ' ').replace(' ', '_')
+              + timing);
       System.out.flush();
     }
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static HttpClient client() {

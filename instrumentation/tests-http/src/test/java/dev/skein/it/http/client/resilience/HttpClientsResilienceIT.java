@@ -39,7 +39,7 @@ class HttpClientsResilienceIT {
   static final Map<String, String> TIMEOUT = Map.of("jdk", "HttpTimeoutException", "jdk-async", "HttpTimeoutException", "apache", "SocketTimeoutException");
 
   private static final Pattern RESULT =
-      Pattern.compile("result ok=(\\d+) failed=(\\d+) statuses=(\\{.*?\\}) faults=(\\d+) errors=(\\{.*?\\}) maxMillis=(\\d+) refused=(\\{.*?\\})");
+      Pattern.compile("result ok=(\\d+) failed=(\\d+) statuses=(\\{.*?\\}) faults=(\\d+) errors=(\\{.*?\\}) maxMillis=(\\d+) refused=(\\{.*?\\}) bodies=.*");
   private static EtcdServer etcd;
   private static MeshJvm server;
   private static MeshJvm client;

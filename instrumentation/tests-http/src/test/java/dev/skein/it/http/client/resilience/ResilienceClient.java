@@ -18,7 +18,7 @@ import org.apache.hc.core5.http.io.entity.EntityUtils;
  * status and the mesh's headers. Async flavours wait for the library's future. No mesh code.
  */
 interface ResilienceClient {
-  record Answer(int status, String refused, String fault) {}
+  record Answer(int status, String refused, String fault, String body) {}
 
   Answer get(String url) throws Exception;
 
@@ -41,16 +41,17 @@ interface ResilienceClient {
             apache.execute(
                 new HttpGet(url),
                 response -> {
-                  EntityUtils.consume(response.getEntity());
-                  return new Answer(response.getCode(), value(response.getFirstHeader("x-skein-refused")), value(response.getFirstHeader("x-skein-fault")));
+                  String body = EntityUtils.toString(response.getEntity());
+                  return new Answer(
+                      response.getCode(), value(response.getFirstHeader("x-skein-refused")), value(response.getFirstHeader("x-skein-fault")), body);
                 }));
     okhttp3.OkHttpClient okhttp = new okhttp3.OkHttpClient();
     clients.put(
         "okhttp",
         url -> {
           try (okhttp3.Response response = okhttp.newCall(new okhttp3.Request.Builder().url(url).build()).execute()) {
-            response.body().string();
-            return new Answer(response.code(), response.header("x-skein-refused"), response.header("x-skein-fault"));
+            String body = response.body().string();
+            return new Answer(response.code(), response.header("x-skein-refused"), response.header("x-skein-fault"), body);
           }
         });
     return clients;
@@ -64,6 +65,7 @@ interface ResilienceClient {
     return new Answer(
         response.statusCode(),
         response.headers().firstValue("x-skein-refused").orElse(null),
-        response.headers().firstValue("x-skein-fault").orElse(null));
+        response.headers().firstValue("x-skein-fault").orElse(null),
+        response.body());
   }
 }

@@ -241,4 +241,30 @@ public final class Bridge {
       AgentFaults.record("attemptEnd", t);
     }
   }
+
+  // === Inbound decision (see MeshEngine#inbound) ===
+
+  // Whether an AuthorizationPolicy applies to this instance, set by the engine with every
+  // snapshot: a faulting engine then refuses inbound requests rather than let them in unchecked.
+  private static volatile boolean authorizationInForce;
+
+  public static void authorizationInForce(boolean inForce) {
+    authorizationInForce = inForce;
+  }
+
+  /**
+   * Never {@code null}. On a fault the request proceeds unobserved, unless authorization is in
+   * force for this instance: security fails closed, so it is then denied.
+   */
+  public static InboundDecision inbound(
+      Object server, String system, String method, String target, HeaderLookup headers, String peer,
+      java.security.cert.Certificate[] peerCertificates) {
+    try {
+      InboundDecision decision = engine.inbound(server, system, method, target, headers, peer, peerCertificates);
+      return decision == null ? InboundDecision.PROCEED : decision;
+    } catch (Throwable t) {
+      AgentFaults.record("inbound", t);
+      return authorizationInForce ? InboundDecision.DENIED : InboundDecision.PROCEED;
+    }
+  }
 }

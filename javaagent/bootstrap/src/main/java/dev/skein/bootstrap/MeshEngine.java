@@ -179,6 +179,29 @@ public interface MeshEngine {
    */
   default void attemptEnd(Object attempt, int status, Throwable error, String decision) {}
 
+  /**
+   * The one question a server asks about an inbound request, before its handler runs: the
+   * RateLimitPolicy, the AuthorizationPolicy and the start of the server span and metrics. The
+   * default (an engine without authorization) composes {@link #serverStart} and
+   * {@link #admitInbound}.
+   *
+   * @param server the server object, or {@code null}
+   * @param system {@code http} or {@code grpc}
+   * @param method the HTTP method, or the gRPC full method name {@code pkg.Service/Method}
+   * @param target the request path with query, or the gRPC full method name
+   * @param peer the client's address, or {@code null}
+   * @param peerCertificates the client's certificate chain (its own first), or {@code null} for
+   *     plaintext and TLS without a client certificate
+   */
+  default InboundDecision inbound(
+      Object server, String system, String method, String target, HeaderLookup headers, String peer,
+      java.security.cert.Certificate[] peerCertificates) {
+    if (!admitInbound(system)) {
+      return InboundDecision.RATE_LIMITED;
+    }
+    return InboundDecision.proceed(serverStart(server, system, method, target, headers, peer));
+  }
+
   /** Used until the engine is installed, and when the agent could not start. */
   MeshEngine NOOP =
       new MeshEngine() {

@@ -69,6 +69,8 @@ public final class Engine implements MeshEngine {
   private final java.util.concurrent.atomic.AtomicLong tlsRefusals = new java.util.concurrent.atomic.AtomicLong();
   // Inbound requests in progress, waited for on SIGTERM after the registration is gone.
   private final dev.skein.core.lifecycle.Drain drain = dev.skein.core.lifecycle.Drain.fromSettings();
+  private final dev.skein.core.authz.Authorizer authorizer;
+  private final long createdNanos = System.nanoTime();
 
   public Engine(AgentSettings settings) {
     this.settings = settings;
@@ -77,6 +79,7 @@ public final class Engine implements MeshEngine {
     this.inboundLimits = new dev.skein.core.resilience.InboundLimits(settings.namespace(), settings.service());
     this.status = new AgentStatus(settings.namespace(), settings.service() == null ? "anonymous" : settings.service());
     this.telemetry = new dev.skein.core.telemetry.Telemetry(settings.service(), settings.adminPort() > 0);
+    this.authorizer = new dev.skein.core.authz.Authorizer(settings.namespace(), settings.service(), telemetry::authorizationAudited);
     this.store = new PolicyStore(layout, new SnapshotBuilder(layout, settings.namespace()), this::published);
     ScheduledThreadPoolExecutor executor =
         new ScheduledThreadPoolExecutor(
@@ -198,6 +201,7 @@ public final class Engine implements MeshEngine {
             return (text.isEmpty() || text.endsWith("\n") ? text : text + "\n")
                 + dev.skein.core.tls.CertificateMetrics.text(id == null ? null : id.current(), tlsRefusals.get());
           });
+      admin.serveAuthorization(authorizer::describe);
       adminServer = admin.server();
       admin.start();
       AgentLog.info("admin endpoint on http://127.0.0.1:" + admin.port() + "/");
@@ -210,6 +214,7 @@ public final class Engine implements MeshEngine {
     router.publish(snapshot);
     inboundLimits.update(snapshot.policies());
     updateMeshTls(snapshot);
+    authorizer.update(snapshot.policies());
     String summary =
         "revision " + snapshot.revision() + " from " + snapshot.origin().name().toLowerCase() + ": "
             + snapshot.policies().size() + " policies, " + snapshot.endpoints().size() + " endpoints";
@@ -310,6 +315,57 @@ public final class Engine implements MeshEngine {
   @Override
   public boolean admitInbound(String protocol) {
     return inboundLimits.admit();
+  }
+
+  /**
+   * Fault-injection switch for tests only: with {@code skein.test.fault=inbound} every inbound
+   * decision throws, so that tests can prove that servers then deny (authorization in force) or
+   * serve unobserved (no authorization). Read once, at start.
+   */
+  private final boolean injectInboundFault = "inbound".equals(dev.skein.bootstrap.Settings.get("skein.test.fault"));
+
+  @Override
+  public dev.skein.bootstrap.InboundDecision inbound(
+      Object server, String system, String method, String target, HeaderLookup headers, String peer,
+      java.security.cert.Certificate[] peerCertificates) {
+    if (server != null && server == adminServer) {
+      return dev.skein.bootstrap.InboundDecision.PROCEED;
+    }
+    if (injectInboundFault) {
+      throw new IllegalStateException("fault injected by skein.test.fault=inbound");
+    }
+    if (router.snapshot() == null && settings.etcdMode()) {
+      // An AuthorizationPolicy may be in etcd: requests arriving while the agent starts wait for
+      // the first snapshot, up to the first-snapshot wait after the engine was created; later
+      // ones (etcd down, no cache) do not wait: nothing is known to deny them.
+      router.awaitSnapshot(createdNanos + settings.firstSnapshotWait().toNanos() - System.nanoTime());
+    }
+    boolean grpc = "grpc".equals(system);
+    Object call = serverStart(server, system, method, target, headers, peer); // counted for the drain too
+    dev.skein.bootstrap.InboundDecision refusal = null;
+    if (authorizer.inForce()) {
+      try {
+        String principal = dev.skein.core.authz.PeerIdentity.spiffeId(peerCertificates);
+        if (authorizer.decide(grpc ? "POST" : method, grpc ? "/" + method : target, principal)
+            == dev.skein.core.authz.Authorizer.Verdict.DENY) {
+          refusal = dev.skein.bootstrap.InboundDecision.DENIED;
+        }
+      } catch (RuntimeException e) {
+        // Security fails closed: a request that could not be checked is not let in.
+        dev.skein.bootstrap.AgentFaults.record("authorization", e);
+        authorizer.deniedByFault();
+        refusal = dev.skein.bootstrap.InboundDecision.DENIED;
+      }
+    }
+    if (refusal == null && !inboundLimits.admit()) {
+      refusal = dev.skein.bootstrap.InboundDecision.RATE_LIMITED;
+    }
+    if (refusal == null) {
+      return dev.skein.bootstrap.InboundDecision.proceed(call);
+    }
+    serverEnd(call, grpc ? refusal.grpcStatus() : refusal.httpStatus(), null);
+    telemetry.inboundRefused(system, refusal.reason());
+    return refusal;
   }
 
   @Override

@@ -18,10 +18,10 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  *       gets the mesh name resolver and load balancer, which choose the endpoint per call;
  *   <li>{@code ServerImpl.start()} registers the server as a {@code grpc} endpoint of this
  *       service, {@code shutdown()}/{@code shutdownNow()} remove the registration;
- *   <li>telemetry: every built channel gets a tracing client interceptor, every
- *       {@code ServerImplBuilder.build()} a tracing server interceptor;
- *   <li>every {@code ServerImplBuilder.build()} gets the rate-limit server interceptor
- *       (RESOURCE_EXHAUSTED past this instance's RateLimitPolicy).
+ *   <li>telemetry: every built channel gets a tracing client interceptor;
+ *   <li>every {@code ServerImplBuilder.build()} gets the inbound server interceptor: the engine's
+ *       decision per call (PERMISSION_DENIED by AuthorizationPolicy, RESOURCE_EXHAUSTED past the
+ *       RateLimitPolicy), then the server span and metrics.
  * </ul>
  *
  * The helper classes that implement io.grpc types are injected into the class loader that
@@ -54,8 +54,7 @@ public final class GrpcInstrumentationModule implements InstrumentationModule {
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(own)
-                .advice(named("build").and(takesArguments(0)).and(isPublic()), ServerTelemetryAdvice.class.getName())
-                .advice(named("build").and(takesArguments(0)).and(isPublic()), ServerRateLimitAdvice.class.getName()))
+                .advice(named("build").and(takesArguments(0)).and(isPublic()), ServerInboundAdvice.class.getName()))
         .type(named(GrpcNames.SERVER), SupportedVersion.MATCHER)
         .transform(HelperInjector.TRANSFORMER)
         .transform(

@@ -4,6 +4,7 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import dev.skein.agent.spi.HelperClasses;
 import dev.skein.agent.spi.InstrumentationModule;
 import dev.skein.agent.spi.LibraryVersion;
 import java.util.List;
@@ -14,13 +15,18 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * through {@code ServerConnector}): a connector registers its endpoint once it has started on its
  * bound port and deregisters before it stops. One registration per connector, so per port.
  *
- * <p>Per-request server policy belongs in {@code Server.handle(Request, Response, Callback)}: every
- * request of every connector and environment passes there first. The RateLimitPolicy is applied
- * there (429 past the rate); authorization is not yet.
+ * <p>{@code Server.handle(Request, Response, Callback)}, which every request of every connector and
+ * environment passes first, asks the engine's inbound decision: AuthorizationPolicy (403),
+ * RateLimitPolicy (429), and the server span and {@code http.server.request.duration}, ended when
+ * Jetty completes the request. The peer's certificates come from the TLS endpoint's
+ * {@code SslSessionData}.
  */
 public final class Jetty12InstrumentationModule implements InstrumentationModule {
   static final String CONNECTOR = "org.eclipse.jetty.server.ServerConnector";
   static final String SERVER = "org.eclipse.jetty.server.Server";
+  private static final HelperClasses HELPERS =
+      new HelperClasses("jetty-12", Jetty12InstrumentationModule.class.getClassLoader(),
+          List.of(Jetty12InstrumentationModule.class.getPackageName() + ".inbound.JettyInbound"));
 
   @Override
   public String name() {
@@ -43,10 +49,11 @@ public final class Jetty12InstrumentationModule implements InstrumentationModule
                 .include(getClass().getClassLoader())
                 .advice(named("doStart").and(takesArguments(0)), ConnectorStartAdvice.class.getName())
                 .advice(named("doStop").and(takesArguments(0)), ConnectorStopAdvice.class.getName()))
-        // The rate limit: every request of every connector and environment passes here first.
+        // The inbound decision: every request of every connector and environment passes here first.
         .type(named(SERVER))
         .and(LibraryVersion.fromProperties(
             name(), "META-INF/maven/org.eclipse.jetty/jetty-server/pom.properties", "version", "12.0", "13"))
+        .transform(HELPERS.transformer())
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())

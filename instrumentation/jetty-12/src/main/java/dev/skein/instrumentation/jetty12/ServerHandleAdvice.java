@@ -1,15 +1,18 @@
 package dev.skein.instrumentation.jetty12;
 
 import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.InboundDecision;
+import dev.skein.instrumentation.jetty12.inbound.JettyInbound;
 import net.bytebuddy.asm.Advice;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Around {@code Server.handle(Request, Response, Callback)}: a request past this instance's
- * RateLimitPolicy is answered 429 with {@code x-skein-refused: rate-limited} and the server's
- * handlers are skipped; every other request goes on untouched.
+ * Around {@code Server.handle(Request, Response, Callback)}: the engine's inbound decision
+ * (authorization, rate limit). A refused request is answered 403 or 429 with
+ * {@code x-skein-refused} and the server's handlers are skipped; any other gets a server span,
+ * current while the handlers run here.
  */
 final class ServerHandleAdvice {
   private ServerHandleAdvice() {}
@@ -17,19 +20,24 @@ final class ServerHandleAdvice {
   /** @return {@code true} when the request was refused: the original method is skipped */
   @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
   static boolean enter(
-      @Advice.Argument(0) Request request, @Advice.Argument(1) Response response, @Advice.Argument(2) Callback callback) {
-    if (Bridge.admitInbound("http")) {
-      return false;
+      @Advice.Argument(0) Request request,
+      @Advice.Argument(1) Response response,
+      @Advice.Argument(2) Callback callback,
+      @Advice.Local("skeinScope") Object scope) {
+    InboundDecision decision = JettyInbound.decide(request, response, callback);
+    if (decision.refused()) {
+      return true;
     }
-    response.getHeaders().put("x-skein-refused", "rate-limited");
-    Response.writeError(request, response, callback, 429);
-    return true;
+    scope = Bridge.attach(decision.call());
+    return false;
   }
 
-  @Advice.OnMethodExit(suppress = Throwable.class)
-  static void exit(@Advice.Enter boolean refused, @Advice.Return(readOnly = false) boolean handled) {
+  @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+  static void exit(
+      @Advice.Enter boolean refused, @Advice.Return(readOnly = false) boolean handled, @Advice.Local("skeinScope") Object scope) {
+    Bridge.detach(scope);
     if (refused) {
-      handled = true; // the 429 was written: Jetty must not answer 404 as well
+      handled = true; // the refusal was written: Jetty must not answer 404 as well
     }
   }
 }

@@ -5,6 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import dev.skein.agent.spi.HelperClasses;
 import dev.skein.agent.spi.InstrumentationModule;
 import dev.skein.agent.spi.LibraryVersion;
 import java.util.List;
@@ -15,13 +16,17 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * started (or resumed) on its bound port, and deregisters when paused or stopped. A service stops
  * by pausing its connectors first, so the endpoint leaves etcd before in-flight requests finish.
  *
- * <p>Per-request server policy belongs in {@code CoyoteAdapter.service}: every request of every
- * connector passes there. The RateLimitPolicy is applied there (429 past the rate); authorization
- * is not yet.
+ * <p>{@code CoyoteAdapter.service}, which every request of every connector passes, asks the
+ * engine's inbound decision: AuthorizationPolicy (403), RateLimitPolicy (429), and the server span
+ * and {@code http.server.request.duration}. The peer's certificates are the connector's
+ * {@code jakarta.servlet.request.X509Certificate} attribute.
  */
 public final class TomcatInstrumentationModule implements InstrumentationModule {
   static final String CONNECTOR = "org.apache.catalina.connector.Connector";
   static final String ADAPTER = "org.apache.catalina.connector.CoyoteAdapter";
+  private static final HelperClasses HELPERS =
+      new HelperClasses("tomcat", TomcatInstrumentationModule.class.getClassLoader(),
+          List.of(TomcatInstrumentationModule.class.getPackageName() + ".inbound.TomcatInbound"));
 
   @Override
   public String name() {
@@ -43,9 +48,10 @@ public final class TomcatInstrumentationModule implements InstrumentationModule 
                 .include(getClass().getClassLoader())
                 .advice(namedOneOf("startInternal", "resume").and(takesArguments(0)), ConnectorStartAdvice.class.getName())
                 .advice(namedOneOf("pause", "stopInternal").and(takesArguments(0)), ConnectorStopAdvice.class.getName()))
-        // The rate limit: every request of every connector enters the container here.
+        // The inbound decision: every request of every connector enters the container here.
         .type(named(ADAPTER))
         .and(LibraryVersion.fromProperties(name(), "org/apache/catalina/util/ServerInfo.properties", "server.number", "10.1", "12"))
+        .transform(HELPERS.transformer())
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())

@@ -4,6 +4,7 @@ import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import dev.skein.agent.spi.HelperClasses;
 import dev.skein.agent.spi.InstrumentationModule;
 import dev.skein.agent.spi.LibraryVersion;
 import java.util.List;
@@ -14,13 +15,18 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * bound, {@code Undertow.stop} deregisters them first. Each listener's {@code ListenerInfo} lives
  * as long as the started server, so it is the registration's identity.
  *
- * <p>Per-request server policy belongs around the root {@code HttpHandler}
- * ({@code Connectors.executeRootHandler}): every request of every listener passes there. The
- * RateLimitPolicy is applied there (429 past the rate); authorization is not yet.
+ * <p>Around the root {@code HttpHandler} ({@code Connectors.executeRootHandler}), which every
+ * request of every listener passes, the engine's inbound decision: AuthorizationPolicy (403),
+ * RateLimitPolicy (429), and the server span and {@code http.server.request.duration}, ended when
+ * the exchange completes. The peer's certificates come from the connection's
+ * {@code SSLSessionInfo}.
  */
 public final class UndertowInstrumentationModule implements InstrumentationModule {
   static final String UNDERTOW = "io.undertow.Undertow";
   static final String CONNECTORS = "io.undertow.server.Connectors";
+  private static final HelperClasses HELPERS =
+      new HelperClasses("undertow", UndertowInstrumentationModule.class.getClassLoader(),
+          List.of(UndertowInstrumentationModule.class.getPackageName() + ".inbound.UndertowInbound"));
 
   @Override
   public String name() {
@@ -42,9 +48,10 @@ public final class UndertowInstrumentationModule implements InstrumentationModul
                 .include(getClass().getClassLoader())
                 .advice(named("start").and(takesArguments(0)), StartAdvice.class.getName())
                 .advice(named("stop").and(takesArguments(0)), StopAdvice.class.getName()))
-        // The rate limit: every request of every listener reaches its root handler through here.
+        // The inbound decision: every request of every listener reaches its root handler through here.
         .type(named(CONNECTORS))
         .and(LibraryVersion.fromProperties(name(), "io/undertow/version.properties", "undertow.version", "2.3", "2.4"))
+        .transform(HELPERS.transformer())
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())

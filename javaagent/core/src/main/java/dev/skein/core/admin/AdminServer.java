@@ -37,6 +37,7 @@ public final class AdminServer {
   private final Supplier<MeshSnapshot> snapshot;
   private final Supplier<Map<String, byte[]>> rawPolicies;
   private volatile Supplier<String> metrics = () -> "";
+  private volatile Supplier<Map<String, Object>> authorization = Map::of;
 
   public AdminServer(int port, Supplier<MeshSnapshot> snapshot) throws IOException {
     this(port, snapshot, Map::of);
@@ -66,6 +67,11 @@ public final class AdminServer {
   /** {@code /metrics} serves this Prometheus text (the telemetry's metrics). */
   public void serveMetrics(Supplier<String> prometheusText) {
     this.metrics = prometheusText;
+  }
+
+  /** {@code /config_dump} shows this as {@code authorization}: the policies in force and the decision counts. */
+  public void serveAuthorization(Supplier<Map<String, Object>> summary) {
+    this.authorization = summary;
   }
 
   /** The server object, so that the engine does not register its own admin port as an endpoint. */
@@ -110,6 +116,7 @@ public final class AdminServer {
     Map<String, List<String>> rejected = new LinkedHashMap<>();
     s.rejected().forEach((k, problems) -> rejected.put(k, problems.stream().map(Problem::toString).toList()));
     dump.put("rejected", rejected);
+    dump.put("authorization", authorization.get());
     dump.put("agentFaults", AgentFaults.snapshot());
     return dump;
   }

@@ -141,6 +141,20 @@ public final class Router {
         chosen.control(index));
   }
 
+  /** The snapshot in force; before the first one, waits for it at most {@code maxNanos}. */
+  public MeshSnapshot awaitSnapshot(long maxNanos) {
+    MeshSnapshot current = snapshot;
+    if (current != null || maxNanos <= 0) {
+      return current;
+    }
+    try {
+      firstSnapshot.await(maxNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return snapshot;
+  }
+
   private MeshSnapshot awaitFirstSnapshot() {
     try {
       firstSnapshot.await(firstSnapshotWaitNanos, TimeUnit.NANOSECONDS);

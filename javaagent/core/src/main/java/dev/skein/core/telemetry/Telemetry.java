@@ -385,4 +385,47 @@ public final class Telemetry {
     }
   }
 
+
+  // === inbound refusals ===
+
+  private volatile io.opentelemetry.api.metrics.LongCounter refusals;
+
+  /**
+   * Counts an inbound request the mesh refused, as {@code skein.inbound.refused} by
+   * {@code rpc.system}/{@code http} and {@code reason} ({@code denied}, {@code rate-limited}).
+   */
+  public void inboundRefused(String system, String reason) {
+    State s = state;
+    if (s == null) {
+      return;
+    }
+    io.opentelemetry.api.metrics.LongCounter counter = refusals;
+    if (counter == null) {
+      counter =
+          s.sdk.sdk.getMeter(INSTRUMENTATION).counterBuilder("skein.inbound.refused").setUnit("{request}")
+              .setDescription("Inbound requests the mesh refused before the server's handler ran.").build();
+      refusals = counter;
+    }
+    counter.add(1, Attributes.of(
+        io.opentelemetry.api.common.AttributeKey.stringKey("protocol"), system,
+        io.opentelemetry.api.common.AttributeKey.stringKey("reason"), reason));
+  }
+
+  private volatile io.opentelemetry.api.metrics.LongCounter audits;
+
+  /** Counts a request an AUDIT AuthorizationPolicy would have denied, as {@code skein.authz.audited} by {@code policy}. */
+  public void authorizationAudited(String policy) {
+    State s = state;
+    if (s == null) {
+      return;
+    }
+    io.opentelemetry.api.metrics.LongCounter counter = audits;
+    if (counter == null) {
+      counter =
+          s.sdk.sdk.getMeter(INSTRUMENTATION).counterBuilder("skein.authz.audited").setUnit("{request}")
+              .setDescription("Inbound requests an AUDIT authorization policy would have denied (they were served).").build();
+      audits = counter;
+    }
+    counter.add(1, Attributes.of(io.opentelemetry.api.common.AttributeKey.stringKey("policy"), policy));
+  }
 }

@@ -28,11 +28,11 @@ public final class MeshTelemetry {
     }
   }
 
-  /** @param builder a {@code ServerImplBuilder} */
+  /** @param builder a {@code ServerImplBuilder}: the inbound interceptor (authorization, rate limit, telemetry) */
   public static void server(Object builder) {
     try {
       if (WIRED.put(builder, Boolean.TRUE) == null) {
-        ((ServerImplBuilder) builder).intercept(new TelemetryServerInterceptor());
+        ((ServerImplBuilder) builder).intercept(new InboundServerInterceptor());
       }
     } catch (Throwable t) {
       AgentFaults.record("grpc-telemetry-server", t);

@@ -1,15 +1,15 @@
 package dev.skein.it.http.server;
 
-/** Undertow 2.3: 429 around the root handler. */
-class UndertowRateLimitIT extends RateLimitContract {
+/** Jetty 12 with a core handler: 429 from {@code Server.handle}. */
+class JettyServerPoliciesIT extends ServerPolicyContract {
   @Override
   Class<?> app() {
-    return UndertowApp.class;
+    return JettyCoreApp.class;
   }
 
   @Override
   String expectedLibraryVersion() {
-    return "2.3";
+    return "12.";
   }
 
   @Override

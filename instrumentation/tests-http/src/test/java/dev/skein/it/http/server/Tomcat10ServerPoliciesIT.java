@@ -1,7 +1,7 @@
 package dev.skein.it.http.server;
 
 /** Embedded Tomcat 10.1 (its jars from target/tomcat10, as in {@link Tomcat10DiscoveryIT}). */
-class Tomcat10RateLimitIT extends RateLimitContract {
+class Tomcat10ServerPoliciesIT extends ServerPolicyContract {
   @Override
   Class<?> app() {
     return TomcatApp.class;

@@ -1,15 +1,15 @@
 package dev.skein.it.http.server;
 
-/** Jetty 12 with a core handler: 429 from {@code Server.handle}. */
-class JettyRateLimitIT extends RateLimitContract {
+/** Undertow 2.3: 429 around the root handler. */
+class UndertowServerPoliciesIT extends ServerPolicyContract {
   @Override
   Class<?> app() {
-    return JettyCoreApp.class;
+    return UndertowApp.class;
   }
 
   @Override
   String expectedLibraryVersion() {
-    return "12.";
+    return "2.3";
   }
 
   @Override

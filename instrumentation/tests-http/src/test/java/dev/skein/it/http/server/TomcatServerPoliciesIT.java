@@ -1,7 +1,7 @@
 package dev.skein.it.http.server;
 
 /** Embedded Tomcat 11: 429 from {@code CoyoteAdapter.service}, before the container. */
-class TomcatRateLimitIT extends RateLimitContract {
+class TomcatServerPoliciesIT extends ServerPolicyContract {
   @Override
   Class<?> app() {
     return TomcatApp.class;

@@ -5,6 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import dev.skein.agent.spi.HelperClasses;
 import dev.skein.agent.spi.InstrumentationModule;
 import dev.skein.agent.spi.LibraryVersion;
 import java.util.List;
@@ -17,11 +18,17 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * So the bind registers its endpoint there, and {@code dispose()} (also behind
  * {@code disposeNow}) deregisters it. Plain {@code TcpServer} binds are not HTTP and are skipped.
  *
- * <p>Per-request server policy (authorization, rate limit) belongs where {@code HttpServerConfig}
- * wraps the application's handler ({@code HttpServer.handle}), before the handler's publisher runs.
+ * <p>{@code HttpServer.handle(handler)} (which {@code route} calls too) gets the application's
+ * handler wrapped: the engine's inbound decision (AuthorizationPolicy 403, RateLimitPolicy 429)
+ * before it runs, and the server span and {@code http.server.request.duration} until its publisher
+ * terminates.
  */
 public final class ReactorNettyServerInstrumentationModule implements InstrumentationModule {
   static final String DISPOSABLE_BIND = "reactor.netty.transport.ServerTransport$DisposableBind";
+  static final String HTTP_SERVER = "reactor.netty.http.server.HttpServer";
+  private static final HelperClasses HELPERS =
+      new HelperClasses("reactor-netty-server", ReactorNettyServerInstrumentationModule.class.getClassLoader(),
+          List.of(ReactorNettyServerInstrumentationModule.class.getPackageName() + ".inbound.ReactorNettyInbound"));
 
   @Override
   public String name() {
@@ -30,7 +37,7 @@ public final class ReactorNettyServerInstrumentationModule implements Instrument
 
   @Override
   public List<String> typeNames() {
-    return List.of(DISPOSABLE_BIND);
+    return List.of(DISPOSABLE_BIND, HTTP_SERVER);
   }
 
   @Override
@@ -43,6 +50,15 @@ public final class ReactorNettyServerInstrumentationModule implements Instrument
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
                 .advice(named("onNext").and(takesArguments(1)).and(not(isBridge())), BoundAdvice.class.getName())
-                .advice(named("dispose").and(takesArguments(0)), DisposeAdvice.class.getName()));
+                .advice(named("dispose").and(takesArguments(0)), DisposeAdvice.class.getName()))
+        // The inbound decision: the application's handler is wrapped when the server is configured.
+        .type(named(HTTP_SERVER))
+        .and(LibraryVersion.fromManifest(
+            name(), "reactor/netty/transport/ServerTransport.class", "reactor-netty-core", "1.2", "1.4"))
+        .transform(HELPERS.transformer())
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("handle").and(takesArguments(1)), HandleAdvice.class.getName()));
   }
 }

@@ -162,6 +162,41 @@ class MtlsIT {
     }
 
     @Test
+    @Order(2)
+    void authorizationPolicyMatchesThePeersSpiffeIdFromMeshTls() throws Exception {
+        String key = "/skein/policies/default/AuthorizationPolicy/mesh-principals";
+        String policy = """
+                kind: AuthorizationPolicy
+                metadata: {name: mesh-principals}
+                spec:
+                  action: ALLOW
+                  rules: [{from: [{principals: [%s]}]}]
+                """;
+        String callers = "\"" + FRONT_ID + "\", \"" + CALLER_ID + "\"";
+        try {
+            // Namespace-wide, so for orders (JDK HttpServer) and greeter (gRPC) alike: only another identity may call.
+            etcd.put(key, policy.formatted("\"spiffe://skein.local/ns/default/sa/somebody-else\""));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                    assertThat(call("send 5 http://orders/")).contains("ok=0 failed=5").contains("status_403"));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                    assertThat(grpc("send 5 greeter")).contains("ok=0 failed=5").contains("PERMISSION_DENIED"));
+            // The callers' own SPIFFE IDs, proven by their mesh certificates.
+            etcd.put(key, policy.formatted(callers));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                    assertThat(call("send 5 http://orders/")).contains("ok=5 failed=0"));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                    assertThat(grpc("send 5 greeter")).contains("ok=5 failed=0"));
+            // Plain text (PERMISSIVE lets it in) carries no identity: denied.
+            assertThat(run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
+                    "http://127.0.0.1:" + ordersPort + "/").out()).isEqualTo("403");
+        } finally {
+            etcd.delete(key);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                    assertThat(run("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + ordersPort + "/").out()).isEqualTo("plaintext"));
+        }
+    }
+
+    @Test
     @Order(3)
     void permissiveAcceptsPlaintextOnTheSamePortButNoForeignCertificate() throws Exception {
         assertThat(run("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + ordersPort + "/").out()).isEqualTo("plaintext");

@@ -142,6 +142,22 @@ class MtlsIT {
 
     @Test
     @Order(2)
+    void okHttpCallsAreMutualTlsToo() throws Exception {
+        try (MeshJvm okfront = MeshJvm.builder("okfront")
+                .property("skein.service", "okfront")
+                .property("skein.etcd.endpoints", etcd.endpoint())
+                .start("dev.skein.it.apps.mtls.OkHttpCaller")) {
+            okfront.awaitLineStartingWith("ready", Duration.ofSeconds(30));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> okfront.agentLog().contains("workload certificate"));
+            okfront.send("send 10 http://orders/");
+            assertThat(okfront.awaitLineStartingWith("result", Duration.ofSeconds(30)))
+                    .contains("ok=10 failed=0").contains("{TLSv1.3 spiffe://skein.local/ns/default/sa/okfront=10}");
+        }
+    }
+
+    @Test
+    @Order(2)
     void grpcCallsAreMutualTls13OnTheWireAndTheServiceSeesTheCallersSpiffeId() throws Exception {
         assertThat(grpc("send 20 greeter")).contains("ok=20 failed=0").contains("{TLSv1.3 " + CALLER_ID + "=20}");
         try (Recorder recorder = new Recorder(greeterPort)) {

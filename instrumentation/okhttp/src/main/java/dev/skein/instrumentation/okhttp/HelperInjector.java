@@ -14,7 +14,8 @@ final class HelperInjector {
           "okhttp", HelperInjector.class.getClassLoader(), List.of(
               HelperInjector.class.getPackageName() + ".mesh.MeshInterceptor",
               HelperInjector.class.getPackageName() + ".mesh.MeshInterceptor$OkHttpExchange",
-              HelperInjector.class.getPackageName() + ".mesh.MeshInterceptor$DiscardMirror"));
+              HelperInjector.class.getPackageName() + ".mesh.MeshInterceptor$DiscardMirror",
+              HelperInjector.class.getPackageName() + ".mesh.MeshOkHttpTls"));
 
   static final AgentBuilder.Transformer TRANSFORMER = HELPERS.transformer();
 

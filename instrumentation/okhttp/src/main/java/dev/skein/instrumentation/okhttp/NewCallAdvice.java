@@ -29,7 +29,7 @@ final class NewCallAdvice {
     if (route != null) {
       // The route rides along as a tag: the mesh interceptor reads its policy and reports back.
       request =
-          request.newBuilder().url(url.newBuilder().host(route.address()).port(route.port()).build()).tag(OutboundRoute.class, route).build();
+          request.newBuilder().url(url.newBuilder().scheme(OkHttpRouting.scheme(url.scheme(), route)).host(route.address()).port(route.port()).build()).tag(OutboundRoute.class, route).build();
     }
   }
 }

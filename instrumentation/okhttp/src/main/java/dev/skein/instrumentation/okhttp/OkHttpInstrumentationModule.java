@@ -18,6 +18,8 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  */
 public final class OkHttpInstrumentationModule implements InstrumentationModule {
   static final String CLIENT = "okhttp3.OkHttpClient";
+  // Its createAddress: the mesh's TLS for mesh endpoints that take it (MeshTlsAddressAdvice).
+  static final String REAL_CALL = "okhttp3.internal.connection.RealCall";
 
   @Override
   public String name() {
@@ -26,7 +28,7 @@ public final class OkHttpInstrumentationModule implements InstrumentationModule 
 
   @Override
   public List<String> typeNames() {
-    return List.of(CLIENT);
+    return List.of(CLIENT, REAL_CALL);
   }
 
   @Override
@@ -42,6 +44,12 @@ public final class OkHttpInstrumentationModule implements InstrumentationModule 
                     NewCallAdvice.class.getName())
                 .advice(
                     isConstructor().and(takesArguments(1)).and(takesArgument(0, named(CLIENT + "$Builder"))),
-                    ClientInitAdvice.class.getName()));
+                    ClientInitAdvice.class.getName()))
+        .type(new HasClass(name(), REAL_CALL, REAL_CALL, "OkHttp 4.x-5.x"))
+        .transform(HelperInjector.TRANSFORMER)
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("createAddress").and(takesArguments(1)), MeshTlsAddressAdvice.class.getName()));
   }
 }

@@ -17,6 +17,28 @@ public final class OkHttpRouting {
    *
    * @param headerPairs the request's headers as name, value, name, value...
    */
+  /**
+   * {@code https} for an endpoint that takes the mesh's mutual TLS (the connection then gets the
+   * mesh's TLS, see {@code OkHttpTlsInstrumentationModule}), else the URL's own scheme.
+   */
+  public static String scheme(String current, OutboundRoute endpoint) {
+    return "http".equals(current) && takesTls(endpoint) ? "https" : current;
+  }
+
+  /**
+   * The scheme for a retry or a mirror copy of a request already routed to {@code first}: an
+   * {@code https} that the mesh made for {@code first} goes back to {@code http} for an endpoint
+   * without the mesh's TLS.
+   */
+  public static String scheme(String current, OutboundRoute endpoint, OutboundRoute first) {
+    boolean meshMade = "https".equals(current) && takesTls(first);
+    return takesTls(endpoint) && ("http".equals(current) || meshMade) ? "https" : meshMade ? "http" : current;
+  }
+
+  private static boolean takesTls(OutboundRoute endpoint) {
+    return endpoint != null && Bridge.outboundTls(endpoint.address(), endpoint.port()) != null;
+  }
+
   public static OutboundRoute route(String host, int port, String method, String encodedPath, String[] headerPairs) {
     try {
       return Bridge.routeHttp(host, port, method, encodedPath, new PairHeaders(headerPairs));

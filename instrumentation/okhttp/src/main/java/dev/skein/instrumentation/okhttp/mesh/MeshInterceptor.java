@@ -37,7 +37,7 @@ public final class MeshInterceptor implements Interceptor {
     long length = body == null ? 0 : body.contentLength();
     MeshCall call = new MeshCall(route, request.method(), length, body == null || !body.isOneShot(), null);
     if (route.mirror() != null && (body == null || !body.isOneShot())) {
-      mirror(chain, request, route.mirror());
+      mirror(chain, request, route.mirror(), route);
     }
     return ClientCalls.execute(call, new OkHttpExchange(chain, request, route));
   }
@@ -46,11 +46,11 @@ public final class MeshInterceptor implements Interceptor {
    * Sends a copy to the mirror endpoint on the same client, fire-and-forget: enqueued on OkHttp's
    * dispatcher, its answer discarded, any failure ignored.
    */
-  private static void mirror(Chain chain, Request request, OutboundRoute mirror) {
+  private static void mirror(Chain chain, Request request, OutboundRoute mirror, OutboundRoute route) {
     try {
       okhttp3.OkHttpClient client = ((okhttp3.internal.connection.RealCall) chain.call()).getClient();
       Request copy =
-          request.newBuilder().url(request.url().newBuilder().host(mirror.address()).port(mirror.port()).build()).tag(OutboundRoute.class, null).build();
+          request.newBuilder().url(request.url().newBuilder().scheme(dev.skein.bootstrap.instrumentation.okhttp.OkHttpRouting.scheme(request.url().scheme(), mirror, route)).host(mirror.address()).port(mirror.port()).build()).tag(OutboundRoute.class, null).build();
       client.newCall(copy).enqueue(new DiscardMirror());
     } catch (Throwable t) {
       AgentFaults.record("okhttp-mirror", t);
@@ -91,7 +91,7 @@ public final class MeshInterceptor implements Interceptor {
       Request tryRequest = request;
       if (endpoint != first) {
         tryRequest =
-            request.newBuilder().url(request.url().newBuilder().host(endpoint.address()).port(endpoint.port()).build()).tag(OutboundRoute.class, endpoint).build();
+            request.newBuilder().url(request.url().newBuilder().scheme(dev.skein.bootstrap.instrumentation.okhttp.OkHttpRouting.scheme(request.url().scheme(), endpoint, first)).host(endpoint.address()).port(endpoint.port()).build()).tag(OutboundRoute.class, endpoint).build();
       }
       return tryChain.proceed(tryRequest);
     }

@@ -146,4 +146,17 @@ class GrpcResilienceIT {
       server("sleep 0");
     }
   }
+
+  @Test
+  @Order(4)
+  void aFaultDelayHoldsEachCallBeforeItLeaves() throws Exception {
+    route("fault: {delay: {percent: 100, fixedDelay: 300ms}}");
+    long start = System.nanoTime();
+    Matcher m = call(5);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    System.out.printf("grpc delay 300ms on every call: 5 calls in %d ms (%s)%n", millis, m.group(0));
+    assertThat(m.group(1)).as(m.group(0)).isEqualTo("5");
+    assertThat(millis).isGreaterThanOrEqualTo(5 * 300);
+    route("fault: {delay: {percent: 0, fixedDelay: 300ms}}");
+  }
 }

@@ -15,6 +15,7 @@ final class HelperInjector {
     "MetadataHeaders",
     "MeshStreamTracer",
     "MeshStreamTracer$Factory",
+    "FaultDelays",
     "MeshPicker",
     "MeshLoadBalancer",
     "MeshLoadBalancerProvider",

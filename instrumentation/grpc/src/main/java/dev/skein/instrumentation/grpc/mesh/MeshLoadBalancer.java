@@ -25,8 +25,12 @@ final class MeshLoadBalancer extends LoadBalancer {
   private String host;
   private Status lastError = Status.UNAVAILABLE.withDescription("no endpoint of the mesh service is reachable");
 
+  private final FaultDelays delays;
+  private boolean shutdown;
+
   MeshLoadBalancer(Helper helper) {
     this.helper = helper;
+    this.delays = new FaultDelays(helper.getScheduledExecutorService(), () -> helper.getSynchronizationContext().execute(this::repick));
   }
 
   static String key(String address, int port) {
@@ -93,6 +97,13 @@ final class MeshLoadBalancer extends LoadBalancer {
     updatePicker();
   }
 
+  /** A held call's injected delay is over: a fresh picker lets it go. */
+  private void repick() {
+    if (!shutdown) {
+      updatePicker();
+    }
+  }
+
   private void updatePicker() {
     Map<String, Subchannel> ready = new HashMap<>();
     Set<String> connecting = new HashSet<>();
@@ -109,7 +120,7 @@ final class MeshLoadBalancer extends LoadBalancer {
         !ready.isEmpty()
             ? ConnectivityState.READY
             : !connecting.isEmpty() ? ConnectivityState.CONNECTING : ConnectivityState.TRANSIENT_FAILURE;
-    helper.updateBalancingState(overall, new MeshPicker(host, Map.copyOf(ready), Set.copyOf(connecting), lastError));
+    helper.updateBalancingState(overall, new MeshPicker(host, Map.copyOf(ready), Set.copyOf(connecting), lastError, delays));
   }
 
   @Override
@@ -122,6 +133,7 @@ final class MeshLoadBalancer extends LoadBalancer {
 
   @Override
   public void shutdown() {
+    shutdown = true;
     for (Subchannel subchannel : subchannels.values()) {
       subchannel.shutdown();
     }

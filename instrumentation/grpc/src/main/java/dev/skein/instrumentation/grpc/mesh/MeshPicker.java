@@ -26,6 +26,7 @@ final class MeshPicker extends SubchannelPicker {
   private final Set<String> connecting;
   private final Status noEndpoint;
   private final AtomicInteger fallback = new AtomicInteger();
+  private final FaultDelays delays;
 
   /** The fail-fast answer while the destination's circuit breaker is open: the call never leaves. */
   static final Status CIRCUIT_OPEN = Status.UNAVAILABLE.withDescription("skein: circuit open");
@@ -34,8 +35,10 @@ final class MeshPicker extends SubchannelPicker {
    * @param ready READY subchannels by {@code address:port}
    * @param connecting endpoints still connecting: a call routed there waits for them
    * @param noEndpoint the error for calls when nothing is ready or connecting
+   * @param delays the channel's calls held by an injected delay
    */
-  MeshPicker(String host, Map<String, Subchannel> ready, Set<String> connecting, Status noEndpoint) {
+  MeshPicker(String host, Map<String, Subchannel> ready, Set<String> connecting, Status noEndpoint, FaultDelays delays) {
+    this.delays = delays;
     this.host = host;
     this.ready = ready;
     this.readyList = List.copyOf(ready.values());
@@ -52,6 +55,9 @@ final class MeshPicker extends SubchannelPicker {
       if (policy != null && policy.abortNow()) {
         // Fault injection, before anything leaves: the call fails with the abort's status.
         return PickResult.withDrop(abortStatus(policy));
+      }
+      if (policy != null && delays != null && policy.delayMillis() > 0 && delays.hold(args.getHeaders(), policy)) {
+        return PickResult.withNoResult(); // an injected delay: buffered until it is over
       }
       String key = MeshLoadBalancer.key(route.address(), route.port());
       Subchannel chosen = ready.get(key);

@@ -343,9 +343,22 @@ public final class Engine implements MeshEngine {
     boolean grpc = "grpc".equals(system);
     Object call = serverStart(server, system, method, target, headers, peer); // counted for the drain too
     dev.skein.bootstrap.InboundDecision refusal = null;
+    String principal = null;
+    boolean identityUnknown = false;
+    if (peerCertificates != null) {
+      try {
+        principal = dev.skein.core.authz.PeerIdentity.spiffeId(peerCertificates);
+        telemetry.serverPeerIdentity(dev.skein.core.lifecycle.Drain.observed(call), principal);
+      } catch (RuntimeException e) {
+        dev.skein.bootstrap.AgentFaults.record("peerIdentity", e);
+        identityUnknown = true;
+      }
+    }
     if (authorizer.inForce()) {
       try {
-        String principal = dev.skein.core.authz.PeerIdentity.spiffeId(peerCertificates);
+        if (identityUnknown) {
+          throw new IllegalStateException("the peer's certificate could not be read");
+        }
         if (authorizer.decide(grpc ? "POST" : method, grpc ? "/" + method : target, principal)
             == dev.skein.core.authz.Authorizer.Verdict.DENY) {
           refusal = dev.skein.bootstrap.InboundDecision.DENIED;

@@ -428,4 +428,14 @@ public final class Telemetry {
     }
     counter.add(1, Attributes.of(io.opentelemetry.api.common.AttributeKey.stringKey("policy"), policy));
   }
+
+  private static final io.opentelemetry.api.common.AttributeKey<String> PEER_SPIFFE_ID =
+      io.opentelemetry.api.common.AttributeKey.stringKey("skein.peer.spiffe_id");
+
+  /** Records on a server span the SPIFFE ID the peer's certificate proves ({@code skein.peer.spiffe_id}). */
+  public void serverPeerIdentity(Object handle, String spiffeId) {
+    if (handle instanceof Call call && spiffeId != null && call.span.isRecording()) {
+      call.span.setAttribute(PEER_SPIFFE_ID, spiffeId);
+    }
+  }
 }

@@ -4,13 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skein.it.support.EtcdServer;
 import dev.skein.it.support.MeshJvm;
+import dev.skein.it.support.Policies;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Server instances die under load: killed with SIGKILL (their registration lingers until its
+ * Server instances die under load (the JDK HttpClient, with a Route that retries and a
+ * DestinationPolicy that ejects an endpoint on its first connect failure): killed with SIGKILL (their registration lingers until its
  * 10 s lease expires) or stopped with SIGTERM (the shutdown hook revokes the lease at once).
  */
 class EndpointChurnIT {
@@ -20,6 +22,9 @@ class EndpointChurnIT {
   void killedInstancesStopReceivingTrafficByLeaseExpiryAndStoppedOnesDeregisterAtOnce() throws Exception {
     List<MeshJvm> servers = new ArrayList<>();
     try (EtcdServer etcd = EtcdServer.started()) {
+      // Retries (default retryOn includes connect-failure) and ejection on the first connect failure.
+      etcd.put(Policies.DESTINATION_KEY, SoakIT.DESTINATION);
+      etcd.put(Policies.ROUTE_KEY, SoakIT.split(100, 0));
       EchoServers.Started a = EchoServers.start(etcd.endpoint(), etcd::getPrefix, "v1", "a", 0);
       servers.add(a.jvm());
       EchoServers.Started b = EchoServers.start(etcd.endpoint(), etcd::getPrefix, "v1", "b", 0);
@@ -66,10 +71,13 @@ class EndpointChurnIT {
         System.out.printf("SIGTERM: registration gone %d ms after the signal; failed requests around it=%d%n",
             (gone - term) / 1_000_000, failedAroundTerm);
 
+        // At most a request on the wire to the killed server is lost: the JDK client retries the
+        // connect failures on another endpoint and ejects the dead one at the first of them.
+        assertThat(failedInWindow).as("failed before the lease expired; " + traffic.tail(25)).isLessThanOrEqualTo(2);
         assertThat(failedAfterLease).as("requests to a dead registration past its lease; " + traffic.tail(25)).isZero();
         assertThat(toKilled).isZero();
         assertThat(toReplacement).as("the replacement receives traffic").isGreaterThan(0);
-        assertThat(Duration.ofNanos(gone - term)).as("deregistered on SIGTERM").isLessThan(Duration.ofSeconds(2));
+        assertThat(Duration.ofNanos(gone - term)).as("deregistered on SIGTERM (each etcdctl poll takes a few hundred ms on a busy machine)").isLessThan(Duration.ofSeconds(3));
         assertThat(afterTerm).isGreaterThan(term);
       }
     } finally {

@@ -1,123 +1,265 @@
 package dev.skein.it.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.skein.it.support.EtcdServer;
+import dev.skein.it.support.FreePorts;
 import dev.skein.it.support.MeshJvm;
-import dev.skein.it.support.Policies;
-import dev.skein.it.support.TwoVersionMesh;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * The demo mesh: a local etcd, {@code orders} v1 and v2 under the agent, a traffic generator
- * under the agent calling {@code http://orders/}, and a walk through the mesh's policies, each
- * applied with etcdctl while a live table shows its effect on the edge frontend → orders.
+ * The demo mesh: a local etcd, a CA ({@code skein ca init}), the control plane with its
+ * dashboard, three services under the agent — {@code frontend} (JDK HttpServer) calling
+ * {@code orders} v1 and v2 over OkHttp, {@code orders} calling {@code inventory} over gRPC — and
+ * users sending traffic; then a walk through the mesh's policies, each applied with
+ * {@code skein apply} or {@code etcdctl put} while a live table shows its effect on every edge.
  *
- * <p>{@code --quick} shortens every step (the test suite runs it so), {@code --step-seconds N}
- * sets the length of a step.
+ * <p>{@code --ci}: no pauses meant for people, plain lines (the test suite runs it so);
+ * {@code --step-seconds N}: length of a step; {@code --rate N}: user requests per second;
+ * {@code --dashboard-port N}: where the dashboard listens (default 8089, or a free port).
  */
 public final class DemoMesh {
-  private static final Pattern STATS = Pattern.compile("stats ok=(\\d+) failed=(\\d+) p50_us=(\\d+) p99_us=(\\d+) bodies=\\{(.*)\\}");
+  private final Options options;
+  private final List<MeshJvm> processes = new ArrayList<>();
+  private EtcdServer etcd;
+  private SkeinCli skein;
+  private Path caDir;
+  private MeshJvm frontend;
+  private LiveTable table;
+  private boolean stopped;
 
-  private final EtcdServer etcd;
-  private final TwoVersionMesh mesh;
-  private final int stepSeconds;
-  private MeshJvm traffic;
+  /** Command-line options. */
+  record Options(boolean ci, int stepSeconds, int rate, int dashboardPort) {
+    static Options parse(String[] args) {
+      boolean ci = false;
+      Integer step = null;
+      int rate = 50;
+      int port = 0;
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--ci", "--quick" -> ci = true;
+          case "--step-seconds" -> step = Integer.parseInt(args[++i]);
+          case "--rate" -> rate = Integer.parseInt(args[++i]);
+          case "--dashboard-port" -> port = Integer.parseInt(args[++i]);
+          default -> throw new IllegalArgumentException(
+              "unknown option " + args[i] + " (options: --ci, --step-seconds N, --rate N, --dashboard-port N)");
+        }
+      }
+      return new Options(ci, step != null ? step : ci ? 8 : 15, rate, port != 0 ? port : defaultPort());
+    }
 
-  private DemoMesh(EtcdServer etcd, int stepSeconds) {
-    this.etcd = etcd;
-    this.mesh = new TwoVersionMesh(etcd);
-    this.stepSeconds = stepSeconds;
+    private static int defaultPort() {
+      try (ServerSocket s = new ServerSocket(8089, 1, InetAddress.getLoopbackAddress())) {
+        return 8089;
+      } catch (IOException e) {
+        return FreePorts.next();
+      }
+    }
+  }
+
+  private DemoMesh(Options options) {
+    this.options = options;
   }
 
   public static void main(String[] args) throws Exception {
-    int stepSeconds = 6;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--quick")) {
-        stepSeconds = 3;
-      } else if (args[i].equals("--step-seconds")) {
-        stepSeconds = Integer.parseInt(args[++i]);
-      }
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (RuntimeException e) {
+      System.err.println("demo: " + e.getMessage());
+      System.exit(2);
+      return;
     }
     System.setProperty("skein.it.quiet", "true");
-    EtcdServer etcd = EtcdServer.started();
-    DemoMesh demo = new DemoMesh(etcd, stepSeconds);
+    DemoMesh demo = new DemoMesh(options);
+    // Ctrl-C: stop everything this demo started.
     Runtime.getRuntime().addShutdownHook(new Thread(demo::stopEverything, "demo-stop"));
-    demo.run();
-    demo.stopEverything();
+    try {
+      demo.run();
+    } finally {
+      demo.stopEverything();
+    }
   }
 
   private void run() throws Exception {
-    say("etcd started at " + etcd.endpoint() + "; starting orders v1 and v2 under the agent");
-    mesh.startServer("v1");
-    mesh.startServer("v2");
-    traffic =
-        MeshJvm.builder("frontend")
-            .property("skein.service", "frontend")
-            .property("skein.etcd.endpoints", etcd.endpoint())
-            .start("dev.skein.it.apps.TrafficClient", "http://orders/api/items", "100", "5");
-    say("frontend sends 100 requests/s to http://orders/api/items (every 5th with x-canary: true)");
+    etcd = EtcdServer.started();
+    say("etcd started at " + etcd.endpoint() + " (data in a temporary directory)");
+    skein = new SkeinCli(etcd.endpoint());
+    caDir = Files.createTempDirectory("skein-demo-ca");
+    Files.delete(caDir); // skein ca init creates it
+    say("skein ca init: " + skein.run("ca", "init", "--dir", caDir.toString()).lines().findFirst().orElse(""));
+    MeshJvm controlPlane =
+        started(MeshJvm.builder("control-plane").withoutAgent().classPath(skein.jarPath())
+            .start("dev.skein.server.Main", "--etcd", etcd.endpoint(), "control-plane",
+                "--dashboard-port", Integer.toString(options.dashboardPort()), "--ca-dir", caDir.toString()));
+    table = new LiveTable(options.dashboardPort(), !options.ci() && System.console() != null, System.out);
+    awaitDashboard(controlPlane);
+    say("control plane started; dashboard: http://127.0.0.1:" + options.dashboardPort() + "/");
 
-    step("1. no policy: round robin over every endpoint of orders");
-    step("2. a 90/10 canary: DestinationPolicy with subsets v1, v2 and a weighted Route",
-        Policies.DESTINATION_KEY, Policies.ORDERS_SUBSETS, Policies.ROUTE_KEY, Policies.split(90, 10));
-    step("3. header routing: x-canary: true goes to v2, the rest to v1", Policies.ROUTE_KEY, Policies.CANARY_HEADER);
-    step("4. an invalid Route (weight 140): rejected, the last good Route stays in force",
-        Policies.ROUTE_KEY, Policies.split(140, 0));
-    step("5. full cut-over to v2", Policies.ROUTE_KEY, Policies.split(0, 100));
-    say("stopping etcd: traffic keeps flowing on the last policy");
-    etcd.stop();
-    table("6. etcd down");
-    etcd.start();
-    step("7. etcd is back: back to v1", Policies.ROUTE_KEY, Policies.split(100, 0));
+    say("starting inventory (gRPC), orders v1 and v2 (JDK HttpServer, gRPC client), frontend (JDK HttpServer, OkHttp client), all under the agent");
+    MeshJvm inventory = service("inventory", null, InventoryServer.class);
+    MeshJvm ordersV1 = service("orders", "v1", OrdersServer.class, "v1");
+    MeshJvm ordersV2 = service("orders", "v2", OrdersServer.class, "v2");
+    frontend = service("frontend", null, FrontendServer.class);
+    String frontendPort = null;
+    for (MeshJvm jvm : List.of(inventory, ordersV1, ordersV2, frontend)) {
+      String port = jvm.awaitLineStartingWith("listening", Duration.ofSeconds(60)).substring("listening ".length());
+      awaitRegistration(jvm, port);
+      frontendPort = port;
+    }
+    started(MeshJvm.builder("users").withoutAgent()
+        .start(LoadGenerator.class.getName(), "http://127.0.0.1:" + frontendPort + "/", Integer.toString(options.rate())));
+    say("users send " + options.rate() + " requests/s to frontend (every 5th with x-canary: true)");
+    awaitTraffic();
+
+    step("1. no policy: frontend's calls spread over orders v1 and v2 (round robin)");
+    step("2. a 90/10 canary: skein apply -f canary.yaml (DestinationPolicy with subsets v1, v2; weighted Route)", () -> apply(DemoPolicies.CANARY));
+    step("3. header routing: x-canary: true goes to v2, everyone else to v1",
+        () -> put(DemoPolicies.ORDERS_ROUTE_KEY, DemoPolicies.headerRoute(false)));
+    step("4. an injected fault hidden by retries: 10% of orders' calls to inventory abort (UNAVAILABLE), "
+            + "orders answers 503, frontend retries (attempts: 3, retryOn: 5xx)",
+        () -> {
+          put(DemoPolicies.INVENTORY_ROUTE_KEY, DemoPolicies.inventoryFault(10));
+          put(DemoPolicies.ORDERS_ROUTE_KEY, DemoPolicies.headerRoute(true));
+        });
+    step("5. a circuit breaker opening: frontend gets a breaker for orders, then every call to inventory fails; "
+            + "the breaker opens and frontend fails fast: orders is left alone",
+        () -> {
+          put(DemoPolicies.ORDERS_DESTINATION_KEY, DemoPolicies.ORDERS_BREAKER);
+          put(DemoPolicies.INVENTORY_ROUTE_KEY, DemoPolicies.inventoryFault(100));
+        });
+    step("6. recovery: the fault is removed; the breakers let calls through again",
+        () -> delete(DemoPolicies.INVENTORY_ROUTE_KEY));
+    step("7. an invalid Route (weight 140, put with etcdctl: skein apply would refuse it): the agents reject it, "
+            + "the last good Route stays", () -> put(DemoPolicies.ORDERS_ROUTE_KEY, DemoPolicies.INVALID_ROUTE));
+    rejection();
     say("done");
   }
 
-  private void step(String title, String... keyValues) throws Exception {
-    for (int i = 0; i < keyValues.length; i += 2) {
-      say("etcdctl put " + keyValues[i]);
-      etcd.put(keyValues[i], keyValues[i + 1]);
-    }
-    table(title);
+  private interface Action {
+    void run() throws Exception;
   }
 
-  /** Prints the live table for one step: a row per second for the edge frontend → orders. */
-  private void table(String title) throws Exception {
+  private void step(String title) throws Exception {
+    step(title, () -> {});
+  }
+
+  private void step(String title, Action action) throws Exception {
     System.out.println();
     System.out.println("== " + title);
-    System.out.println("  edge               req/s  success     p50      p99   v1 share  v2 share");
-    for (int s = 0; s < stepSeconds; s++) {
-      String line = traffic.awaitLineStartingWith("stats", Duration.ofSeconds(10));
-      Matcher m = STATS.matcher(line);
-      if (!m.matches()) {
-        continue;
+    action.run();
+    table.header();
+    for (int s = 0; s < options.stepSeconds(); s++) {
+      long next = System.nanoTime() + 1_000_000_000L;
+      table.frame();
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000);
       }
-      int ok = Integer.parseInt(m.group(1));
-      int failed = Integer.parseInt(m.group(2));
-      Map<String, Integer> bodies = new TreeMap<>();
-      for (String pair : m.group(5).split(",\\s*")) {
-        if (pair.contains("=")) {
-          bodies.put(pair.split("=")[0], Integer.parseInt(pair.split("=")[1]));
+    }
+  }
+
+  private void apply(String yaml) throws Exception {
+    Path file = Files.createTempFile("canary", ".yaml");
+    try {
+      Files.writeString(file, yaml);
+      for (String line : skein.run("apply", "-f", file.toString()).split("\n")) {
+        say("skein apply: " + line);
+      }
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  private void put(String key, String value) {
+    say("etcdctl put " + key);
+    etcd.put(key, value);
+  }
+
+  private void delete(String key) {
+    say("etcdctl del " + key);
+    etcd.delete(key);
+  }
+
+  /** Shows why the invalid Route was refused: the agent's log line and the control plane's verdict. */
+  private void rejection() {
+    frontend.agentLog().lines().filter(l -> l.contains("policy rejected")).reduce((a, b) -> b)
+        .ifPresent(l -> System.out.println("  agent log: " + l));
+    JsonNode graph = table.last();
+    if (graph != null) {
+      for (JsonNode p : graph.path("policies")) {
+        if (p.path("kind").asText().equals("Route") && p.path("name").asText().equals("orders")) {
+          System.out.println("  control plane: Route/orders at revision " + p.path("revision").asLong() + ": "
+              + p.path("verdict").asText() + " " + p.path("problems"));
         }
       }
-      int total = ok + failed;
-      System.out.printf(
-          Locale.ROOT,
-          "  frontend→orders  %6d  %6.1f%%  %5.1fms  %5.1fms  %7.1f%%  %7.1f%%%n",
-          total,
-          total == 0 ? 0.0 : 100.0 * ok / total,
-          Long.parseLong(m.group(3)) / 1000.0,
-          Long.parseLong(m.group(4)) / 1000.0,
-          ok == 0 ? 0.0 : 100.0 * bodies.getOrDefault("v1", 0) / ok,
-          ok == 0 ? 0.0 : 100.0 * bodies.getOrDefault("v2", 0) / ok);
     }
-    String rejected = traffic.agentLog().lines().filter(l -> l.contains("policy rejected")).reduce((a, b) -> b).orElse(null);
-    if (title.contains("invalid") && rejected != null) {
-      System.out.println("  agent log: " + rejected);
+  }
+
+  private MeshJvm service(String name, String version, Class<?> main, String... args) throws IOException {
+    MeshJvm.Builder b = MeshJvm.builder(version == null ? name : name + "-" + version)
+        .property("skein.service", name)
+        .property("skein.etcd.endpoints", etcd.endpoint())
+        .property("skein.admin.port", Integer.toString(FreePorts.next()))
+        // Without it the JDK HttpServer waits ~40 ms for a delayed ACK on every keep-alive answer.
+        .property("sun.net.httpserver.nodelay", "true");
+    if (version != null) {
+      b.property("skein.labels", "version=" + version);
     }
+    return started(b.start(main.getName(), args));
+  }
+
+  private synchronized MeshJvm started(MeshJvm jvm) {
+    processes.add(jvm);
+    return jvm;
+  }
+
+  private void awaitDashboard(MeshJvm controlPlane) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (table.fetch() == null) {
+      if (!controlPlane.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("the control plane's dashboard did not start:\n" + controlPlane.agentLog());
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private void awaitRegistration(MeshJvm jvm, String port) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!etcd.getPrefix("/skein/endpoints/").contains("\"port\":" + port + ",")) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no endpoint registered with port " + port + "; agent log:\n" + jvm.agentLog());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** Waits until both edges carry the users' traffic without errors: cold JVMs are slow at first. */
+  private void awaitTraffic() throws InterruptedException {
+    say("waiting for the mesh to warm up (both edges busy, no errors)");
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonNode g = table.fetch();
+      if (g != null && g.path("edges").size() >= 2) {
+        boolean warm = true;
+        for (JsonNode e : g.path("edges")) {
+          warm &= e.path("rps").asDouble() >= 0.8 * options.rate() && e.path("successRate").asDouble() >= 99.9;
+        }
+        if (warm) {
+          return;
+        }
+      }
+      Thread.sleep(500);
+    }
+    say("the mesh is still not warm after 120 s; continuing");
   }
 
   private static void say(String message) {
@@ -125,13 +267,28 @@ public final class DemoMesh {
   }
 
   private synchronized void stopEverything() {
-    try {
-      if (traffic != null) {
-        traffic.close();
-        traffic = null;
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    List<MeshJvm> all = new ArrayList<>(processes);
+    java.util.Collections.reverse(all);
+    for (MeshJvm jvm : all) {
+      try {
+        jvm.close();
+      } catch (Exception e) {
+        // best effort on the way out
       }
-      mesh.close();
-      etcd.close();
+    }
+    try {
+      if (etcd != null) {
+        etcd.close();
+      }
+      if (caDir != null && Files.exists(caDir)) {
+        try (Stream<Path> files = Files.walk(caDir)) {
+          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
     } catch (Exception e) {
       // best effort on the way out
     }

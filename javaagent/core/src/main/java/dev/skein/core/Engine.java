@@ -204,6 +204,7 @@ public final class Engine implements MeshEngine {
       admin.serveAuthorization(authorizer::describe);
       adminServer = admin.server();
       admin.start();
+      status.adminPort(admin.port());
       AgentLog.info("admin endpoint on http://127.0.0.1:" + admin.port() + "/");
     } catch (Exception e) {
       AgentLog.warn("admin endpoint not started on port " + settings.adminPort(), e);

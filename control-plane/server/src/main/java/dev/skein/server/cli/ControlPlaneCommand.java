@@ -7,10 +7,12 @@ import dev.skein.server.ca.CsrSigner;
 import dev.skein.server.controlplane.AdminServer;
 import dev.skein.server.controlplane.Log;
 import dev.skein.server.controlplane.ControlPlane;
+import dev.skein.server.dashboard.Dashboard;
 import dev.skein.server.etcd.Etcd;
 import io.etcd.jetcd.Client;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -42,6 +44,14 @@ final class ControlPlaneCommand implements Callable<Integer> {
             description = "lifetime of workload certificates, e.g. 24h, 20s (default ${DEFAULT-VALUE})")
     String certTtl;
 
+    @Option(names = "--dashboard-port", paramLabel = "PORT", description = "web dashboard (service graph with live "
+            + "traffic, policies and verdicts) on --dashboard-address:PORT; off when unset")
+    Integer dashboardPort;
+
+    @Option(names = "--dashboard-address", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+            description = "address the dashboard listens on (default ${DEFAULT-VALUE})")
+    String dashboardAddress;
+
     @Override
     public Integer call() throws Exception {
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
@@ -67,6 +77,10 @@ final class ControlPlaneCommand implements Callable<Integer> {
             client.close();
             stopped.countDown();
         }, "skein-cp-shutdown"));
+        Dashboard dashboard = startDashboard();
+        if (dashboard != null) {
+            Runtime.getRuntime().addShutdownHook(new Thread(dashboard::close, "skein-cp-dashboard-shutdown"));
+        }
         CsrSigner signer = startSigner(client, cp);
         if (signer != null) {
             Runtime.getRuntime().addShutdownHook(new Thread(signer::close, "skein-cp-ca-shutdown"));
@@ -74,6 +88,20 @@ final class ControlPlaneCommand implements Callable<Integer> {
         cp.start();
         stopped.await();
         return 0;
+    }
+
+    /** The web dashboard when --dashboard-port is given, else null. */
+    private Dashboard startDashboard() {
+        if (dashboardPort == null) {
+            return null;
+        }
+        try {
+            Dashboard d = new Dashboard(skein.connect(), skein.layout(), new InetSocketAddress(dashboardAddress, dashboardPort), 3);
+            d.start();
+            return d;
+        } catch (IOException e) {
+            throw new UserException("cannot listen on " + dashboardAddress + ":" + dashboardPort + ": " + e.getMessage());
+        }
     }
 
     /** The CSR signer when --ca-dir names a CA, else null (one log line says so). */

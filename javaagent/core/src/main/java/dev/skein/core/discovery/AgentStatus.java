@@ -32,6 +32,13 @@ public final class AgentStatus {
 
   // Set by the identity manager when a certificate arrives or is renewed.
   private volatile Instant certificateExpiry;
+  // Set when the admin endpoint listens: the control plane's dashboard scrapes its /metrics.
+  private volatile int adminPort;
+
+  /** The loopback port of this agent's admin endpoint, reported as {@code adminPort}. */
+  public void adminPort(int port) {
+    this.adminPort = port;
+  }
 
   /** This process's instance name: the last segment of its status, endpoint and CSR keys. */
   public String instance() {
@@ -72,6 +79,9 @@ public final class AgentStatus {
     doc.put("updated", Instant.now().toString());
     Instant expiry = certificateExpiry;
     doc.put("certificateExpiry", expiry == null ? null : expiry.toString());
+    if (adminPort > 0) {
+      doc.put("adminPort", adminPort);
+    }
     try {
       return Json.MAPPER.writeValueAsString(doc);
     } catch (JsonProcessingException e) {

@@ -1,6 +1,7 @@
 package dev.skein.instrumentation.okhttp.mesh;
 
 import dev.skein.bootstrap.AgentFaults;
+import dev.skein.bootstrap.Bridge;
 import dev.skein.bootstrap.ClientCalls;
 import dev.skein.bootstrap.ClientExchange;
 import dev.skein.bootstrap.MeshCall;
@@ -33,13 +34,31 @@ public final class MeshInterceptor implements Interceptor {
     if (route == null) {
       return chain.proceed(request);
     }
+    // One span and one skein.requests count per call (retries inside), named by the mesh service.
+    java.util.Map<String, String> inject = new java.util.HashMap<>();
+    String service = route.service(); // namespace/name
+    Object telemetry =
+        Bridge.clientStart(
+            "http", route, request.method(), request.url().toString(), service.substring(service.indexOf('/') + 1), request.url().port(), inject);
+    if (!inject.isEmpty()) {
+      Request.Builder traced = request.newBuilder();
+      inject.forEach(traced::header);
+      request = traced.build();
+    }
     RequestBody body = request.body();
     long length = body == null ? 0 : body.contentLength();
     MeshCall call = new MeshCall(route, request.method(), length, body == null || !body.isOneShot(), null);
     if (route.mirror() != null && (body == null || !body.isOneShot())) {
       mirror(chain, request, route.mirror(), route);
     }
-    return ClientCalls.execute(call, new OkHttpExchange(chain, request, route));
+    try {
+      Response response = ClientCalls.execute(call, new OkHttpExchange(chain, request, route));
+      Bridge.clientEnd(telemetry, response.code(), null);
+      return response;
+    } catch (IOException | RuntimeException e) {
+      Bridge.clientEnd(telemetry, -1, e);
+      throw e;
+    }
   }
 
   /**

@@ -1,0 +1,68 @@
+package dev.skein.it.demo;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code skein} command as an operator runs it: {@code java -jar skein.jar}, found through
+ * the {@code skein.cli.jar} property or as {@code control-plane/server/target/skein.jar} from
+ * the working directory upwards.
+ */
+final class SkeinCli {
+  private static final Path RELATIVE = Path.of("control-plane", "server", "target", "skein.jar");
+
+  private final String etcd;
+  private final String jar;
+
+  SkeinCli(String etcd) {
+    this.etcd = etcd;
+    this.jar = jar();
+  }
+
+  static String jar() {
+    String configured = System.getProperty("skein.cli.jar");
+    if (configured != null && Files.isRegularFile(Path.of(configured))) {
+      return Path.of(configured).toAbsolutePath().toString();
+    }
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve(RELATIVE))) {
+        return dir.resolve(RELATIVE).toString();
+      }
+    }
+    throw new IllegalStateException("skein.jar not found (" + RELATIVE + "): build it first with mvn -DskipTests install");
+  }
+
+  String jarPath() {
+    return jar;
+  }
+
+  /** Runs one short command; returns its output, or throws with it when the command fails. */
+  String run(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar, "--etcd", etcd));
+    command.addAll(List.of(args));
+    Path out = Files.createTempFile("skein-cli", ".out");
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("skein " + String.join(" ", args) + " did not finish");
+      }
+      String text = Files.readString(out, StandardCharsets.UTF_8).strip();
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException("skein " + String.join(" ", args) + " failed: " + text);
+      }
+      return text;
+    } finally {
+      Files.deleteIfExists(out);
+    }
+  }
+
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}

@@ -41,6 +41,7 @@ class GrpcResilienceIT {
     }
     client =
         MeshJvm.builder("grpc-client")
+            .property("skein.first.snapshot.wait.ms", "20000") // a loaded machine may take longer than the default 2 s
             .property("skein.service", "frontend")
             .property("skein.etcd.endpoints", etcd.endpoint())
             .start("dev.skein.it.apps.resilience.GrpcFlaky", "client", "orders");

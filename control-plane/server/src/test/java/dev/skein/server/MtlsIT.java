@@ -113,6 +113,8 @@ class MtlsIT {
     @Test
     @Order(1)
     void meshCallsAreMutualTls13OnTheWireAndTheServerSeesTheClientsSpiffeId() throws Exception {
+        // skein status shows which endpoints take the mesh's TLS.
+        assertThat(new Cli(etcd.endpoint()).run("status").out()).containsPattern("orders +orders-\\d+-\\d+ +\\S+ +http\\+mtls");
         String direct = call("send 20 http://orders/");
         assertThat(direct).contains("ok=20 failed=0").contains("{TLSv1.3 " + FRONT_ID + "=20}");
         // Certificate health on the admin endpoint.
@@ -300,9 +302,14 @@ class MtlsIT {
         assertThat(init.code()).as(init.toString()).isZero();
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() ->
                 orders.agentLog().contains("2 root(s)") && front.agentLog().contains("2 root(s)"));
+        // The new replica starts beside the old one and takes over when it stops: 20-second
+        // certificates must not expire in the hand-over.
+        Process next = controlPlane(dir.resolve("ca2"), "cp2.log");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Files.exists(dir.resolve("cp2.log")) && Files.readString(dir.resolve("cp2.log")).contains("campaigning"));
         controlPlane.destroy();
         controlPlane.waitFor(10, TimeUnit.SECONDS);
-        controlPlane = controlPlane(dir.resolve("ca2"), "cp2.log");
+        controlPlane = next;
         X509Certificate newRoot = Pem.certificates(Files.readString(dir.resolve("ca2").resolve("ca.crt"))).get(0);
         String r = front.awaitLineStartingWith("result", Duration.ofSeconds(60));
         String g = caller.awaitLineStartingWith("result", Duration.ofSeconds(60));

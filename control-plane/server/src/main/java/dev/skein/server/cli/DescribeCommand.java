@@ -101,7 +101,7 @@ final class DescribeCommand implements Callable<Integer> {
     private void print(PrintWriter out, List<Policy> policies, Map<String, Endpoint> endpoints) {
         out.println("Service:    " + name + "." + namespace);
         out.println("Endpoints:  " + endpoints.size());
-        endpoints.forEach((id, ep) -> out.println("  " + id + "  " + ep.address() + ":" + ep.port() + "  " + ep.protocol()
+        endpoints.forEach((id, ep) -> out.println("  " + id + "  " + ep.address() + ":" + ep.port() + "  " + ep.protocol() + (ep.tls() ? "+mtls" : "")
                 + "  " + Describe.labels(ep.labels())));
 
         Policy route = find(policies, p -> p.spec() instanceof RouteSpec r && isThisHost(r.host(), p.namespace()));

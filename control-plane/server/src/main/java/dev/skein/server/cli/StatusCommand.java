@@ -71,7 +71,7 @@ final class StatusCommand implements Callable<Integer> {
             try {
                 Endpoint ep = Endpoint.fromJson(Etcd.text(e.getValue().getValue()));
                 byService.computeIfAbsent(ref.namespace() + "/" + ref.service(), k -> new ArrayList<>())
-                        .add(new String[] {ref.instanceId(), ep.address() + ":" + ep.port(), ep.protocol(), Describe.labels(ep.labels())});
+                        .add(new String[] {ref.instanceId(), ep.address() + ":" + ep.port(), ep.protocol() + (ep.tls() ? "+mtls" : ""), Describe.labels(ep.labels())});
             } catch (RuntimeException ex) {
                 unreadable.add(e.getKey() + ": " + ex.getMessage());
             }

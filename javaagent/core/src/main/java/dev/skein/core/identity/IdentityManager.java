@@ -46,6 +46,8 @@ public final class IdentityManager {
   private static final Duration REFUSED_RETRY = Duration.ofSeconds(60);
   private static final Duration WARN_EVERY = Duration.ofHours(1);
   private static final Duration ANCHOR_WARNING = Duration.ofDays(30);
+  // Once expired, say so every few minutes: it is an outage.
+  private static final Duration EXPIRED_EVERY = Duration.ofMinutes(5);
 
   private final Client etcd;
   private final LeasedKeys keys;
@@ -214,7 +216,13 @@ public final class IdentityManager {
   }
 
   private void warnIfExpiring(WorkloadIdentity now, Instant clock) {
-    if (now != null && clock.isAfter(now.expiry().minus(now.lifetime().dividedBy(10))) && clock.isAfter(certWarned.plus(WARN_EVERY))) {
+    if (now != null && clock.isAfter(now.expiry()) && clock.isAfter(certWarned.plus(EXPIRED_EVERY))) {
+      certWarned = clock;
+      AgentLog.error(
+          "the workload certificate " + now.spiffeId() + " EXPIRED at " + now.expiry() + " and no renewal has arrived: "
+              + "mesh TLS connections to and from this workload fail until the control plane signs a new one",
+          null);
+    } else if (now != null && clock.isAfter(now.expiry().minus(now.lifetime().dividedBy(10))) && clock.isAfter(certWarned.plus(WARN_EVERY))) {
       certWarned = clock;
       AgentLog.warn(
           "the workload certificate " + now.spiffeId() + " has under 10% of its life left (expires " + now.expiry()
@@ -222,7 +230,13 @@ public final class IdentityManager {
     }
     for (X509Certificate root : bundle) {
       Instant end = root.getNotAfter().toInstant();
-      if (clock.plus(ANCHOR_WARNING).isAfter(end) && clock.isAfter(anchorWarned.plus(WARN_EVERY))) {
+      if (clock.isAfter(end) && clock.isAfter(anchorWarned.plus(EXPIRED_EVERY))) {
+        anchorWarned = clock;
+        AgentLog.error(
+            "the mesh trust anchor " + root.getSubjectX500Principal().getName() + " EXPIRED at " + end
+                + ": no certificate issued under it verifies any more; publish a new root and re-issue",
+            null);
+      } else if (clock.plus(ANCHOR_WARNING).isAfter(end) && clock.isAfter(anchorWarned.plus(WARN_EVERY))) {
         anchorWarned = clock;
         AgentLog.warn(
             "the mesh trust anchor " + root.getSubjectX500Principal().getName() + " expires " + end

@@ -130,8 +130,8 @@ public final class JdkServerTls {
       refuse(in, server, connection, chan, protocol, "TLS handshake failed: " + e.getMessage());
       return;
     }
-    InputStream rawin = new BufferedInputStream(ssl.getInputStream());
-    OutputStream rawout = new BufferedOutputStream(ssl.getOutputStream());
+    InputStream rawin = QuietClose.of(new BufferedInputStream(ssl.getInputStream()));
+    OutputStream rawout = QuietClose.of(new BufferedOutputStream(ssl.getOutputStream()));
     in.setParameters.invoke(connection, rawin, rawout, chan, new SessionEngine(ssl), null, tls, protocol, in.placeholder(server), rawin);
   }
 

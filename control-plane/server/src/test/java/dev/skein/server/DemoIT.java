@@ -81,6 +81,10 @@ class DemoIT {
         assertThat(last(text, "7.", "frontend→orders").shares().get("v2")).as("last good Route kept").isBetween(12.0, 28.0);
         assertThat(text).contains("agent log: [skein]").contains("weight: must be 0..100, got 140")
                 .containsPattern("control plane: Route/orders at revision \\d+: invalid");
+        assertThat(text).contains("before: a plain-text request from outside the mesh to orders v1: answered 200")
+                .contains("after: a plain-text request from outside the mesh to orders v1: refused");
+        assertThat(last(text, "8.", "frontend→orders").success()).as("STRICT: mesh calls go on over mutual TLS")
+                .isGreaterThanOrEqualTo(99.0);
         for (String step : List.of("1.", "2.", "3.", "7.")) {
             for (Row row : rows(text, step)) {
                 assertThat(row.success()).as("success in step " + step + ": " + row).isGreaterThanOrEqualTo(99.0);

@@ -33,6 +33,7 @@ public final class DemoMesh {
   private SkeinCli skein;
   private Path caDir;
   private MeshJvm frontend;
+  private String ordersV1Port;
   private LiveTable table;
   private boolean stopped;
 
@@ -114,6 +115,9 @@ public final class DemoMesh {
       String port = jvm.awaitLineStartingWith("listening", Duration.ofSeconds(60)).substring("listening ".length());
       awaitRegistration(jvm, port);
       frontendPort = port;
+      if (jvm == ordersV1) {
+        ordersV1Port = port;
+      }
     }
     started(MeshJvm.builder("users").withoutAgent()
         .start(LoadGenerator.class.getName(), "http://127.0.0.1:" + frontendPort + "/", Integer.toString(options.rate())));
@@ -141,6 +145,14 @@ public final class DemoMesh {
     step("7. an invalid Route (weight 140, put with etcdctl: skein apply would refuse it): the agents reject it, "
             + "the last good Route stays", () -> put(DemoPolicies.ORDERS_ROUTE_KEY, DemoPolicies.INVALID_ROUTE));
     rejection();
+    step("8. STRICT mutual TLS on orders (PeerAuthentication): frontend's OkHttp calls already use the mesh's "
+            + "mutual TLS and go on; plain text from outside the mesh is refused",
+        () -> {
+          say("before: a plain-text request from outside the mesh to orders v1: " + plainText(ordersV1Port));
+          put(DemoPolicies.ORDERS_PEER_AUTHENTICATION_KEY, DemoPolicies.ORDERS_STRICT_MTLS);
+          awaitLog(ordersV1, "PeerAuthentication for orders: STRICT");
+          say("after: a plain-text request from outside the mesh to orders v1: " + plainText(ordersV1Port));
+        });
     say("done");
   }
 
@@ -164,6 +176,29 @@ public final class DemoMesh {
       if (wait > 0) {
         Thread.sleep(wait / 1_000_000);
       }
+    }
+  }
+
+  /** One plain-text request from this JVM (no agent, so outside the mesh): its answer or why none. */
+  private static String plainText(String port) {
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/"))
+              .timeout(Duration.ofSeconds(5)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      return "answered " + r.statusCode();
+    } catch (IOException e) {
+      return "refused (" + e.getClass().getSimpleName() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  private static void awaitLog(MeshJvm jvm, String text) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!jvm.agentLog().contains(text) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
     }
   }
 

@@ -99,4 +99,17 @@ final class DemoPolicies {
             route:
               - {destination: {subset: v1}, weight: 140}
       """;
+
+  static final String ORDERS_PEER_AUTHENTICATION_KEY = "/skein/policies/default/PeerAuthentication/orders";
+
+  /** orders accepts only the mesh's mutual TLS. */
+  static final String ORDERS_STRICT_MTLS =
+      """
+      apiVersion: skein.dev/v1
+      kind: PeerAuthentication
+      metadata: {name: orders, namespace: default}
+      spec:
+        selector: {service: orders}
+        mtls: {mode: STRICT}
+      """;
 }

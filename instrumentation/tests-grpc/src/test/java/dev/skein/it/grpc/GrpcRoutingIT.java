@@ -121,7 +121,9 @@ class GrpcRoutingIT {
     Thread.sleep(1000);
     Outcome o = GrpcMesh.calls(shadedClient, "unary", 1000);
     assertThat(o.failed()).as(o.line()).isZero();
-    assertThat(o.count("v2") / 1000.0).as(o.line()).isBetween(0.07, 0.13);
+    // The split is random per request: 1000 draws of p=0.1 have sigma 9.5, so the band is
+    // 4.5 sigma wide (a false failure once in ~150,000 runs); a 3-sigma band failed in CI.
+    assertThat(o.count("v2") / 1000.0).as(o.line()).isBetween(0.055, 0.145);
   }
 
   @Test

@@ -134,7 +134,9 @@ abstract class ServerDiscoveryContract {
     Outcome o = mesh.send(1000, "http://orders/api/items");
     System.out.println(getClass().getSimpleName() + " 90/10 split over 1000 requests: " + o.line());
     assertThat(o.failed()).as(o.line()).isZero();
-    assertThat(o.count("v2") / 1000.0).as(o.line()).isBetween(0.07, 0.13);
+    // The split is random per request: 1000 draws of p=0.1 have sigma 9.5, so the band is
+    // 4.5 sigma wide (a false failure once in ~150,000 runs); a 3-sigma band failed in CI.
+    assertThat(o.count("v2") / 1000.0).as(o.line()).isBetween(0.055, 0.145);
     assertThat(o.count("v1") + o.count("v2")).isEqualTo(1000);
   }
 

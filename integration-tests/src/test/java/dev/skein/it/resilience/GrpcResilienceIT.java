@@ -211,7 +211,7 @@ class GrpcResilienceIT {
   @Test
   @Order(5)
   void breakerOpensAfterMinimumCallsFailsFastAndClosesOnceHealed() throws Exception {
-    etcd.put(Policies.DESTINATION_KEY, OkHttpCircuitBreakerIT.BREAKER);
+    etcd.put(Policies.DESTINATION_KEY, OkHttpResilienceIT.BREAKER);
     Thread.sleep(1000);
     tell(v1, "fail 100");
     serverCount(v1);
@@ -303,7 +303,7 @@ class GrpcResilienceIT {
   void aFailingEndpointIsEjectedAndReturnsAfterTheEjectionTime() throws Exception {
     v2 = startServer("v2");
     awaitGrpcEndpoints(2);
-    etcd.put(Policies.DESTINATION_KEY, OkHttpOutlierDetectionIT.OUTLIER);
+    etcd.put(Policies.DESTINATION_KEY, OkHttpResilienceIT.OUTLIER);
     for (int i = 0; i < 50 && !call(4).bodies().contains("v2="); i++) {
       Thread.sleep(200);
     }

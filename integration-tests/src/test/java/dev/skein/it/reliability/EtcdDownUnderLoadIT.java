@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class EtcdDownUnderLoadIT {
   static final int RATE = 50;
-  static final Duration DOWN = Duration.ofSeconds(15);
+  static final Duration DOWN = Duration.ofSeconds(30);
 
   @Test
   void noRequestFailsWhileEtcdIsDownAndAPutAfterItReturnsTakesEffect() throws Exception {

@@ -85,6 +85,8 @@ class DemoIT {
                 .contains("after: a plain-text request from outside the mesh to orders v1: refused");
         assertThat(last(text, "8.", "frontend→orders").success()).as("STRICT: mesh calls go on over mutual TLS")
                 .isGreaterThanOrEqualTo(99.0);
+        assertThat(text).contains("inventory's agent log: [skein]").contains("authorization denied");
+        assertThat(last(text, "9.", "orders→inventory").success()).as("inventory denies orders").isLessThanOrEqualTo(5.0);
         for (String step : List.of("1.", "2.", "3.", "7.")) {
             for (Row row : rows(text, step)) {
                 assertThat(row.success()).as("success in step " + step + ": " + row).isGreaterThanOrEqualTo(99.0);

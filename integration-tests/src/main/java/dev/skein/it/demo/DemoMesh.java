@@ -153,6 +153,16 @@ public final class DemoMesh {
           awaitLog(ordersV1, "PeerAuthentication for orders: STRICT");
           say("after: a plain-text request from outside the mesh to orders v1: " + plainText(ordersV1Port));
         });
+    step("9. an authorization policy denying a caller: inventory DENYs the SPIFFE ID of orders "
+            + "(" + DemoPolicies.ORDERS_SPIFFE_ID + "), read from orders' client certificate; its calls end PERMISSION_DENIED",
+        () -> {
+          say("(frontend's circuit breaker for orders is removed first, so that every denied call shows)");
+          put(DemoPolicies.ORDERS_DESTINATION_KEY, DemoPolicies.ORDERS_SUBSETS);
+          put(DemoPolicies.INVENTORY_AUTHORIZATION_KEY, DemoPolicies.INVENTORY_DENIES_ORDERS);
+          awaitLog(inventory, "authorization denied");
+          inventory.agentLog().lines().filter(l -> l.contains("authorization denied")).findFirst()
+              .ifPresent(l -> System.out.println("  inventory's agent log: " + l));
+        });
     say("done");
   }
 

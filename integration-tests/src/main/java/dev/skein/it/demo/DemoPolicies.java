@@ -8,8 +8,8 @@ final class DemoPolicies {
   static final String ORDERS_DESTINATION_KEY = "/skein/policies/default/DestinationPolicy/orders";
   static final String INVENTORY_ROUTE_KEY = "/skein/policies/default/Route/inventory";
 
-  /** Subsets v1 and v2 of orders and a 90/10 split: one file for {@code skein apply}. */
-  static final String CANARY =
+  /** Subsets v1 and v2 of orders. */
+  static final String ORDERS_SUBSETS =
       """
       apiVersion: skein.dev/v1
       kind: DestinationPolicy
@@ -19,6 +19,12 @@ final class DemoPolicies {
         subsets:
           - {name: v1, labels: {version: v1}}
           - {name: v2, labels: {version: v2}}
+      """;
+
+  /** Subsets v1 and v2 of orders and a 90/10 split: one file for {@code skein apply}. */
+  static final String CANARY =
+      ORDERS_SUBSETS
+          + """
       ---
       apiVersion: skein.dev/v1
       kind: Route
@@ -99,6 +105,23 @@ final class DemoPolicies {
             route:
               - {destination: {subset: v1}, weight: 140}
       """;
+
+  static final String ORDERS_SPIFFE_ID = "spiffe://skein.local/ns/default/sa/orders";
+  static final String INVENTORY_AUTHORIZATION_KEY = "/skein/policies/default/AuthorizationPolicy/inventory-deny-orders";
+
+  /** inventory refuses every call from orders' workload identity. */
+  static final String INVENTORY_DENIES_ORDERS =
+      """
+      apiVersion: skein.dev/v1
+      kind: AuthorizationPolicy
+      metadata: {name: inventory-deny-orders, namespace: default}
+      spec:
+        selector: {service: inventory}
+        action: DENY
+        rules:
+          - from: [{principals: ["%s"]}]
+      """
+          .formatted(ORDERS_SPIFFE_ID);
 
   static final String ORDERS_PEER_AUTHENTICATION_KEY = "/skein/policies/default/PeerAuthentication/orders";
 

@@ -11,15 +11,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * The {@code skein} command as an operator runs it: {@code java -jar skein.jar}, found through
  * the {@code skein.cli.jar} property or as {@code control-plane/server/target/skein.jar} from
- * the working directory upwards.
+ * the working directory upwards. Public for the tests that need a real control plane (its CA).
  */
-final class SkeinCli {
+public final class SkeinCli {
   private static final Path RELATIVE = Path.of("control-plane", "server", "target", "skein.jar");
 
   private final String etcd;
   private final String jar;
 
-  SkeinCli(String etcd) {
+  public SkeinCli(String etcd) {
     this.etcd = etcd;
     this.jar = jar();
   }
@@ -37,12 +37,12 @@ final class SkeinCli {
     throw new IllegalStateException("skein.jar not found (" + RELATIVE + "): build it first with mvn -DskipTests install");
   }
 
-  String jarPath() {
+  public String jarPath() {
     return jar;
   }
 
   /** Runs one short command; returns its output, or throws with it when the command fails. */
-  String run(String... args) throws IOException, InterruptedException {
+  public String run(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar, "--etcd", etcd));
     command.addAll(List.of(args));
     Path out = Files.createTempFile("skein-cli", ".out");

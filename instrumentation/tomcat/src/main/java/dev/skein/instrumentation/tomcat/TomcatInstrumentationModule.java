@@ -20,13 +20,21 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * engine's inbound decision: AuthorizationPolicy (403), RateLimitPolicy (429), and the server span
  * and {@code http.server.request.duration}. The peer's certificates are the connector's
  * {@code jakarta.servlet.request.X509Certificate} attribute.
+ *
+ * <p>Mesh mutual TLS: a plain-text NIO connector also takes the mesh's TLS on its own port, decided
+ * per connection from its first byte in {@code NioEndpoint.SocketProcessor.doRun} (see
+ * {@code TomcatMeshTls}); the peer's certificates then reach the inbound decision as above.
  */
 public final class TomcatInstrumentationModule implements InstrumentationModule {
   static final String CONNECTOR = "org.apache.catalina.connector.Connector";
   static final String ADAPTER = "org.apache.catalina.connector.CoyoteAdapter";
+  static final String SOCKET_PROCESSOR = "org.apache.tomcat.util.net.NioEndpoint$SocketProcessor";
   private static final HelperClasses HELPERS =
       new HelperClasses("tomcat", TomcatInstrumentationModule.class.getClassLoader(),
-          List.of(TomcatInstrumentationModule.class.getPackageName() + ".inbound.TomcatInbound"));
+          List.of(
+              TomcatInstrumentationModule.class.getPackageName() + ".inbound.TomcatInbound",
+              TomcatInstrumentationModule.class.getPackageName() + ".inbound.MeshTlsNioChannel",
+              TomcatInstrumentationModule.class.getPackageName() + ".inbound.TomcatMeshTls"));
 
   @Override
   public String name() {
@@ -35,7 +43,7 @@ public final class TomcatInstrumentationModule implements InstrumentationModule 
 
   @Override
   public List<String> typeNames() {
-    return List.of(CONNECTOR, ADAPTER);
+    return List.of(CONNECTOR, ADAPTER, SOCKET_PROCESSOR);
   }
 
   @Override
@@ -43,6 +51,7 @@ public final class TomcatInstrumentationModule implements InstrumentationModule 
     return builder
         .type(named(CONNECTOR))
         .and(LibraryVersion.fromProperties(name(), "org/apache/catalina/util/ServerInfo.properties", "server.number", "10.1", "12"))
+        .transform(HELPERS.transformer())
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
@@ -57,6 +66,14 @@ public final class TomcatInstrumentationModule implements InstrumentationModule 
                 .include(getClass().getClassLoader())
                 .advice(
                     named("service").and(takesArguments(2)).and(takesArgument(1, named("org.apache.coyote.Response"))),
-                    AdapterServiceAdvice.class.getName()));
+                    AdapterServiceAdvice.class.getName()))
+        // Mesh mutual TLS: each new connection of a plain-text NIO connector, before its first request.
+        .type(named(SOCKET_PROCESSOR))
+        .and(LibraryVersion.fromProperties(name(), "org/apache/catalina/util/ServerInfo.properties", "server.number", "10.1", "12"))
+        .transform(HELPERS.transformer())
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("doRun").and(takesArguments(0)), SocketProcessorTlsAdvice.class.getName()));
   }
 }

@@ -12,6 +12,9 @@ public final class MeshServerTls {
   /** The first byte of a TLS handshake record. */
   public static final int TLS_HANDSHAKE = 0x16;
 
+  /** Mesh connections speak TLS 1.3 only. */
+  public static final String PROTOCOL = "TLSv1.3";
+
   /** What to do with a new connection. */
   public enum Choice {
     /** Serve it as it is (plain text). */
@@ -63,7 +66,7 @@ public final class MeshServerTls {
     }
     SSLEngine engine = tls.createSSLEngine();
     engine.setUseClientMode(false);
-    engine.setEnabledProtocols(new String[] {"TLSv1.3"});
+    engine.setEnabledProtocols(new String[] {PROTOCOL});
     engine.setNeedClientAuth(true);
     return engine;
   }

@@ -20,13 +20,19 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * RateLimitPolicy (429), and the server span and {@code http.server.request.duration}, ended when
  * Jetty completes the request. The peer's certificates come from the TLS endpoint's
  * {@code SslSessionData}.
+ *
+ * <p>Mesh mutual TLS: before a plain-text connector starts, Jetty's own detector (TLS or plain text
+ * on one connector) goes first in its factories, with the mesh's TLS (see {@code JettyMeshTls}).
  */
 public final class Jetty12InstrumentationModule implements InstrumentationModule {
   static final String CONNECTOR = "org.eclipse.jetty.server.ServerConnector";
   static final String SERVER = "org.eclipse.jetty.server.Server";
   private static final HelperClasses HELPERS =
       new HelperClasses("jetty-12", Jetty12InstrumentationModule.class.getClassLoader(),
-          List.of(Jetty12InstrumentationModule.class.getPackageName() + ".inbound.JettyInbound"));
+          List.of(
+              Jetty12InstrumentationModule.class.getPackageName() + ".inbound.JettyInbound",
+              Jetty12InstrumentationModule.class.getPackageName() + ".inbound.MeshDetectorConnectionFactory",
+              Jetty12InstrumentationModule.class.getPackageName() + ".inbound.JettyMeshTls"));
 
   @Override
   public String name() {
@@ -44,6 +50,7 @@ public final class Jetty12InstrumentationModule implements InstrumentationModule
         .type(named(CONNECTOR))
         .and(LibraryVersion.fromProperties(
             name(), "META-INF/maven/org.eclipse.jetty/jetty-server/pom.properties", "version", "12.0", "13"))
+        .transform(HELPERS.transformer())
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
@@ -59,6 +66,7 @@ public final class Jetty12InstrumentationModule implements InstrumentationModule
                 .include(getClass().getClassLoader())
                 .advice(
                     named("handle").and(takesArguments(3)).and(takesArgument(0, named("org.eclipse.jetty.server.Request"))),
-                    ServerHandleAdvice.class.getName()));
+                    ServerHandleAdvice.class.getName())
+                .advice(named("doStart").and(takesArguments(0)), ServerStartTlsAdvice.class.getName()));
   }
 }

@@ -16,14 +16,15 @@ import net.bytebuddy.matcher.ElementMatcher;
  * {@code determineRoute(HttpHost, HttpRequest, context)}, where the advice swaps the target for
  * the endpoint the mesh chose. That three-argument method marks the supported range (5.6 is
  * tested; 5.1 has no request argument there and is skipped with one debug line). The minimal clients
- * ({@code HttpClients.createMinimal()}) have no route planning and are not routed. Classic clients
- * built by {@code HttpClientBuilder} also get the mesh's exec interceptor (faults, timeouts,
- * breaker, retries); the async client is routed only.
+ * ({@code HttpClients.createMinimal()}) have no route planning and are not routed. Clients built by
+ * {@code HttpClientBuilder} or {@code HttpAsyncClientBuilder} also get the mesh's exec interceptor
+ * (faults, timeouts, breaker, retries).
  */
 public final class ApacheHttpClient5InstrumentationModule implements InstrumentationModule {
   static final String CLASSIC = "org.apache.hc.client5.http.impl.classic.InternalHttpClient";
   static final String ASYNC = "org.apache.hc.client5.http.impl.async.InternalHttpAsyncClient";
   static final String CLASSIC_BUILDER = "org.apache.hc.client5.http.impl.classic.HttpClientBuilder";
+  static final String ASYNC_BUILDER = "org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder";
 
   static final ElementMatcher.Junction<MethodDescription> DETERMINE_ROUTE =
       named("determineRoute")
@@ -38,7 +39,7 @@ public final class ApacheHttpClient5InstrumentationModule implements Instrumenta
 
   @Override
   public List<String> typeNames() {
-    return List.of(CLASSIC, ASYNC, CLASSIC_BUILDER);
+    return List.of(CLASSIC, ASYNC, CLASSIC_BUILDER, ASYNC_BUILDER);
   }
 
   @Override
@@ -54,6 +55,12 @@ public final class ApacheHttpClient5InstrumentationModule implements Instrumenta
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
-                .advice(named("build").and(takesArguments(0)), BuildAdvice.class.getName()));
+                .advice(named("build").and(takesArguments(0)), BuildAdvice.class.getName()))
+        .type(named(ASYNC_BUILDER))
+        .transform(HelperInjector.TRANSFORMER)
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("build").and(takesArguments(0)), AsyncBuildAdvice.class.getName()));
   }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
 /**
- * The {@code mesh} helpers (the exec interceptor) for the class loader of the HttpClientBuilder
+ * The {@code mesh} helpers (the exec interceptors) for the class loader of the HttpClientBuilder or HttpAsyncClientBuilder
  * being transformed: they implement the application's Apache types (see {@link HelperClasses}).
  */
 final class HelperInjector {
@@ -17,7 +17,13 @@ final class HelperInjector {
           List.of(
               MESH + "MeshExecHandler",
               MESH + "MeshExecHandler$Exchange",
-              MESH + "MeshExecHandler$WrappedHttpException"));
+              MESH + "MeshExecHandler$WrappedHttpException",
+              MESH + "MeshAsyncExecHandler",
+              MESH + "MeshAsyncExecHandler$Discarding",
+              MESH + "AsyncTries",
+              MESH + "AsyncTries$Outcome",
+              MESH + "AsyncTries$TryFuture",
+              MESH + "AsyncTries$Try"));
 
   static final AgentBuilder.Transformer TRANSFORMER = HELPERS.transformer();
 

@@ -36,7 +36,7 @@ class HttpClientsResilienceIT {
         circuitBreaker: {failureRateThreshold: 50, minimumCalls: 10, openStateDuration: 2s}
       """;
   /** The library's own timeout exception, by simple name. */
-  static final Map<String, String> TIMEOUT = Map.of("jdk", "HttpTimeoutException", "jdk-async", "HttpTimeoutException", "apache", "SocketTimeoutException");
+  static final Map<String, String> TIMEOUT = Map.of("jdk", "HttpTimeoutException", "jdk-async", "HttpTimeoutException", "apache", "SocketTimeoutException", "apache-async", "SocketTimeoutException");
 
   private static final Pattern RESULT =
       Pattern.compile("result ok=(\\d+) failed=(\\d+) statuses=(\\{.*?\\}) faults=(\\d+) errors=(\\{.*?\\}) maxMillis=(\\d+) refused=(\\{.*?\\}) bodies=.*");
@@ -130,7 +130,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async"})
   @Order(1)
   void retriesHideAServerFailingTenPercent(String library) throws Exception {
     route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
@@ -141,7 +141,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async"})
   @Order(2)
   void theRetryBudgetCapsRetriesAgainstAServerFailingEverything(String library) throws Exception {
     route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
@@ -157,7 +157,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async"})
   @Order(3)
   void aTimeoutCutsASlowServerShortWithTheLibrarysOwnException(String library) throws Exception {
     route("timeout: 200ms");
@@ -175,7 +175,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async"})
   @Order(4)
   void theBreakerOpensFailsFastWithTheMeshHeaderAndClosesOnceHealed(String library) throws Exception {
     route("timeout: 5s");

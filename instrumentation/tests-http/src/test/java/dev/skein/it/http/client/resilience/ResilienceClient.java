@@ -7,7 +7,11 @@ import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.core5.http.Header;
@@ -45,6 +49,18 @@ interface ResilienceClient {
                   return new Answer(
                       response.getCode(), value(response.getFirstHeader("x-skein-refused")), value(response.getFirstHeader("x-skein-fault")), body);
                 }));
+    CloseableHttpAsyncClient apacheAsync = HttpAsyncClients.createDefault();
+    apacheAsync.start();
+    clients.put(
+        "apache-async",
+        url -> {
+          SimpleHttpResponse response = apacheAsync.execute(SimpleRequestBuilder.get(url).build(), null).get(30, TimeUnit.SECONDS);
+          return new Answer(
+              response.getCode(),
+              value(response.getFirstHeader("x-skein-refused")),
+              value(response.getFirstHeader("x-skein-fault")),
+              response.getBodyText());
+        });
     okhttp3.OkHttpClient okhttp = new okhttp3.OkHttpClient();
     clients.put(
         "okhttp",

@@ -1,0 +1,117 @@
+package dev.skein.instrumentation.apachehttpclient5.mesh;
+
+import dev.skein.bootstrap.AgentFaults;
+import dev.skein.bootstrap.ClientCalls;
+import dev.skein.bootstrap.MeshCall;
+import dev.skein.bootstrap.OutboundRoute;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.hc.client5.http.async.AsyncExecCallback;
+import org.apache.hc.client5.http.async.AsyncExecChain;
+import org.apache.hc.client5.http.async.AsyncExecChainHandler;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.impl.BasicEntityDetails;
+import org.apache.hc.core5.http.message.BasicHttpResponse;
+import org.apache.hc.core5.http.nio.AsyncDataConsumer;
+import org.apache.hc.core5.http.nio.AsyncEntityProducer;
+import org.apache.hc.core5.http.nio.CapacityChannel;
+
+/**
+ * The mesh's exec interceptor, first in every async Apache HttpClient 5 built by
+ * {@code HttpAsyncClientBuilder}. A request the mesh routed (route planning left the route in the
+ * context) goes through the shared client call path ({@link ClientCalls#executeAsync}: faults,
+ * timeouts, breaker, bulkhead, retries); {@link AsyncTries} supplies the Apache parts. Tries and
+ * the application's callback run on the client's I/O threads; only a backoff or an injected delay
+ * waits on a timer. Any other request passes straight through.
+ *
+ * <p>Injected into the application's class loader: it implements the application's types.
+ */
+public final class MeshAsyncExecHandler implements AsyncExecChainHandler {
+  static final String NAME = "skein-mesh";
+
+  @Override
+  public void execute(
+      HttpRequest request, AsyncEntityProducer producer, AsyncExecChain.Scope scope, AsyncExecChain chain, AsyncExecCallback callback)
+      throws HttpException, IOException {
+    Object attribute = scope.clientContext.removeAttribute(MeshExecHandler.ROUTE_ATTRIBUTE);
+    if (!(attribute instanceof OutboundRoute route)) {
+      chain.proceed(request, producer, scope, callback);
+      return;
+    }
+    long length = producer == null ? 0 : producer.getContentLength();
+    MeshCall call = new MeshCall(route, request.getMethod(), length, producer == null || producer.isRepeatable(), null);
+    AsyncTries tries = new AsyncTries(request, producer, scope, chain, route, callback);
+    // A mesh-made answer or a failure waits until the last try's connection is released.
+    ClientCalls.executeAsync(call, tries).whenComplete((outcome, failure) -> tries.afterLastTry(() -> deliver(callback, outcome, failure)));
+  }
+
+  /** Hands the call's outcome to the application's callback (the body of a real response follows on its own). */
+  private static void deliver(AsyncExecCallback callback, AsyncTries.Outcome outcome, Throwable failure) {
+    if (failure != null) {
+      callback.failed(failure instanceof Exception e ? e : new IOException(failure));
+      return;
+    }
+    if (!outcome.synthetic()) {
+      return; // the try that answered hands its response to the callback itself
+    }
+    try {
+      byte[] body = outcome.body().getBytes(StandardCharsets.UTF_8);
+      EntityDetails details = new BasicEntityDetails(body.length, ContentType.TEXT_PLAIN);
+      AsyncDataConsumer consumer = callback.handleResponse(outcome.response(), details);
+      if (consumer != null) {
+        consumer.consume(ByteBuffer.wrap(body));
+        consumer.streamEnd(null);
+      }
+      callback.completed();
+    } catch (Exception e) {
+      callback.failed(e);
+    }
+  }
+
+  /** A response the mesh makes itself: this status, one header, the value as a plain-text body. */
+  static AsyncTries.Outcome synthetic(int status, String header, String value) {
+    BasicHttpResponse response = new BasicHttpResponse(status, header.equals(ClientCalls.FAULT_HEADER) ? "Fault Injected" : "Refused By Mesh");
+    response.setHeader(header, value);
+    response.setHeader("Content-Type", ContentType.TEXT_PLAIN.toString());
+    return new AsyncTries.Outcome(response, null, true, value);
+  }
+
+  /** Reads a thrown-away response's body to its end, so that its connection can be reused. */
+  static final class Discarding implements AsyncDataConsumer {
+    @Override
+    public void updateCapacity(CapacityChannel channel) throws IOException {
+      channel.update(Integer.MAX_VALUE);
+    }
+
+    @Override
+    public void consume(ByteBuffer src) {
+      src.position(src.limit());
+    }
+
+    @Override
+    public void streamEnd(List<? extends Header> trailers) {}
+
+    @Override
+    public void releaseResources() {}
+  }
+
+  /**
+   * Adds the handler first in a builder's exec chain.
+   *
+   * @param builder an {@code HttpAsyncClientBuilder} about to build
+   */
+  public static void install(Object builder) {
+    try {
+      ((HttpAsyncClientBuilder) builder).addExecInterceptorFirst(NAME, new MeshAsyncExecHandler());
+    } catch (Throwable t) {
+      AgentFaults.record("apache-async-exec-handler", t);
+    }
+  }
+}

@@ -60,9 +60,22 @@ final class HarnessClasses {
     }
   }
 
-  /** A JVM builder with the snapshot class path. */
+  /**
+   * A JVM builder with the snapshot class path, plus the JVM options in the environment variable
+   * {@code SKEIN_BENCH_JVM_ARGS} (space-separated; {@code {name}} becomes the JVM's name), e.g. to
+   * profile every process of a run with Java Flight Recorder.
+   */
   static MeshJvm.Builder jvm(String name) {
-    return MeshJvm.builder(name).classPath(classPath);
+    MeshJvm.Builder builder = MeshJvm.builder(name).classPath(classPath);
+    String extra = System.getenv("SKEIN_BENCH_JVM_ARGS");
+    if (extra != null) {
+      for (String arg : extra.trim().split("\\s+")) {
+        if (!arg.isEmpty()) {
+          builder.jvmArg(arg.replace("{name}", name));
+        }
+      }
+    }
+    return builder;
   }
 
   /** Loads (without initialising) every class the harness needs after its start. */

@@ -17,6 +17,21 @@ public final class PeerIdentity {
     if (chain == null || chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
       return null;
     }
+    // A connection's requests show the same certificate object: read its names once.
+    Last last = PeerIdentity.last;
+    if (last != null && last.certificate == leaf) {
+      return last.spiffeId;
+    }
+    String id = read(leaf);
+    PeerIdentity.last = new Last(leaf, id);
+    return id;
+  }
+
+  private record Last(X509Certificate certificate, String spiffeId) {}
+
+  private static volatile Last last;
+
+  private static String read(X509Certificate leaf) {
     try {
       Collection<List<?>> names = leaf.getSubjectAlternativeNames();
       if (names == null) {

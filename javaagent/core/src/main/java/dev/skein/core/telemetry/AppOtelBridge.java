@@ -99,21 +99,32 @@ final class AppOtelBridge {
     if (loader == null) {
       return NONE;
     }
+    Last last = this.last;
+    if (last != null && last.loader.get() == loader) {
+      return last.api; // the common case: one application class loader, no lock per request
+    }
     synchronized (apis) {
       Api api = apis.get(loader);
       if (api == null) {
         api = load(loader);
         apis.put(loader, api);
       }
+      this.last = new Last(new java.lang.ref.WeakReference<>(loader), api);
       return api;
     }
   }
+
+  /** The loader asked last and its API (weakly held, like the map's keys). */
+  private record Last(java.lang.ref.WeakReference<ClassLoader> loader, Api api) {}
+
+  private volatile Last last;
 
   private void disable() {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     if (loader != null) {
       synchronized (apis) {
         apis.put(loader, NONE);
+        last = null;
       }
     }
   }

@@ -1,7 +1,6 @@
 package dev.skein.core.telemetry;
 
 import dev.skein.bootstrap.OutboundRoute;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,7 +12,7 @@ final class Call {
   final Span span;
   final Context context;
   final long startNanos = System.nanoTime();
-  final AttributesBuilder metricAttributes;
+  final MetricAttributes.Shape metricAttributes;
   /** Mesh destination (client calls): the host the application named until a route says more. */
   volatile String destination;
   volatile String subset;
@@ -27,7 +26,7 @@ final class Call {
   String pendingKey;
   private final AtomicBoolean ended = new AtomicBoolean();
 
-  Call(boolean client, boolean grpc, Span span, Context context, AttributesBuilder metricAttributes) {
+  Call(boolean client, boolean grpc, Span span, Context context, MetricAttributes.Shape metricAttributes) {
     this.client = client;
     this.grpc = grpc;
     this.span = span;

@@ -46,13 +46,33 @@ final class MeshInstruments {
     (grpc ? rpcServer : httpServer).record(seconds, attributes);
   }
 
-  void request(String source, String destination, String subset, String code) {
-    requests.add(
-        1,
-        Attributes.of(
-            SOURCE_SERVICE, source == null ? "unknown" : source,
-            DESTINATION_SERVICE, destination == null ? "unknown" : destination,
-            DESTINATION_SUBSET, subset == null ? "" : subset,
-            RESPONSE_CODE, code));
+  // skein.requests attribute sets by destination, subset and status, built once (bounded).
+  private final java.util.concurrent.ConcurrentHashMap<RequestKey, Attributes> requestAttributes = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record RequestKey(String source, String destination, String subset, int status) {}
+
+  /** Counts one request; {@code code} is the status, or the error type when there is none. */
+  void request(String source, String destination, String subset, int status, String errorType) {
+    if (status < 0) {
+      requests.add(1, requestAttributes(source, destination, subset, errorType == null ? "error" : errorType));
+      return;
+    }
+    RequestKey key = new RequestKey(source, destination, subset, status);
+    Attributes attributes = requestAttributes.get(key);
+    if (attributes == null) {
+      attributes = requestAttributes(source, destination, subset, Integer.toString(status));
+      if (requestAttributes.size() < MetricAttributes.MAX_SHAPES) {
+        requestAttributes.put(key, attributes);
+      }
+    }
+    requests.add(1, attributes);
+  }
+
+  private static Attributes requestAttributes(String source, String destination, String subset, String code) {
+    return Attributes.of(
+        SOURCE_SERVICE, source == null ? "unknown" : source,
+        DESTINATION_SERVICE, destination == null ? "unknown" : destination,
+        DESTINATION_SUBSET, subset == null ? "" : subset,
+        RESPONSE_CODE, code);
   }
 }

@@ -40,6 +40,24 @@ public final class Telemetry {
 
   private record State(TelemetrySdk sdk, Tracer tracer, TextMapPropagator propagator, MeshInstruments instruments, boolean spans) {}
 
+  // The metric attribute sets per request shape, built once (see MetricAttributes).
+  private final MetricAttributes serverHttp =
+      new MetricAttributes(HTTP_STATUS, method -> Attributes.of(HTTP_METHOD, (String) method, URL_SCHEME, "http"));
+  private final MetricAttributes serverGrpc = new MetricAttributes(RPC_GRPC_STATUS, method -> rpcAttributes(Attributes.builder(), (String) method).build());
+  private final MetricAttributes clientHttp = new MetricAttributes(HTTP_STATUS, key -> ((ClientKey) key).attributes(false));
+  private final MetricAttributes clientGrpc = new MetricAttributes(RPC_GRPC_STATUS, key -> ((ClientKey) key).attributes(true));
+
+  /** A client call's metric shape: where it goes and what it calls. */
+  private record ClientKey(String host, int port, String method) {
+    Attributes attributes(boolean grpc) {
+      AttributesBuilder metric = Attributes.builder().put(SERVER_ADDRESS, host);
+      if (port > 0) {
+        metric.put(SERVER_PORT, (long) port);
+      }
+      return grpc ? rpcAttributes(metric, method).build() : metric.put(HTTP_METHOD, method).build();
+    }
+  }
+
   /** One JSON line per request when {@code skein.access.log} asks; null when off. */
   private volatile AccessLog accessLog;
   /** The application's own OpenTelemetry API, joined to the mesh spans (see AppOtelBridge). */
@@ -113,25 +131,15 @@ public final class Telemetry {
       return null;
     }
     boolean grpc = "grpc".equals(system);
-    if (!grpc && s.sdk.exportTargets.contains(host + ":" + port)) {
+    if (!grpc && isExportTarget(s.sdk.exportTargets, host, port)) {
       return null; // the exporter's own request
     }
     Context parent = s.spans ? bridge.parent(Context.current()) : Context.current();
-    AttributesBuilder metric = Attributes.builder().put(SERVER_ADDRESS, host);
-    if (port > 0) {
-      metric.put(SERVER_PORT, (long) port);
-    }
-    String spanName;
-    if (grpc) {
-      rpcAttributes(metric, method);
-      spanName = method;
-    } else {
-      metric.put(HTTP_METHOD, method);
-      spanName = method;
-    }
+    MetricAttributes.Shape metric = (grpc ? clientGrpc : clientHttp).shape(new ClientKey(host, port, method));
+    String spanName = method;
     Span span = Span.getInvalid();
     if (s.spans) {
-      span = s.tracer.spanBuilder(spanName).setSpanKind(SpanKind.CLIENT).setParent(parent).setAllAttributes(metric.build()).startSpan();
+      span = s.tracer.spanBuilder(spanName).setSpanKind(SpanKind.CLIENT).setParent(parent).setAllAttributes(metric.base).startSpan();
       if (!grpc && span.isRecording()) {
         span.setAttribute(URL_FULL, url);
       }
@@ -150,6 +158,30 @@ public final class Telemetry {
       }
     }
     return call;
+  }
+
+  /** {@code host:port} is one of the OTLP endpoints, compared without building the string per call. */
+  static boolean isExportTarget(java.util.Set<String> targets, String host, int port) {
+    int colon = host.length();
+    for (String target : targets) {
+      if (target.length() > colon + 1 && target.charAt(colon) == ':' && target.startsWith(host) && port(target, colon + 1) == port) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The decimal number from {@code from} to the end, or -1. */
+  private static int port(String s, int from) {
+    int value = 0;
+    for (int i = from; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9' || value > 65_535) {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
   }
 
   /**
@@ -194,9 +226,9 @@ public final class Telemetry {
       pendingGrpc.remove(call.pendingKey);
     }
     String errorType = finish(call, status, error);
-    s.instruments.client(call.grpc, seconds(call), call.metricAttributes.build());
+    s.instruments.client(call.grpc, seconds(call), call.metricAttributes.outcome(status, errorType, error == null));
     logAccess(call, service, call.destination, status, errorType);
-    s.instruments.request(service, call.destination, call.subset, status < 0 ? (errorType == null ? "error" : errorType) : Integer.toString(status));
+    s.instruments.request(service, call.destination, call.subset, status, errorType);
   }
 
   public void clientEndOnCompletion(Object handle, CompletionStage<?> response) {
@@ -224,17 +256,12 @@ public final class Telemetry {
       return null;
     }
     boolean grpc = "grpc".equals(system);
-    AttributesBuilder metric = Attributes.builder();
-    if (grpc) {
-      rpcAttributes(metric, method);
-    } else {
-      metric.put(HTTP_METHOD, method).put(URL_SCHEME, "http");
-    }
+    MetricAttributes.Shape metric = (grpc ? serverGrpc : serverHttp).shape(method);
     Span span = Span.getInvalid();
     Context parent = Context.root();
     if (s.spans) {
       parent = s.propagator.extract(Context.root(), headers, HeaderGetter.INSTANCE);
-      var builder = s.tracer.spanBuilder(method).setSpanKind(SpanKind.SERVER).setParent(parent).setAllAttributes(metric.build());
+      var builder = s.tracer.spanBuilder(method).setSpanKind(SpanKind.SERVER).setParent(parent).setAllAttributes(metric.base);
       if (!grpc) {
         int q = target.indexOf('?');
         builder.setAttribute(URL_PATH, q < 0 ? target : target.substring(0, q));
@@ -280,7 +307,7 @@ public final class Telemetry {
       return;
     }
     String errorType = finish(call, status, error);
-    s.instruments.server(call.grpc, seconds(call), call.metricAttributes.build());
+    s.instruments.server(call.grpc, seconds(call), call.metricAttributes.outcome(status, errorType, error == null));
     logAccess(call, call.peer, service, status, errorType);
   }
 
@@ -324,7 +351,7 @@ public final class Telemetry {
             (System.nanoTime() - call.startNanos) / 1e6));
   }
 
-  /** Adds the outcome to the span and the metric attributes, ends the span; returns error.type. */
+  /** Adds the outcome to the span, ends the span; returns error.type (for the metric attributes too). */
   private static String finish(Call call, int status, Throwable error) {
     String errorType = null;
     if (error != null) {
@@ -333,12 +360,6 @@ public final class Telemetry {
       errorType = call.grpc ? GrpcStatusNames.name(status) : Integer.toString(status);
     } else if (status < 0) {
       errorType = "_OTHER";
-    }
-    if (status >= 0) {
-      call.metricAttributes.put(call.grpc ? RPC_GRPC_STATUS : HTTP_STATUS, (long) status);
-    }
-    if (errorType != null) {
-      call.metricAttributes.put(ERROR_TYPE, errorType);
     }
     Span span = call.span;
     if (span.isRecording()) {
@@ -357,13 +378,14 @@ public final class Telemetry {
     return errorType;
   }
 
-  private static void rpcAttributes(AttributesBuilder attributes, String fullMethod) {
+  private static AttributesBuilder rpcAttributes(AttributesBuilder attributes, String fullMethod) {
     int slash = fullMethod.lastIndexOf('/');
     attributes.put(RPC_SYSTEM, "grpc");
     if (slash > 0) {
       attributes.put(RPC_SERVICE, fullMethod.substring(fullMethod.startsWith("/") ? 1 : 0, slash));
       attributes.put(RPC_METHOD, fullMethod.substring(slash + 1));
     }
+    return attributes;
   }
 
   private static double seconds(Call call) {

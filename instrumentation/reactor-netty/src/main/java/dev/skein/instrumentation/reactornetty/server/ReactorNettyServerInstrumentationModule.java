@@ -22,13 +22,21 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * handler wrapped: the engine's inbound decision (AuthorizationPolicy 403, RateLimitPolicy 429)
  * before it runs, and the server span and {@code http.server.request.duration} until its publisher
  * terminates.
+ *
+ * <p>Mesh mutual TLS: each new connection of a plain-text HTTP server gets a first-byte detector
+ * first in its pipeline (see {@code ReactorNettyMeshTls}): an {@code SslHandler} with the mesh's
+ * engine for TLS, where the inbound decision finds the peer's certificates.
  */
 public final class ReactorNettyServerInstrumentationModule implements InstrumentationModule {
   static final String DISPOSABLE_BIND = "reactor.netty.transport.ServerTransport$DisposableBind";
   static final String HTTP_SERVER = "reactor.netty.http.server.HttpServer";
+  static final String CHANNEL_INITIALIZER = "reactor.netty.http.server.HttpServerConfig$HttpServerChannelInitializer";
   private static final HelperClasses HELPERS =
       new HelperClasses("reactor-netty-server", ReactorNettyServerInstrumentationModule.class.getClassLoader(),
-          List.of(ReactorNettyServerInstrumentationModule.class.getPackageName() + ".inbound.ReactorNettyInbound"));
+          List.of(
+              ReactorNettyServerInstrumentationModule.class.getPackageName() + ".inbound.ReactorNettyInbound",
+              ReactorNettyServerInstrumentationModule.class.getPackageName() + ".inbound.MeshTlsDetector",
+              ReactorNettyServerInstrumentationModule.class.getPackageName() + ".inbound.ReactorNettyMeshTls"));
 
   @Override
   public String name() {
@@ -37,7 +45,7 @@ public final class ReactorNettyServerInstrumentationModule implements Instrument
 
   @Override
   public List<String> typeNames() {
-    return List.of(DISPOSABLE_BIND, HTTP_SERVER);
+    return List.of(DISPOSABLE_BIND, HTTP_SERVER, CHANNEL_INITIALIZER);
   }
 
   @Override
@@ -46,6 +54,7 @@ public final class ReactorNettyServerInstrumentationModule implements Instrument
         .type(named(DISPOSABLE_BIND))
         .and(LibraryVersion.fromManifest(
             name(), "reactor/netty/transport/ServerTransport.class", "reactor-netty-core", "1.2", "1.4"))
+        .transform(HELPERS.transformer())
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
@@ -59,6 +68,15 @@ public final class ReactorNettyServerInstrumentationModule implements Instrument
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
-                .advice(named("handle").and(takesArguments(1)), HandleAdvice.class.getName()));
+                .advice(named("handle").and(takesArguments(1)), HandleAdvice.class.getName()))
+        // Mesh mutual TLS: each new connection of a plain-text server, once its pipeline is set up.
+        .type(named(CHANNEL_INITIALIZER))
+        .and(LibraryVersion.fromManifest(
+            name(), "reactor/netty/transport/ServerTransport.class", "reactor-netty-core", "1.2", "1.4"))
+        .transform(HELPERS.transformer())
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("onChannelInit").and(takesArguments(3)), ChannelInitTlsAdvice.class.getName()));
   }
 }

@@ -19,6 +19,26 @@ public final class Policies {
           - {name: v2, labels: {version: v2}}
       """;
 
+  /** A circuit breaker on orders that opens after 10 calls at 50% failures, for 2 s. */
+  public static final String ORDERS_BREAKER =
+      """
+      kind: DestinationPolicy
+      metadata: {name: orders}
+      spec:
+        host: orders
+        circuitBreaker: {failureRateThreshold: 50, minimumCalls: 10, openStateDuration: 2s}
+      """;
+
+  /** Outlier detection on orders: three 5xx in a row eject an endpoint for 2 s. */
+  public static final String ORDERS_OUTLIER_DETECTION =
+      """
+      kind: DestinationPolicy
+      metadata: {name: orders}
+      spec:
+        host: orders
+        outlierDetection: {consecutive5xxErrors: 3, interval: 1s, baseEjectionTime: 2s, maxEjectionPercent: 50}
+      """;
+
   /** A weighted split between v1 and v2. */
   public static String split(int v1, int v2) {
     return """

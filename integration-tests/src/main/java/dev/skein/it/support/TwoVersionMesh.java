@@ -23,14 +23,20 @@ public final class TwoVersionMesh implements AutoCloseable {
     this.etcd = etcd;
   }
 
+  /**
+   * A JVM of one {@code orders} instance under the agent: labelled {@code version=...}, and told
+   * to answer with its version (the test apps read {@code ECHO_VERSION}).
+   */
+  public static MeshJvm.Builder ordersInstance(EtcdServer etcd, String version) {
+    return MeshJvm.builder("orders-" + version)
+        .property("skein.service", "orders")
+        .property("skein.labels", "version=" + version)
+        .property("skein.etcd.endpoints", etcd.endpoint())
+        .env("ECHO_VERSION", version);
+  }
+
   public MeshJvm startServer(String version) throws Exception {
-    MeshJvm server =
-        MeshJvm.builder("orders-" + version)
-            .property("skein.service", "orders")
-            .property("skein.labels", "version=" + version)
-            .property("skein.etcd.endpoints", etcd.endpoint())
-            .env("ECHO_VERSION", version)
-            .start("dev.skein.it.apps.EchoServer");
+    MeshJvm server = ordersInstance(etcd, version).start("dev.skein.it.apps.EchoServer");
     String port = server.awaitLineStartingWith("listening", Duration.ofSeconds(30)).substring("listening ".length());
     servers.add(server);
     awaitRegistration(port);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.skein.it.support.EtcdServer;
 import dev.skein.it.support.MeshJvm;
 import dev.skein.it.support.Policies;
+import dev.skein.it.support.TwoVersionMesh;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -81,12 +82,8 @@ class GrpcResilienceIT {
 
   private static MeshJvm startServer(String version) throws Exception {
     MeshJvm jvm =
-        MeshJvm.builder("grpc-orders-" + version)
-            .property("skein.service", "orders")
-            .property("skein.labels", "version=" + version)
-            .property("skein.etcd.endpoints", etcd.endpoint())
+        TwoVersionMesh.ordersInstance(etcd, version)
             .property("skein.advertise.address", "127.0.0.1")
-            .env("ECHO_VERSION", version)
             .start("dev.skein.it.apps.resilience.GrpcFlaky", "server");
     jvm.awaitLineStartingWith("listening", Duration.ofSeconds(30));
     return jvm;
@@ -211,7 +208,7 @@ class GrpcResilienceIT {
   @Test
   @Order(5)
   void breakerOpensAfterMinimumCallsFailsFastAndClosesOnceHealed() throws Exception {
-    etcd.put(Policies.DESTINATION_KEY, OkHttpResilienceIT.BREAKER);
+    etcd.put(Policies.DESTINATION_KEY, Policies.ORDERS_BREAKER);
     Thread.sleep(1000);
     tell(v1, "fail 100");
     serverCount(v1);
@@ -303,7 +300,7 @@ class GrpcResilienceIT {
   void aFailingEndpointIsEjectedAndReturnsAfterTheEjectionTime() throws Exception {
     v2 = startServer("v2");
     awaitGrpcEndpoints(2);
-    etcd.put(Policies.DESTINATION_KEY, OkHttpResilienceIT.OUTLIER);
+    etcd.put(Policies.DESTINATION_KEY, Policies.ORDERS_OUTLIER_DETECTION);
     for (int i = 0; i < 50 && !call(4).bodies().contains("v2="); i++) {
       Thread.sleep(200);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.skein.it.support.EtcdServer;
 import dev.skein.it.support.MeshJvm;
 import dev.skein.it.support.Policies;
+import dev.skein.it.support.TwoVersionMesh;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,22 +26,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OkHttpResilienceIT {
-  static final String BREAKER =
-      """
-      kind: DestinationPolicy
-      metadata: {name: orders}
-      spec:
-        host: orders
-        circuitBreaker: {failureRateThreshold: 50, minimumCalls: 10, openStateDuration: 2s}
-      """;
-  static final String OUTLIER =
-      """
-      kind: DestinationPolicy
-      metadata: {name: orders}
-      spec:
-        host: orders
-        outlierDetection: {consecutive5xxErrors: 3, interval: 1s, baseEjectionTime: 2s, maxEjectionPercent: 50}
-      """;
   private static final Pattern RESULT =
       Pattern.compile(
           "result ok=(\\d+) failed=(\\d+) statuses=(\\{.*?\\}) faults=(\\d+) errors=(\\{.*?\\}) maxMillis=(\\d+) bodies=(\\{.*?\\}) refused=(\\{.*?\\})");
@@ -74,13 +59,7 @@ class OkHttpResilienceIT {
   }
 
   private static MeshJvm startServer(String version) throws Exception {
-    MeshJvm jvm =
-        MeshJvm.builder("orders-" + version)
-            .property("skein.service", "orders")
-            .property("skein.labels", "version=" + version)
-            .property("skein.etcd.endpoints", etcd.endpoint())
-            .env("ECHO_VERSION", version)
-            .start("dev.skein.it.apps.resilience.FlakyServer");
+    MeshJvm jvm = TwoVersionMesh.ordersInstance(etcd, version).start("dev.skein.it.apps.resilience.FlakyServer");
     jvm.awaitLineStartingWith("listening", Duration.ofSeconds(30));
     return jvm;
   }
@@ -204,7 +183,7 @@ class OkHttpResilienceIT {
   @Test
   @Order(5)
   void breakerOpensAfterMinimumCallsFailsFastAndClosesOnceHealed() throws Exception {
-    etcd.put(Policies.DESTINATION_KEY, BREAKER);
+    etcd.put(Policies.DESTINATION_KEY, Policies.ORDERS_BREAKER);
     Thread.sleep(1000);
     tell(v1, "fail 100");
     serverCount(v1);
@@ -242,7 +221,7 @@ class OkHttpResilienceIT {
   @Order(6)
   void aFailingEndpointIsEjectedAndReturnsAfterTheEjectionTime() throws Exception {
     v2 = startServer("v2");
-    etcd.put(Policies.DESTINATION_KEY, OUTLIER);
+    etcd.put(Policies.DESTINATION_KEY, Policies.ORDERS_OUTLIER_DETECTION);
     // Both endpoints and the policy are in force once both versions answer.
     for (int i = 0; i < 50 && !send(4).bodies().contains("v2="); i++) {
       Thread.sleep(200);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.skein.it.support.EtcdServer;
 import dev.skein.it.support.MeshJvm;
 import dev.skein.it.support.Policies;
+import dev.skein.it.support.TwoVersionMesh;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,13 +59,7 @@ class HttpLeastRequestIT {
   }
 
   private static MeshJvm server(String version) throws Exception {
-    MeshJvm server =
-        MeshJvm.builder("orders-" + version)
-            .property("skein.service", "orders")
-            .property("skein.labels", "version=" + version)
-            .property("skein.etcd.endpoints", etcd.endpoint())
-            .env("ECHO_VERSION", version)
-            .start("dev.skein.it.apps.resilience.FlakyServer");
+    MeshJvm server = TwoVersionMesh.ordersInstance(etcd, version).start("dev.skein.it.apps.resilience.FlakyServer");
     server.awaitLineStartingWith("listening", Duration.ofSeconds(30));
     return server;
   }

@@ -25,15 +25,26 @@ public final class AgentInstaller {
     }
     Engine engine = new Engine(settings);
     Bridge.install(engine);
+    java.util.concurrent.CompletableFuture<Void> instrumented = new java.util.concurrent.CompletableFuture<>();
+    engine.deferBackgroundStartUntil(instrumented);
     daemon("skein-engine-start", () -> engine.start());
     Instrumenter instrumenter;
     try {
       instrumenter = Instrumenter.register(inst);
     } catch (java.io.IOException e) {
       AgentLog.error("instrumentation not installed", e);
+      instrumented.complete(null);
       return;
     }
-    daemon("skein-instrumentation-init", instrumenter::initialize);
+    daemon(
+        "skein-instrumentation-init",
+        () -> {
+          try {
+            instrumenter.initialize();
+          } finally {
+            instrumented.complete(null);
+          }
+        });
     AgentLog.debug("premain took " + (System.nanoTime() - startedNanos) / 1_000_000 + " ms");
   }
 

@@ -71,6 +71,10 @@ public final class Engine implements MeshEngine {
   private final dev.skein.core.lifecycle.Drain drain = dev.skein.core.lifecycle.Drain.fromSettings();
   private final dev.skein.core.authz.Authorizer authorizer;
   private final long createdNanos = System.nanoTime();
+  // Completes when the first request in or out has ended or a server has started: background
+  // start-up work the first request does not need waits for it (deferBackgroundStartUntil).
+  private final java.util.concurrent.CompletableFuture<Void> startupSettled = new java.util.concurrent.CompletableFuture<>();
+  private volatile java.util.concurrent.CompletableFuture<?> backgroundDeferral = java.util.concurrent.CompletableFuture.completedFuture(null);
 
   public Engine(AgentSettings settings) {
     this.settings = settings;
@@ -102,8 +106,15 @@ public final class Engine implements MeshEngine {
     if (settings.cacheDir() != null) {
       cache = new SnapshotCache(settings.cacheDir());
     }
-    // The OpenTelemetry SDK builds on a thread of its own: it never delays etcd or the admin port.
-    Thread telemetryStart = new Thread(telemetry::start, "skein-telemetry-start");
+    // The OpenTelemetry SDK builds on a thread of its own: it never delays etcd or the admin port,
+    // and it waits (see deferBackgroundStartUntil) so as not to take the CPU the first request needs.
+    Thread telemetryStart =
+        new Thread(
+            () -> {
+              awaitBackgroundDeferral(true);
+              telemetry.start();
+            },
+            "skein-telemetry-start");
     telemetryStart.setDaemon(true);
     telemetryStart.start();
     startAdmin();
@@ -134,6 +145,8 @@ public final class Engine implements MeshEngine {
                       .read(layout.policiesPrefix(), layout.endpointsPrefix()));
       store.apply(first);
       initialRevision = first.revision();
+      // The snapshot is in: jetcd (gRPC, Netty, Vert.x) can wait (see deferBackgroundStartUntil).
+      awaitBackgroundDeferral(false);
     } catch (Exception e) {
       AgentLog.debug("first read over the etcd gateway failed, jetcd will retry: " + e);
       loadCache();
@@ -445,11 +458,15 @@ public final class Engine implements MeshEngine {
   @Override
   public void clientEnd(Object call, int status, Throwable error) {
     telemetry.clientEnd(call, status, error);
+    startupSettled.complete(null);
   }
 
   @Override
   public void clientEndOnCompletion(Object call, java.util.concurrent.CompletionStage<?> response) {
     telemetry.clientEndOnCompletion(call, response);
+    if (!startupSettled.isDone()) {
+      response.whenComplete((r, e) -> startupSettled.complete(null));
+    }
   }
 
   @Override
@@ -478,6 +495,7 @@ public final class Engine implements MeshEngine {
     if (observed != null) {
       telemetry.serverEnd(observed, status, error);
     }
+    startupSettled.complete(null);
   }
 
   @Override
@@ -485,6 +503,7 @@ public final class Engine implements MeshEngine {
     if (server == adminServer || settings.service() == null) {
       return;
     }
+    startupSettled.complete(null);
     String instance = Instances.instanceId(settings.service(), address.getPort());
     String key = layout.endpointKey(settings.namespace(), settings.service(), instance);
     Endpoint endpoint =
@@ -576,5 +595,38 @@ public final class Engine implements MeshEngine {
   @Override
   public void attemptEnd(Object attempt, int status, Throwable error, String decision) {
     telemetry.attemptEnd(attempt, status, error, decision);
+  }
+
+  /**
+   * Holds work the first request does not need until {@code ready} completes (the agent passes
+   * "instrumentation installed"), at most {@link #BACKGROUND_DEFERRAL_MAX} after the engine was
+   * created, then until the first request has ended or a server has started, at most
+   * {@link #SETTLE_AFTER_READY_MAX} more: jetcd's start once the first snapshot was read over the
+   * gateway, and the OpenTelemetry SDK's build (which also waits for the first snapshot). Each loads a thousand classes and more;
+   * on a small machine they compete for the CPU with Byte Buddy and the snapshot read, which the
+   * application's first mesh request waits for. Telemetry calls before the SDK pass unobserved.
+   * Call before {@link #start()}.
+   */
+  public void deferBackgroundStartUntil(java.util.concurrent.CompletableFuture<?> ready) {
+    backgroundDeferral = ready;
+  }
+
+  private static final Duration BACKGROUND_DEFERRAL_MAX = Duration.ofSeconds(5);
+  private static final Duration SETTLE_AFTER_READY_MAX = Duration.ofSeconds(1);
+
+  private void awaitBackgroundDeferral(boolean snapshotToo) {
+    long deadline = createdNanos + BACKGROUND_DEFERRAL_MAX.toNanos();
+    try {
+      backgroundDeferral.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      while (snapshotToo && router.snapshot() == null && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      long wait = Math.min(SETTLE_AFTER_READY_MAX.toNanos(), Math.max(0, deadline - System.nanoTime()));
+      startupSettled.get(wait, TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      // start anyway
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

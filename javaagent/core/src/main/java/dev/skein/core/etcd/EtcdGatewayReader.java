@@ -1,10 +1,6 @@
 package dev.skein.core.etcd;
 
 import dev.skein.core.state.ConfigChange;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -16,13 +12,14 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
- * Reads the first snapshot through etcd's JSON gateway ({@code POST /v3/kv/range}) with the
- * JDK's HTTP client, before jetcd is up.
+ * Reads the first snapshot through etcd's JSON gateway ({@code POST /v3/kv/range}) over a plain
+ * socket ({@link PlainHttpPost}), before jetcd is up.
  *
  * <p>Why: jetcd's first call loads gRPC, Netty and Vert.x, about a second of class loading on a
- * cold JVM, and the application's first mesh request waits for the first snapshot. The JDK
- * client starts in a fraction of that. jetcd then watches from the revision read here, so no
- * change is missed; if this read fails for any reason, jetcd does the first read as usual.
+ * cold JVM, and the application's first mesh request waits for the first snapshot. A socket
+ * is ready in a fraction of that. jetcd then watches from the revision read here, so no
+ * change is missed; if this read fails for any reason, jetcd does the first read as usual. Not the
+ * JDK's HTTP client: the agent instruments it, so it would wait for Byte Buddy.
  *
  * <p>The answers are parsed with SnakeYAML (JSON is YAML, and the policy parser has loaded it
  * already) rather than Jackson's ObjectMapper, whose few hundred classes would load on the
@@ -58,8 +55,7 @@ public final class EtcdGatewayReader {
   }
 
   private ConfigChange.Resync readFrom(String endpoint, String[] prefixes) throws Exception {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
-    String token = user == null ? null : authenticate(client, endpoint);
+    String token = user == null ? null : authenticate(endpoint);
     Map<String, byte[]> values = new HashMap<>();
     long revision = 0;
     for (String prefix : prefixes) {
@@ -67,7 +63,7 @@ public final class EtcdGatewayReader {
       String body =
           "{\"key\":\"" + B64.encodeToString(key) + "\",\"range_end\":\"" + B64.encodeToString(prefixEnd(key)) + "\""
               + (revision > 0 ? ",\"revision\":" + revision : "") + "}";
-      Map<?, ?> response = post(client, endpoint + "/v3/kv/range", body, token);
+      Map<?, ?> response = post(endpoint + "/v3/kv/range", body, token);
       if (revision == 0) {
         revision = Long.parseLong(String.valueOf(((Map<?, ?>) response.get("header")).get("revision")));
       }
@@ -88,9 +84,9 @@ public final class EtcdGatewayReader {
     return new ConfigChange.Resync(values, revision, ConfigChange.Origin.ETCD);
   }
 
-  private String authenticate(HttpClient client, String endpoint) throws Exception {
+  private String authenticate(String endpoint) throws Exception {
     String body = "{\"name\":" + quote(user) + ",\"password\":" + quote(password == null ? "" : password) + "}";
-    return String.valueOf(post(client, endpoint + "/v3/auth/authenticate", body, null).get("token"));
+    return String.valueOf(post(endpoint + "/v3/auth/authenticate", body, null).get("token"));
   }
 
   /** A JSON string literal. */
@@ -108,20 +104,9 @@ public final class EtcdGatewayReader {
     return out.append('"').toString();
   }
 
-  private Map<?, ?> post(HttpClient client, String url, String body, String token) throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(url))
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) {
-      request.header("Authorization", token);
-    }
-    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200) {
-      throw new IllegalStateException(url + " answered " + response.statusCode());
-    }
-    return (Map<?, ?>) new Load(LoadSettings.builder().build()).loadFromString(response.body());
+  private Map<?, ?> post(String url, String body, String token) throws Exception {
+    String answer = PlainHttpPost.post(url, body, token, timeout);
+    return (Map<?, ?>) new Load(LoadSettings.builder().build()).loadFromString(answer);
   }
 
   /** The smallest key greater than every key with this prefix: etcd's range_end for a prefix. */

@@ -60,7 +60,7 @@ public final class Drain {
     if (!(call instanceof Inbound inbound)) {
       return call;
     }
-    if (inbound.ended.compareAndSet(false, true)) {
+    if (Inbound.ENDED.compareAndSet(inbound, 0, 1)) {
       inFlight.decrementAndGet();
     }
     return inbound.observed;
@@ -125,8 +125,12 @@ public final class Drain {
 
   /** One inbound request: counted until it ends, carrying its telemetry handle. */
   static final class Inbound {
+    // A field updater rather than an AtomicBoolean: one object less per request.
+    static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Inbound> ENDED =
+        java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Inbound.class, "ended");
+
     final Object observed;
-    final AtomicBoolean ended = new AtomicBoolean();
+    volatile int ended;
 
     Inbound(Object observed) {
       this.observed = observed;

@@ -3,7 +3,7 @@ package dev.skein.core.telemetry;
 import dev.skein.bootstrap.OutboundRoute;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /** One observed call, client or server: its span, start time and the attributes for its metrics. */
 final class Call {
@@ -24,7 +24,9 @@ final class Call {
   volatile String endpoint;
   /** The span id under which a gRPC client call waits for its route (see Telemetry#routed). */
   String pendingKey;
-  private final AtomicBoolean ended = new AtomicBoolean();
+  // A field updater rather than an AtomicBoolean: one object less per request.
+  private static final AtomicIntegerFieldUpdater<Call> ENDED = AtomicIntegerFieldUpdater.newUpdater(Call.class, "ended");
+  private volatile int ended;
 
   Call(boolean client, boolean grpc, Span span, Context context, MetricAttributes.Shape metricAttributes) {
     this.client = client;
@@ -56,6 +58,6 @@ final class Call {
 
   /** True once: a call ends exactly one time, whichever of its endings comes first. */
   boolean end() {
-    return ended.compareAndSet(false, true);
+    return ENDED.compareAndSet(this, 0, 1);
   }
 }

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Automatic mutual TLS on the wire, end to end: real etcd, a real control plane signing 20-second
@@ -45,6 +47,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class MtlsIT {
     private static final String FRONT_ID = "spiffe://skein.local/ns/default/sa/front";
     private static final String CALLER_ID = "spiffe://skein.local/ns/default/sa/caller";
+    private static final String LIBS_ID = "spiffe://skein.local/ns/default/sa/libs";
     // Namespace-wide: applies to orders (JDK HttpServer) and greeter (gRPC) alike.
     private static final String STRICT_KEY = "/skein/policies/default/PeerAuthentication/default";
 
@@ -57,6 +60,7 @@ class MtlsIT {
     private final int ordersAdmin = FreePorts.next();
     private MeshJvm greeter;
     private MeshJvm caller;
+    private MeshJvm libs;
     private int greeterPort;
 
     @BeforeAll
@@ -96,7 +100,7 @@ class MtlsIT {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {front, orders, caller, greeter}) {
+        for (AutoCloseable c : new AutoCloseable[] {front, orders, caller, greeter, libs}) {
             if (c != null) {
                 c.close();
             }
@@ -156,6 +160,29 @@ class MtlsIT {
             assertThat(okfront.awaitLineStartingWith("result", Duration.ofSeconds(30)))
                     .contains("ok=10 failed=0").contains("{TLSv1.3 spiffe://skein.local/ns/default/sa/okfront=10}");
         }
+    }
+
+    /** Apache HttpClient 5, classic and async, in one JVM started on first use. */
+    @ParameterizedTest
+    @ValueSource(strings = {"apache", "apache-async"})
+    @Order(2)
+    void otherClientLibrariesCallsAreMutualTlsToo(String library) throws Exception {
+        assertThat(libraries("send 10 http://orders/ " + library))
+                .contains("ok=10 failed=0").contains("{TLSv1.3 " + LIBS_ID + "=10}");
+    }
+
+    private String libraries(String command) throws Exception {
+        if (libs == null) {
+            libs = MeshJvm.builder("libs")
+                    .property("skein.service", "libs")
+                    .property("skein.etcd.endpoints", etcd.endpoint())
+                    .start("dev.skein.it.apps.mtls.ApacheCaller");
+            libs.awaitLineStartingWith("ready", Duration.ofSeconds(30));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> libs.agentLog().contains("workload certificate"));
+        }
+        libs.send(command);
+        return libs.awaitLineStartingWith("result", Duration.ofSeconds(30));
     }
 
     @Test
@@ -265,6 +292,10 @@ class MtlsIT {
             assertThat(sClient.out()).doesNotContain("HTTP/1.", "spiffe");
             // The mesh client is unaffected.
             assertThat(call("send 20 http://orders/")).contains("ok=20 failed=0").contains("{TLSv1.3 " + FRONT_ID + "=20}");
+            for (String library : List.of("apache", "apache-async")) {
+                assertThat(libraries("send 5 http://orders/ " + library)).as(library)
+                        .contains("ok=5 failed=0").contains("{TLSv1.3 " + LIBS_ID + "=5}");
+            }
         } finally {
             etcd.delete(STRICT_KEY);
         }

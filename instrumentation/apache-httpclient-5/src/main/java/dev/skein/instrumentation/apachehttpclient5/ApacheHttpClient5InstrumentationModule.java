@@ -18,13 +18,27 @@ import net.bytebuddy.matcher.ElementMatcher;
  * tested; 5.1 has no request argument there and is skipped with one debug line). The minimal clients
  * ({@code HttpClients.createMinimal()}) have no route planning and are not routed. Clients built by
  * {@code HttpClientBuilder} or {@code HttpAsyncClientBuilder} also get the mesh's exec interceptor
- * (faults, timeouts, breaker, retries).
+ * (faults, timeouts, breaker, retries). A routed request to an endpoint that takes the mesh's TLS goes
+ * out as {@code https}, and {@code AbstractClientTlsStrategy} (the default TLS of both clients)
+ * hands that connection the mesh's TLS.
  */
 public final class ApacheHttpClient5InstrumentationModule implements InstrumentationModule {
   static final String CLASSIC = "org.apache.hc.client5.http.impl.classic.InternalHttpClient";
   static final String ASYNC = "org.apache.hc.client5.http.impl.async.InternalHttpAsyncClient";
   static final String CLASSIC_BUILDER = "org.apache.hc.client5.http.impl.classic.HttpClientBuilder";
   static final String ASYNC_BUILDER = "org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder";
+  static final String TLS_STRATEGY = "org.apache.hc.client5.http.ssl.AbstractClientTlsStrategy";
+
+  /** The classic client's TLS over a connected socket (5.4+). */
+  static final ElementMatcher.Junction<MethodDescription> SOCKET_UPGRADE =
+      named("upgrade").and(takesArguments(5)).and(takesArgument(0, named("java.net.Socket"))).and(takesArgument(1, String.class));
+
+  /** The async client's TLS on an I/O session. */
+  static final ElementMatcher.Junction<MethodDescription> SESSION_UPGRADE =
+      named("upgrade")
+          .and(takesArguments(5))
+          .and(takesArgument(0, named("org.apache.hc.core5.reactor.ssl.TransportSecurityLayer")))
+          .and(takesArgument(1, named("org.apache.hc.core5.net.NamedEndpoint")));
 
   static final ElementMatcher.Junction<MethodDescription> DETERMINE_ROUTE =
       named("determineRoute")
@@ -39,7 +53,7 @@ public final class ApacheHttpClient5InstrumentationModule implements Instrumenta
 
   @Override
   public List<String> typeNames() {
-    return List.of(CLASSIC, ASYNC, CLASSIC_BUILDER, ASYNC_BUILDER);
+    return List.of(CLASSIC, ASYNC, CLASSIC_BUILDER, ASYNC_BUILDER, TLS_STRATEGY);
   }
 
   @Override
@@ -61,6 +75,14 @@ public final class ApacheHttpClient5InstrumentationModule implements Instrumenta
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
-                .advice(named("build").and(takesArguments(0)), AsyncBuildAdvice.class.getName()));
+                .advice(named("build").and(takesArguments(0)), AsyncBuildAdvice.class.getName()))
+        // Mesh mTLS: a connection to an endpoint that takes it gets the mesh's TLS, not the strategy's.
+        .type(named(TLS_STRATEGY))
+        .transform(HelperInjector.TRANSFORMER)
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(SOCKET_UPGRADE, MeshTlsSocketAdvice.class.getName())
+                .advice(SESSION_UPGRADE, MeshTlsSessionAdvice.class.getName()));
   }
 }

@@ -2,6 +2,7 @@ package dev.skein.instrumentation.apachehttpclient5;
 
 import dev.skein.bootstrap.OutboundRoute;
 import dev.skein.bootstrap.instrumentation.apachehttpclient5.ApacheHttpClientRouting;
+import dev.skein.bootstrap.instrumentation.apachehttpclient5.ApacheMeshTls;
 import net.bytebuddy.asm.Advice;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHost;
@@ -11,9 +12,10 @@ import org.apache.hc.core5.net.URIAuthority;
 
 /**
  * Replaces the target host from which the client plans its connection route with the endpoint
- * the mesh chose. The request itself is left as it is, so its {@code Host} header still names
- * the service; connections are pooled per endpoint, since the pool keys on the route. The route
- * is left in the context for the mesh's exec interceptor, which applies its policy.
+ * the mesh chose ({@code https} when that endpoint takes the mesh's TLS). The request itself is
+ * left as it is, so its {@code Host} header still names the service; connections are pooled per
+ * endpoint, since the pool keys on the route. The route is left in the context for the mesh's exec
+ * interceptor, which applies its policy.
  */
 final class DetermineRouteAdvice {
   private DetermineRouteAdvice() {}
@@ -35,7 +37,7 @@ final class DetermineRouteAdvice {
     }
     OutboundRoute route = ApacheHttpClientRouting.route(host, port, request.getMethod(), request.getPath(), pairs);
     if (route != null) {
-      target = new HttpHost(scheme == null ? "http" : scheme, route.address(), route.port());
+      target = new HttpHost(ApacheMeshTls.scheme(scheme == null ? "http" : scheme, route), route.address(), route.port());
     }
     // For the mesh's exec interceptor (classic client), which applies the route's policy.
     if (context != null) {

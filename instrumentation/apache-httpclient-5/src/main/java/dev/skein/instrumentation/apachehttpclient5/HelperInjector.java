@@ -23,7 +23,8 @@ final class HelperInjector {
               MESH + "AsyncTries",
               MESH + "AsyncTries$Outcome",
               MESH + "AsyncTries$TryFuture",
-              MESH + "AsyncTries$Try"));
+              MESH + "AsyncTries$Try",
+              MESH + "MeshAsyncTls"));
 
   static final AgentBuilder.Transformer TRANSFORMER = HELPERS.transformer();
 

@@ -3,6 +3,7 @@ package dev.skein.instrumentation.apachehttpclient5.mesh;
 import dev.skein.bootstrap.ClientCalls;
 import dev.skein.bootstrap.ClientExchange;
 import dev.skein.bootstrap.OutboundRoute;
+import dev.skein.bootstrap.instrumentation.apachehttpclient5.ApacheMeshTls;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.CompletableFuture;
@@ -133,11 +134,12 @@ final class AsyncTries implements ClientExchange<AsyncTries.Outcome> {
         AsyncExecChain.Scope tryScope = scope;
         if (endpoint != first) {
           HttpRoute route = scope.route;
-          HttpHost target = new HttpHost(route.getTargetHost().getSchemeName(), endpoint.address(), endpoint.port());
+          String scheme = ApacheMeshTls.scheme(route.getTargetHost().getSchemeName(), endpoint, first);
+          HttpHost target = new HttpHost(scheme, endpoint.address(), endpoint.port());
           tryScope =
               new AsyncExecChain.Scope(
                   scope.exchangeId,
-                  new HttpRoute(target, route.getLocalAddress(), route.isSecure()),
+                  new HttpRoute(target, route.getLocalAddress(), "https".equals(scheme)),
                   scope.originalRequest,
                   scope.cancellableDependency,
                   scope.clientContext,

@@ -5,6 +5,7 @@ import dev.skein.bootstrap.ClientCalls;
 import dev.skein.bootstrap.ClientExchange;
 import dev.skein.bootstrap.MeshCall;
 import dev.skein.bootstrap.OutboundRoute;
+import dev.skein.bootstrap.instrumentation.apachehttpclient5.ApacheMeshTls;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import org.apache.hc.client5.http.HttpRoute;
@@ -76,10 +77,11 @@ public final class MeshExecHandler implements ExecChainHandler {
       ExecChain.Scope tryScope = scope;
       if (endpoint != first) {
         HttpRoute route = scope.route;
-        HttpHost target = new HttpHost(route.getTargetHost().getSchemeName(), endpoint.address(), endpoint.port());
+        String scheme = ApacheMeshTls.scheme(route.getTargetHost().getSchemeName(), endpoint, first);
+        HttpHost target = new HttpHost(scheme, endpoint.address(), endpoint.port());
         tryScope =
             new ExecChain.Scope(
-                scope.exchangeId, new HttpRoute(target, route.getLocalAddress(), route.isSecure()), scope.originalRequest, scope.execRuntime, scope.clientContext);
+                scope.exchangeId, new HttpRoute(target, route.getLocalAddress(), "https".equals(scheme)), scope.originalRequest, scope.execRuntime, scope.clientContext);
       }
       HttpClientContext context = scope.clientContext;
       RequestConfig own = context.getRequestConfig();

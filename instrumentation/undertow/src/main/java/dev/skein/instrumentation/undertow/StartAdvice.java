@@ -14,6 +14,7 @@ final class StartAdvice {
 
   @Advice.OnMethodExit(suppress = Throwable.class)
   static void exit(@Advice.This Undertow server) {
+    dev.skein.instrumentation.undertow.inbound.UndertowMeshTls.started(server);
     for (Undertow.ListenerInfo listener : server.getListenerInfo()) {
       String protocol = listener.getProtcol();
       if (listener.getAddress() instanceof InetSocketAddress && ("http".equals(protocol) || "https".equals(protocol))) {

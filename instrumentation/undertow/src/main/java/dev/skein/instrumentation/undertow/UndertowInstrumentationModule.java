@@ -2,6 +2,7 @@ package dev.skein.instrumentation.undertow;
 
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.HelperClasses;
@@ -24,9 +25,13 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 public final class UndertowInstrumentationModule implements InstrumentationModule {
   static final String UNDERTOW = "io.undertow.Undertow";
   static final String CONNECTORS = "io.undertow.server.Connectors";
+  static final String OPEN_LISTENER = "io.undertow.server.protocol.http.HttpOpenListener";
   private static final HelperClasses HELPERS =
       new HelperClasses("undertow", UndertowInstrumentationModule.class.getClassLoader(),
-          List.of(UndertowInstrumentationModule.class.getPackageName() + ".inbound.UndertowInbound"));
+          List.of(
+              UndertowInstrumentationModule.class.getPackageName() + ".inbound.UndertowInbound",
+              UndertowInstrumentationModule.class.getPackageName() + ".inbound.FirstByteConduit",
+              UndertowInstrumentationModule.class.getPackageName() + ".inbound.UndertowMeshTls"));
 
   @Override
   public String name() {
@@ -35,7 +40,7 @@ public final class UndertowInstrumentationModule implements InstrumentationModul
 
   @Override
   public List<String> typeNames() {
-    return List.of(UNDERTOW, CONNECTORS);
+    return List.of(UNDERTOW, CONNECTORS, OPEN_LISTENER);
   }
 
   @Override
@@ -43,6 +48,7 @@ public final class UndertowInstrumentationModule implements InstrumentationModul
     return builder
         .type(named(UNDERTOW))
         .and(LibraryVersion.fromProperties(name(), "io/undertow/version.properties", "undertow.version", "2.3", "2.4"))
+        .transform(HELPERS.transformer())
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
@@ -57,6 +63,16 @@ public final class UndertowInstrumentationModule implements InstrumentationModul
                 .include(getClass().getClassLoader())
                 .advice(
                     named("executeRootHandler").and(takesArguments(2)).and(isStatic()),
-                    RootHandlerAdvice.class.getName()));
+                    RootHandlerAdvice.class.getName()))
+        // Mesh mutual TLS: each new connection of a plain-text HTTP listener, before the listener reads it.
+        .type(named(OPEN_LISTENER))
+        .and(LibraryVersion.fromProperties(name(), "io/undertow/version.properties", "undertow.version", "2.3", "2.4"))
+        .transform(HELPERS.transformer())
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(
+                    named("handleEvent").and(takesArguments(1)).and(takesArgument(0, named("org.xnio.StreamConnection"))),
+                    OpenListenerTlsAdvice.class.getName()));
   }
 }

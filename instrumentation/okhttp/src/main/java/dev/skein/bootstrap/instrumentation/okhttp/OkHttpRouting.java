@@ -3,6 +3,7 @@ package dev.skein.bootstrap.instrumentation.okhttp;
 import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.Bridge;
 import dev.skein.bootstrap.HeaderLookup;
+import dev.skein.bootstrap.MeshSchemes;
 import dev.skein.bootstrap.OutboundRoute;
 
 /**
@@ -13,32 +14,23 @@ public final class OkHttpRouting {
   private OkHttpRouting() {}
 
   /**
-   * The endpoint to send to instead, or {@code null} to leave the request alone.
-   *
-   * @param headerPairs the request's headers as name, value, name, value...
-   */
-  /**
    * {@code https} for an endpoint that takes the mesh's mutual TLS (the connection then gets the
    * mesh's TLS, see {@code OkHttpTlsInstrumentationModule}), else the URL's own scheme.
    */
   public static String scheme(String current, OutboundRoute endpoint) {
-    return "http".equals(current) && takesTls(endpoint) ? "https" : current;
+    return MeshSchemes.scheme(current, endpoint);
+  }
+
+  /** The scheme for a retry or a mirror copy of a request already routed to {@code first}. */
+  public static String scheme(String current, OutboundRoute endpoint, OutboundRoute first) {
+    return MeshSchemes.scheme(current, endpoint, first);
   }
 
   /**
-   * The scheme for a retry or a mirror copy of a request already routed to {@code first}: an
-   * {@code https} that the mesh made for {@code first} goes back to {@code http} for an endpoint
-   * without the mesh's TLS.
+   * The endpoint to send to instead, or {@code null} to leave the request alone.
+   *
+   * @param headerPairs the request's headers as name, value, name, value...
    */
-  public static String scheme(String current, OutboundRoute endpoint, OutboundRoute first) {
-    boolean meshMade = "https".equals(current) && takesTls(first);
-    return takesTls(endpoint) && ("http".equals(current) || meshMade) ? "https" : meshMade ? "http" : current;
-  }
-
-  private static boolean takesTls(OutboundRoute endpoint) {
-    return endpoint != null && Bridge.outboundTls(endpoint.address(), endpoint.port()) != null;
-  }
-
   public static OutboundRoute route(String host, int port, String method, String encodedPath, String[] headerPairs) {
     try {
       return Bridge.routeHttp(host, port, method, encodedPath, new PairHeaders(headerPairs));

@@ -119,11 +119,23 @@ class DemoIT {
                     services(browser).containsAll(List.of("frontend", "orders", "inventory"))
                             && edge(browser, "frontend", "orders") != null && edge(browser, "orders", "inventory") != null);
             awaitOutput(out, demo, t -> t.contains("== 2."), Duration.ofSeconds(60));
-            poll(Duration.ofSeconds(40), "the canary shows in the shares of frontend→orders", () -> {
-                Map<String, Double> shares = shares(edge(browser, "frontend", "orders"));
-                return shares.getOrDefault("v2", 0.0) >= 3 && shares.getOrDefault("v2", 0.0) <= 20
-                        && shares.getOrDefault("v1", 0.0) >= 80;
-            });
+            Map<String, Double> seen = new LinkedHashMap<>();
+            try {
+                poll(Duration.ofSeconds(40), "the canary shows in the shares of frontend→orders", () -> {
+                    Map<String, Double> shares = shares(edge(browser, "frontend", "orders"));
+                    seen.clear();
+                    seen.putAll(shares);
+                    return shares.getOrDefault("v2", 0.0) >= 3 && shares.getOrDefault("v2", 0.0) <= 20
+                            && shares.getOrDefault("v1", 0.0) >= 80;
+                });
+            } catch (AssertionError e) {
+                // What the page showed last, the page itself and what the demo's own table printed
+                // (the same /api/graph): tells a page that stopped refreshing from a mesh that did not move.
+                Files.write(TARGET.resolve("dashboard-failed.png"), browser.getScreenshotAs(OutputType.BYTES));
+                throw new AssertionError(e.getMessage() + "; last shares on the page " + seen + "; page status: "
+                        + browser.findElements(By.id("status")).stream().map(WebElement::getText).toList()
+                        + "\ndemo output so far:\n" + Files.readString(out, StandardCharsets.UTF_8), e);
+            }
             poll(Duration.ofSeconds(20), "the canary Route is listed as valid", () -> browser
                     .findElements(By.cssSelector("#policies tr[data-kind='Route'][data-name='orders'] td.valid")).size() == 1);
             Files.write(TARGET.resolve("dashboard.png"), browser.getScreenshotAs(OutputType.BYTES));

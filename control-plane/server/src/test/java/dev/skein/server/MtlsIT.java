@@ -292,6 +292,15 @@ class MtlsIT {
             assertThat(sClient.out()).doesNotContain("HTTP/1.", "spiffe");
             // The mesh client is unaffected.
             assertThat(call("send 20 http://orders/")).contains("ok=20 failed=0").contains("{TLSv1.3 " + FRONT_ID + "=20}");
+            // A client started now has no certificate for its first request: that request waits
+            // for the certificate rather than go out in plain text and be refused.
+            try (MeshJvm late = MeshJvm.builder("late-front").property("skein.service", "front")
+                    .property("skein.etcd.endpoints", etcd.endpoint())
+                    .start("dev.skein.it.apps.FirstRequest", "http://orders/")) {
+                assertThat(late.awaitLineStartingWith("first-response", Duration.ofSeconds(30)))
+                        .as("first request of a client started under STRICT").startsWith("first-response 200")
+                        .contains(FRONT_ID);
+            }
             for (String library : List.of("apache", "apache-async")) {
                 assertThat(libraries("send 5 http://orders/ " + library)).as(library)
                         .contains("ok=5 failed=0").contains("{TLSv1.3 " + LIBS_ID + "=5}");

@@ -165,6 +165,10 @@ public final class Engine implements MeshEngine {
               etcd, created, layout, settings.namespace(), settings.service(), status.instance(), settings.etcdUser() != null,
               id -> {
                 status.certificateExpiry(id.expiry());
+                dev.skein.core.tls.MeshTls waiting = meshTls;
+                if (waiting != null) {
+                  waiting.identityChanged();
+                }
                 reportStatus();
                 refreshRegistrations();
               });
@@ -177,8 +181,10 @@ public final class Engine implements MeshEngine {
         }
         meshTls = tls;
       }
+      meshTlsSetUp.countDown();
       identity.start();
     }
+    meshTlsSetUp.countDown();
     etcdSource = new EtcdPolicySource(etcd, layout, store::apply, this::loadCache, initialRevision);
     Thread watcher = new Thread(etcdSource, "skein-etcd-watch");
     watcher.setDaemon(true);
@@ -310,7 +316,31 @@ public final class Engine implements MeshEngine {
   @Override
   public javax.net.ssl.SSLContext outboundTls(String address, int port) {
     dev.skein.core.tls.MeshTls tls = meshTls;
+    if (tls == null
+        && settings.service() != null
+        && settings.etcdMode()
+        && dev.skein.core.tls.MeshTls.strictDestination(router.snapshot(), layout, address, port)) {
+      tls = awaitMeshTls();
+    }
     return tls == null ? null : tls.outbound(address, port);
+  }
+
+  // Counted down once mutual TLS is set up (meshTls), or once it is known it will not be.
+  private final java.util.concurrent.CountDownLatch meshTlsSetUp = new java.util.concurrent.CountDownLatch(1);
+
+  /**
+   * A call to a STRICT destination before mutual TLS is set up: the background start (etcd, the
+   * certificate request) need not wait for the first request to end any more, since this request
+   * needs it; wait for it, at most {@link dev.skein.core.tls.MeshTls#CERTIFICATE_WAIT}.
+   */
+  private dev.skein.core.tls.MeshTls awaitMeshTls() {
+    startupSettled.complete(null);
+    try {
+      meshTlsSetUp.await(dev.skein.core.tls.MeshTls.CERTIFICATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return meshTls;
   }
 
   @Override

@@ -4,7 +4,10 @@ import dev.skein.api.KeyLayout;
 import dev.skein.api.MtlsMode;
 import dev.skein.core.identity.WorkloadIdentity;
 import dev.skein.core.state.MeshSnapshot;
+import dev.skein.bootstrap.AgentLog;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -86,13 +89,66 @@ public final class MeshTls {
     return mode != MtlsMode.STRICT;
   }
 
-  /** The client context for a connection to {@code address:port}, or {@code null} for plain text. */
+  /**
+   * The client context for a connection to {@code address:port}, or {@code null} for plain text.
+   * Before this workload's first certificate, a call to a STRICT destination (which would refuse
+   * plain text) waits for the certificate, at most {@link #CERTIFICATE_WAIT}: right after start,
+   * an application's first calls then succeed a moment later instead of failing.
+   */
   public SSLContext outbound(String address, int port) {
-    if (!hasIdentity()) {
+    MeshEndpoints.Entry entry = endpoints().at(address, port);
+    if (entry == null || !entry.tls()) {
       return null;
     }
-    MeshEndpoints.Entry entry = endpoints().at(address, port);
-    return entry != null && entry.tls() ? client : null;
+    if (!hasIdentity() && strict(snapshots.get(), entry)) {
+      awaitIdentity(address, port);
+    }
+    return hasIdentity() ? client : null;
+  }
+
+  /** How long a call to a STRICT destination waits for this workload's first certificate. */
+  public static final Duration CERTIFICATE_WAIT = Duration.ofSeconds(10);
+
+  private final Object identityArrived = new Object();
+
+  /** Wakes the calls waiting for a certificate (see {@link #outbound}). */
+  public void identityChanged() {
+    synchronized (identityArrived) {
+      identityArrived.notifyAll();
+    }
+  }
+
+  private void awaitIdentity(String address, int port) {
+    AgentLog.debug("mesh TLS: waiting for this workload's certificate before calling " + address + ":" + port + " (STRICT)");
+    long deadline = System.nanoTime() + CERTIFICATE_WAIT.toNanos();
+    synchronized (identityArrived) {
+      long left;
+      while (!hasIdentity() && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(identityArrived, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether the endpoint at {@code address:port} takes only the mesh's TLS (its service is STRICT),
+   * so a plain-text call to it would be refused. For callers that have no {@link MeshTls} yet.
+   */
+  public static boolean strictDestination(MeshSnapshot snapshot, KeyLayout layout, String address, int port) {
+    if (snapshot == null) {
+      return false;
+    }
+    MeshEndpoints.Entry entry = new MeshEndpoints(snapshot, layout).at(address, port);
+    return entry != null && entry.tls() && strict(snapshot, entry);
+  }
+
+  private static boolean strict(MeshSnapshot snapshot, MeshEndpoints.Entry entry) {
+    return snapshot != null
+        && PeerAuthentications.modeFor(snapshot.policies(), entry.namespace(), entry.service()) == MtlsMode.STRICT;
   }
 
   private String expectedServer(String address, int port) {

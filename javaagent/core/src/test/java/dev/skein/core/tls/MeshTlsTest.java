@@ -108,6 +108,29 @@ class MeshTlsTest {
   }
 
   @Test
+  void beforeItsFirstCertificateAClientWaitsForItOnlyTowardsAStrictDestination() throws Exception {
+    WorkloadIdentity later = clientId.getAndSet(null);
+    assertThat(clientTls.outbound("127.0.0.1", server.getLocalPort())).as("PERMISSIVE: plain text, at once").isNull();
+
+    dev.skein.api.Policy strict = dev.skein.api.PolicyParser.parse("test", """
+        kind: PeerAuthentication
+        metadata: {name: orders}
+        spec: {selector: {service: orders}, mtls: {mode: STRICT}}
+        """).policies().get(0);
+    MeshSnapshot s = snapshot.get();
+    snapshot.set(new MeshSnapshot(2, s.origin(), Map.of("strict", strict), s.endpoints(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of()));
+    assertThat(MeshTls.strictDestination(snapshot.get(), layout, "127.0.0.1", server.getLocalPort())).isTrue();
+    CompletableFuture<SSLContext> waiting = CompletableFuture.supplyAsync(() -> clientTls.outbound("127.0.0.1", server.getLocalPort()));
+    Thread.sleep(200);
+    assertThat(waiting).as("STRICT: waits for the certificate").isNotDone();
+    clientId.set(later);
+    clientTls.identityChanged();
+    SSLContext client = waiting.get(5, TimeUnit.SECONDS);
+    assertThat(client).isNotNull();
+    assertThat(handshake(client)).containsExactly("TLSv1.3 " + FRONT, ORDERS);
+  }
+
+  @Test
   void plainTextTowardsEndpointsThatDoNotTakeTlsAndHostsOutsideTheMesh() {
     register("orders", false);
     assertThat(clientTls.outbound("127.0.0.1", server.getLocalPort())).isNull();

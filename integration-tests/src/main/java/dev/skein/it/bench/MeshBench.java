@@ -212,6 +212,10 @@ public final class MeshBench {
       result.firstRequestMillis.add(firstRequestMillis());
       step("warm-up");
       driver.warm(Math.max(1, options.warmRequests() / 5), Duration.ofSeconds(30));
+      // One second at the first rate, not counted: the client opens the connections that rate
+      // needs now, so that the measured phase does not start with a burst of new connections
+      // (with mutual TLS, a burst of handshakes), the same for every scenario.
+      driver.open(options.rates().get(0), 1000);
 
       List<Long> client = List.of(driver.pid());
       List<Long> servers = scenario.serverPids();
@@ -260,6 +264,10 @@ public final class MeshBench {
       result.failures += phase.failed();
       if (phase.ok() == 0) {
         throw new IllegalStateException("no request succeeded: " + phase.lastError() + "\nclient log:\n" + driver.jvm().agentLog());
+      }
+      if (phase.failed() > 0) {
+        progress.note(result.id + ": " + phase.failed() + " of " + (phase.ok() + phase.failed()) + " requests failed, the last: "
+            + phase.lastError());
       }
     }
 

@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 /**
  * Client and servers under the Skein agent, against a real etcd; the client calls the service
  * by name. Two flavours, each under its own etcd prefix so that neither sees the other's keys:
- * discovery only (no policies), and the policy that exists today (a weighted Route over
- * DestinationPolicy subsets).
+ * discovery only (no policies), and full policy (a weighted Route over DestinationPolicy subsets
+ * with retries, balancing, limits, outlier detection and a breaker; STRICT mutual TLS with a real
+ * control plane's CA; an AuthorizationPolicy).
  */
 final class SkeinScenario extends Scenario {
   private static final Pattern PUT_REVISION = Pattern.compile("\"revision\":(\\d+)");
@@ -63,10 +64,42 @@ final class SkeinScenario extends Scenario {
         "Skein, full policy (as built)",
         "Client and two servers (v1, v2) under the Skein agent, telemetry as above; a Route with a 90/10 split over"
             + " DestinationPolicy subsets, timeout 2 s, retries (2 attempts, 5xx/connect-failure/reset), LEAST_REQUEST"
-            + " balancing, a concurrency limit, outlier detection and a circuit breaker: each applied as far as the agent"
-            + " applies it to java.net.http today. NOT in this scenario yet: mTLS STRICT (PeerAuthentication) and"
-            + " AuthorizationPolicy, which need the certificate authority running.");
+            + " balancing, a concurrency limit, outlier detection and a circuit breaker; mutual TLS STRICT"
+            + " (PeerAuthentication: every call is TLS 1.3 with both workload certificates, issued by a real control"
+            + " plane's CA) and an AuthorizationPolicy that allows only the client's SPIFFE ID. The control plane is a"
+            + " process of its own (as istiod is), not counted in the memory figures.");
   }
+
+  /** The client's SPIFFE ID, the only principal the AuthorizationPolicy allows. */
+  private static final String CLIENT_ID = "spiffe://skein.local/ns/default/sa/bench-client";
+
+  /** Every workload of the namespace takes only the mesh's TLS. */
+  static final String STRICT =
+      """
+      apiVersion: skein.dev/v1
+      kind: PeerAuthentication
+      metadata: {name: default, namespace: default}
+      spec:
+        mtls: {mode: STRICT}
+      """;
+
+  /** Only the bench client may call orders, on GET. */
+  static final String AUTHORIZATION =
+      """
+      apiVersion: skein.dev/v1
+      kind: AuthorizationPolicy
+      metadata: {name: orders, namespace: default}
+      spec:
+        selector: {service: orders}
+        action: ALLOW
+        rules:
+          - from: [{principals: ["%s"]}]
+            to: [{methods: [GET]}]
+      """
+          .formatted(CLIENT_ID);
+
+  private MeshJvm controlPlane;
+  private java.nio.file.Path caDir;
 
   /** The DestinationPolicy with everything a DestinationPolicy can carry except TLS. */
   static final String FULL_DESTINATION =
@@ -107,12 +140,49 @@ final class SkeinScenario extends Scenario {
   @Override
   void start() throws Exception {
     if (policy) {
+      startCertificateAuthority();
       etcd.put(prefix + "/policies/default/DestinationPolicy/orders", FULL_DESTINATION);
       etcd.put(prefix + "/policies/default/Route/orders", fullRoute(90, 10));
+      etcd.put(prefix + "/policies/default/PeerAuthentication/default", STRICT);
+      etcd.put(prefix + "/policies/default/AuthorizationPolicy/orders", AUTHORIZATION);
       awaitRegistration(startServer(server("v1")));
       awaitRegistration(startServer(server("v2")));
+      awaitTlsRegistrations(2);
     } else {
       awaitRegistration(startServer(server("v1")));
+    }
+  }
+
+  /** {@code skein ca init} and a control plane that signs the workloads' certificates, under this prefix. */
+  private void startCertificateAuthority() throws Exception {
+    dev.skein.it.demo.SkeinCli skein = new dev.skein.it.demo.SkeinCli(etcd.endpoint());
+    caDir = java.nio.file.Files.createTempDirectory("skein-bench-ca");
+    java.nio.file.Files.delete(caDir); // skein ca init creates it
+    skein.run("--prefix", prefix, "ca", "init", "--dir", caDir.toString());
+    controlPlane =
+        MeshJvm.builder(id() + "-control-plane").withoutAgent().classPath(skein.jarPath())
+            .start("dev.skein.server.Main", "--etcd", etcd.endpoint(), "--prefix", prefix, "control-plane", "--ca-dir", caDir.toString());
+  }
+
+  /** The servers hold certificates and registered that they take the mesh's TLS. */
+  private void awaitTlsRegistrations(int servers) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      String endpoints = etcd.getPrefix(prefix + "/endpoints/");
+      if (endpoints.split("\"tls\":true", -1).length - 1 >= servers) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException(id() + ": the servers did not get certificates within 60 s; control plane:\n"
+        + (controlPlane == null ? "" : controlPlane.agentLog()));
+  }
+
+  @Override
+  public void close() throws Exception {
+    super.close();
+    if (controlPlane != null) {
+      controlPlane.close();
     }
   }
 

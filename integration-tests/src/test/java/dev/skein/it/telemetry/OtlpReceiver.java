@@ -155,7 +155,7 @@ public final class OtlpReceiver implements AutoCloseable {
   }
 
   /** The newest export of a metric by a service (cumulative, so it holds every count so far). */
-  Metric latest(String service, String name) {
+  public Metric latest(String service, String name) {
     Metric found = null;
     for (ReceivedMetric m : metrics) {
       if (m.service().equals(service) && m.metric().getName().equals(name)) {

@@ -183,7 +183,7 @@ public final class MeshCall {
       if (failure instanceof java.net.ConnectException || name.equals("HttpConnectTimeoutException") || name.equals("ConnectTimeoutException")) {
         return "connect-failure";
       }
-      if (failure instanceof java.net.SocketTimeoutException || name.equals("HttpTimeoutException")) {
+      if (failure instanceof java.net.SocketTimeoutException || name.equals("HttpTimeoutException") || name.equals("ReadTimeoutException")) {
         return "5xx"; // Envoy retries a per-try timeout under 5xx
       }
       return name.contains("Interrupted") || name.contains("Cancel") ? null : "reset";

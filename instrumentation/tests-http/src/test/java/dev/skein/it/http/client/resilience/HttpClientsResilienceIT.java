@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Retries, the retry budget, the overall timeout and the circuit breaker, applied by the mesh's
  * shared client call path, for each HTTP client library: one real etcd, one {@code orders} server
  * that can be told to fail or to sleep, and one client JVM holding every library, each under the
- * agent; policies written with {@code etcdctl put}. OkHttp has its own, older test
+ * agent; policies written with {@code etcdctl put}. {@code reactor} is Reactor Netty's
+ * {@code HttpClient}, whose own timeout exception is Netty's {@code ReadTimeoutException}. OkHttp has its own, older test
  * ({@code OkHttpResilienceIT}) with fault injection besides.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -36,7 +37,7 @@ class HttpClientsResilienceIT {
         circuitBreaker: {failureRateThreshold: 50, minimumCalls: 10, openStateDuration: 2s}
       """;
   /** The library's own timeout exception, by simple name. */
-  static final Map<String, String> TIMEOUT = Map.of("jdk", "HttpTimeoutException", "jdk-async", "HttpTimeoutException", "apache", "SocketTimeoutException", "apache-async", "SocketTimeoutException");
+  static final Map<String, String> TIMEOUT = Map.of("jdk", "HttpTimeoutException", "jdk-async", "HttpTimeoutException", "apache", "SocketTimeoutException", "apache-async", "SocketTimeoutException", "reactor", "ReadTimeoutException");
 
   private static final Pattern RESULT =
       Pattern.compile("result ok=(\\d+) failed=(\\d+) statuses=(\\{.*?\\}) faults=(\\d+) errors=(\\{.*?\\}) maxMillis=(\\d+) refused=(\\{.*?\\}) bodies=.*");
@@ -130,7 +131,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor"})
   @Order(1)
   void retriesHideAServerFailingTenPercent(String library) throws Exception {
     route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
@@ -141,7 +142,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor"})
   @Order(2)
   void theRetryBudgetCapsRetriesAgainstAServerFailingEverything(String library) throws Exception {
     route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
@@ -157,7 +158,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor"})
   @Order(3)
   void aTimeoutCutsASlowServerShortWithTheLibrarysOwnException(String library) throws Exception {
     route("timeout: 200ms");
@@ -179,7 +180,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor"})
   @Order(4)
   void theBreakerOpensFailsFastWithTheMeshHeaderAndClosesOnceHealed(String library) throws Exception {
     route("timeout: 5s");

@@ -61,6 +61,25 @@ interface ResilienceClient {
               value(response.getFirstHeader("x-skein-fault")),
               response.getBodyText());
         });
+    reactor.netty.http.client.HttpClient reactorNetty = reactor.netty.http.client.HttpClient.create();
+    clients.put(
+        "reactor",
+        url ->
+            reactorNetty
+                .get()
+                .uri(url)
+                .responseSingle(
+                    (response, body) ->
+                        body.asString()
+                            .defaultIfEmpty("")
+                            .map(
+                                text ->
+                                    new Answer(
+                                        response.status().code(),
+                                        response.responseHeaders().get("x-skein-refused"),
+                                        response.responseHeaders().get("x-skein-fault"),
+                                        text)))
+                .block(java.time.Duration.ofSeconds(30)));
     okhttp3.OkHttpClient okhttp = new okhttp3.OkHttpClient();
     clients.put(
         "okhttp",

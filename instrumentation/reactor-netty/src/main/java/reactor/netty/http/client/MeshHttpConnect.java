@@ -1,0 +1,197 @@
+package reactor.netty.http.client;
+
+import dev.skein.bootstrap.AgentFaults;
+import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.ClientCalls;
+import dev.skein.bootstrap.MeshCall;
+import dev.skein.bootstrap.OutboundRoute;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.timeout.ReadTimeoutException;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.netty.Connection;
+
+/**
+ * The mesh's way into a Reactor Netty {@code HttpClient} request: {@code MonoHttpConnect.subscribe}
+ * asks here first. A request to a mesh service runs through the shared client call path
+ * ({@link ClientCalls#executeAsync}: faults, timeouts, breaker, bulkhead, retries, telemetry); each
+ * try is a {@code MonoHttpConnect} of its own, for a copy of the request's configuration that names
+ * the try's endpoint (see {@link MeshHttpTries}). The application's subscriber gets the answering
+ * try's connection on the Netty thread that received the response head: no thread hop.
+ *
+ * <p>Lives in Reactor Netty's package (the configuration and {@code MonoHttpConnect} are
+ * package-private) and is injected into the application's class loader.
+ */
+public final class MeshHttpConnect {
+  /** Set while a try subscribes its own {@code MonoHttpConnect}, which must go through unchanged. */
+  private static final ThreadLocal<Boolean> TRY = new ThreadLocal<>();
+
+  private MeshHttpConnect() {}
+
+  /**
+   * @param mono the {@code MonoHttpConnect} being subscribed
+   * @param actual its subscriber
+   * @return whether the mesh took the subscription over (the original subscribe is then skipped)
+   */
+  @SuppressWarnings("unchecked")
+  public static boolean subscribe(Object mono, Object actual) {
+    if (TRY.get() != null) {
+      return false;
+    }
+    try {
+      if (!(mono instanceof HttpClientConnect.MonoHttpConnect connect) || !(actual instanceof CoreSubscriber<?> subscriber)) {
+        return false;
+      }
+      HttpClientConfig config = connect.config;
+      if (config.websocketClientSpec != null) {
+        return false;
+      }
+      URI uri = uri(config);
+      if (uri == null || uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+        return false;
+      }
+      String method = config.method == null ? "GET" : config.method.name();
+      int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+      HttpHeaders headers = config.headers;
+      OutboundRoute route =
+          Bridge.routeHttp(uri.getHost(), port, method, uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath(),
+              name -> headers == null ? null : headers.get(name));
+      if (route == null) {
+        return false;
+      }
+      run(config, uri, method, route, (CoreSubscriber<? super Connection>) subscriber);
+      return true;
+    } catch (Throwable t) {
+      AgentFaults.record("reactor-netty-client", t);
+      return false;
+    }
+  }
+
+  private static void run(HttpClientConfig config, URI uri, String method, OutboundRoute route, CoreSubscriber<? super Connection> actual) {
+    Map<String, String> inject = new HashMap<>();
+    String service = route.service(); // namespace/name
+    Object telemetry =
+        Bridge.clientStart("http", route, method, uri.toString(), service.substring(service.indexOf('/') + 1), uri.getPort(), inject);
+    boolean noBody = config.body == null;
+    MeshCall call = new MeshCall(route, method, noBody ? 0 : -1, noBody, telemetry);
+    MeshHttpTries tries = new MeshHttpTries(config, uri, inject, route, actual.currentContext());
+    Delivery delivery = new Delivery(actual, tries, telemetry);
+    actual.onSubscribe(delivery);
+    CompletableFuture<Connection> result = ClientCalls.executeAsync(call, tries);
+    result.whenComplete(delivery::deliver);
+  }
+
+  /** Runs {@code subscribe} of a try's own {@code MonoHttpConnect} past the mesh. */
+  static void subscribeTry(HttpClientConnect.MonoHttpConnect connect, CoreSubscriber<? super Connection> subscriber) {
+    TRY.set(Boolean.TRUE);
+    try {
+      connect.subscribe(subscriber);
+    } finally {
+      TRY.remove();
+    }
+  }
+
+  /** The request's URL as the handler builds it: the URI, or the base URL and the path. */
+  static URI uri(HttpClientConfig config) {
+    if (config.uri != null) {
+      return config.uri;
+    }
+    String uri = config.uriStr == null ? "/" : config.uriStr;
+    String base = config.baseUrl;
+    if (base != null && uri.startsWith("/")) {
+      uri = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + uri;
+    }
+    if (!uri.startsWith("http://") && !uri.startsWith("https://")) {
+      return null; // a relative path on the client's remoteAddress: left to the address advice
+    }
+    try {
+      return URI.create(uri);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The application's subscription: one connection (the answering try's), or one error, handed
+   * over once the subscriber has asked for it.
+   */
+  static final class Delivery implements Subscription {
+    private final CoreSubscriber<? super Connection> actual;
+    private final MeshHttpTries tries;
+    private final Object telemetry;
+    private boolean requested;
+    private boolean cancelled;
+    private boolean done;
+    private Connection connection;
+    private Throwable error;
+
+    Delivery(CoreSubscriber<? super Connection> actual, MeshHttpTries tries, Object telemetry) {
+      this.actual = actual;
+      this.tries = tries;
+      this.telemetry = telemetry;
+    }
+
+    void deliver(Connection answer, Throwable failure) {
+      Throwable e = failure;
+      while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+        e = e.getCause();
+      }
+      if (e instanceof MeshHttpTries.DeadlineExceeded) {
+        e = ReadTimeoutException.INSTANCE; // what Reactor Netty's own response timeout fails with
+      }
+      Bridge.clientEnd(telemetry, answer == null ? -1 : MeshHttpTries.statusOf(answer), e);
+      boolean now;
+      synchronized (this) {
+        done = true;
+        connection = answer;
+        error = e;
+        now = requested && !cancelled;
+        if (cancelled && answer != null) {
+          answer.dispose();
+        }
+      }
+      if (now) {
+        signal();
+      }
+    }
+
+    private void signal() {
+      if (error != null) {
+        actual.onError(error);
+      } else {
+        actual.onNext(connection);
+        actual.onComplete();
+      }
+    }
+
+    @Override
+    public void request(long n) {
+      boolean now;
+      synchronized (this) {
+        now = n > 0 && !requested && done && !cancelled;
+        requested |= n > 0;
+      }
+      if (now) {
+        signal();
+      }
+    }
+
+    @Override
+    public void cancel() {
+      synchronized (this) {
+        if (cancelled) {
+          return;
+        }
+        cancelled = true;
+        if (done && connection != null && !requested) {
+          connection.dispose();
+        }
+      }
+      tries.cancel();
+    }
+  }
+}

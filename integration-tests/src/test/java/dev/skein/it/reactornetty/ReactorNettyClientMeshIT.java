@@ -40,8 +40,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Reactor Netty's {@code HttpClient} under the whole mesh, with no mesh code in the application:
  * real etcd, the real control plane's CA, an OTLP receiver decoding the real protobufs, a JDK
  * {@code HttpServer} as {@code orders} (answering the TLS protocol and SPIFFE ID it sees, or
- * {@code plaintext}) and a Reactor Netty client JVM, both under the agent. One set of processes
- * serves every case, in order: telemetry (client and attempt spans, the server span joined through
+ * {@code plaintext}) and two Reactor Netty client JVMs, the newest (1.3, on Netty 4.2) and the
+ * oldest supported (1.2, on Netty 4.1), all under the agent. One set of processes serves every
+ * case, in order: telemetry (client and attempt spans, the server span joined through
  * {@code traceparent}, metrics), mutual TLS (STRICT servers, {@code tls.mode: DISABLE}, plain text
  * outside the mesh), fault injection, and a connect-failure retry to another endpoint. Retries,
  * the retry budget, timeouts and the breaker are in {@code HttpClientsResilienceIT}
@@ -51,12 +52,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ReactorNettyClientMeshIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String CLIENT_ID = "spiffe://skein.local/ns/default/sa/rn-client";
+  private static final String CLIENT12_ID = "spiffe://skein.local/ns/default/sa/rn-client12";
   private static final String STRICT_KEY = "/skein/policies/default/PeerAuthentication/default";
   private static EtcdServer etcd;
   private static MeshJvm controlPlane;
   private static OtlpReceiver otlp;
   private static MeshJvm orders;
   private static MeshJvm client;
+  private static MeshJvm client12;
   private static HttpServer outside;
   private static int clientAdmin;
 
@@ -74,8 +77,10 @@ class ReactorNettyClientMeshIT {
     orders = jvm("orders").start("dev.skein.it.apps.mtls.PeerEchoServer");
     clientAdmin = FreePorts.next();
     client = jvm("rn-client").property("skein.admin.port", Integer.toString(clientAdmin)).start(ReactorNettyCaller.class.getName());
+    client12 = jvm("rn-client12").classPath(reactorNetty12ClassPath()).start(ReactorNettyCaller.class.getName());
     orders.awaitLineStartingWith("listening", WAIT);
-    client.awaitLineStartingWith("ready", WAIT);
+    assertThat(client.awaitLineStartingWith("ready", WAIT)).startsWith("ready 1.3.");
+    assertThat(client12.awaitLineStartingWith("ready", WAIT)).startsWith("ready 1.2.");
     // A host outside the mesh: a plain-text server in this JVM, no agent.
     outside = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     outside.createContext("/", ex -> {
@@ -87,9 +92,31 @@ class ReactorNettyClientMeshIT {
     });
     outside.start();
     await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
-        List.of(orders, client).stream().allMatch(j -> j.agentLog().contains("workload certificate") && j.agentLog().contains("telemetry ready"))
+        List.of(orders, client, client12).stream().allMatch(j -> j.agentLog().contains("workload certificate") && j.agentLog().contains("telemetry ready"))
             && etcd.getPrefix("/skein/endpoints/default/orders/").contains("\"tls\":true")
             && clusters().contains("default/orders"));
+    // client12 has no admin port: one call through the mesh shows it knows orders.
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> send(client12, 1, "http://orders/").contains("ok=1 "));
+  }
+
+  /** The caller's classes with Reactor Netty 1.2, Reactor 3.7 and Netty 4.1 (copied into target by the build). */
+  private static String reactorNetty12ClassPath() throws java.io.IOException {
+    Path dir = Path.of(System.getProperty("skein.it.reactorNetty12", "target/reactor-netty-1.2"));
+    String testClasses = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        .filter(e -> e.endsWith("test-classes")).findFirst().orElseThrow();
+    try (java.util.stream.Stream<Path> jars = Files.list(dir)) {
+      List<String> entries = new java.util.ArrayList<>(List.of(testClasses));
+      jars.filter(j -> j.toString().endsWith(".jar")).map(Path::toString).forEach(entries::add);
+      return String.join(java.io.File.pathSeparator, entries);
+    }
+  }
+
+  /** Each client JVM with the SPIFFE ID its certificate carries. */
+  private static java.util.Map<MeshJvm, String> callers() {
+    java.util.Map<MeshJvm, String> callers = new java.util.LinkedHashMap<>();
+    callers.put(client, CLIENT_ID);
+    callers.put(client12, CLIENT12_ID);
+    return callers;
   }
 
   static MeshJvm.Builder jvm(String service) {
@@ -117,7 +144,7 @@ class ReactorNettyClientMeshIT {
     if (outside != null) {
       outside.stop(0);
     }
-    for (AutoCloseable c : new AutoCloseable[] {client, orders, controlPlane, otlp, etcd}) {
+    for (AutoCloseable c : new AutoCloseable[] {client, client12, orders, controlPlane, otlp, etcd}) {
       if (c != null) {
         c.close();
       }
@@ -125,8 +152,14 @@ class ReactorNettyClientMeshIT {
   }
 
   private static String send(int count, String url) throws Exception {
-    client.send("send " + count + " " + url);
-    return client.awaitLineStartingWith("result", WAIT);
+    return send(client, count, url);
+  }
+
+  private static String send(MeshJvm caller, int count, String url) throws Exception {
+    int before = caller.stdoutLines().size();
+    caller.send("send " + count + " " + url);
+    await().atMost(WAIT).until(() -> caller.stdoutLines().stream().skip(before).anyMatch(l -> l.startsWith("result")));
+    return caller.stdoutLines().stream().skip(before).filter(l -> l.startsWith("result")).findFirst().orElseThrow();
   }
 
   @Test
@@ -155,8 +188,10 @@ class ReactorNettyClientMeshIT {
     }
     // traceparent went out with the request: the server's spans continue the client's traces.
     Set<com.google.protobuf.ByteString> traces = calls.stream().map(Span::getTraceId).collect(Collectors.toSet());
-    for (Span s : spans("orders", Span.SpanKind.SPAN_KIND_SERVER)) {
-      assertThat(traces).contains(s.getTraceId());
+    await().atMost(WAIT).until(() -> spans("orders", Span.SpanKind.SPAN_KIND_SERVER).stream().filter(s -> traces.contains(s.getTraceId())).count() >= 5);
+    List<Span> joined = spans("orders", Span.SpanKind.SPAN_KIND_SERVER).stream().filter(s -> traces.contains(s.getTraceId())).toList();
+    assertThat(joined).hasSize(5);
+    for (Span s : joined) {
       assertThat(ids).contains(s.getParentSpanId());
     }
     await().atMost(WAIT).untilAsserted(() -> {
@@ -168,9 +203,11 @@ class ReactorNettyClientMeshIT {
   @Test
   @Order(2)
   void meshCallsAreMutualTls13EvenToStrictServersAndPlainTextElsewhere() throws Exception {
-    assertThat(send(5, "http://orders/")).contains("ok=5 failed=0").contains("bodies={TLSv1.3 " + CLIENT_ID + "=5}");
-    // A host outside the mesh keeps plain text (its server speaks nothing else).
-    assertThat(send(3, "http://127.0.0.1:" + outside.getAddress().getPort() + "/")).contains("ok=3 failed=0").contains("bodies={outside=3}");
+    for (var c : callers().entrySet()) {
+      assertThat(send(c.getKey(), 5, "http://orders/")).contains("ok=5 failed=0").contains("bodies={TLSv1.3 " + c.getValue() + "=5}");
+      // A host outside the mesh keeps plain text (its server speaks nothing else).
+      assertThat(send(c.getKey(), 3, "http://127.0.0.1:" + outside.getAddress().getPort() + "/")).contains("ok=3 failed=0").contains("bodies={outside=3}");
+    }
     etcd.put(STRICT_KEY, """
         kind: PeerAuthentication
         metadata: {name: default, namespace: default}
@@ -179,7 +216,9 @@ class ReactorNettyClientMeshIT {
         """);
     try {
       await().atMost(WAIT).until(() -> orders.agentLog().contains("PeerAuthentication for orders: STRICT"));
-      assertThat(send(5, "http://orders/")).contains("ok=5 failed=0").contains("bodies={TLSv1.3 " + CLIENT_ID + "=5}");
+      for (var c : callers().entrySet()) {
+        assertThat(send(c.getKey(), 5, "http://orders/")).contains("ok=5 failed=0").contains("bodies={TLSv1.3 " + c.getValue() + "=5}");
+      }
     } finally {
       etcd.delete(STRICT_KEY);
     }
@@ -192,13 +231,17 @@ class ReactorNettyClientMeshIT {
           tls: {mode: DISABLE}
         """);
     try {
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-          assertThat(send(3, "http://orders/")).contains("ok=3 failed=0").contains("bodies={plaintext=3}"));
+      for (MeshJvm c : callers().keySet()) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+            assertThat(send(c, 3, "http://orders/")).contains("ok=3 failed=0").contains("bodies={plaintext=3}"));
+      }
     } finally {
       etcd.delete(Policies.DESTINATION_KEY);
     }
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-        assertThat(send(3, "http://orders/")).contains("bodies={TLSv1.3 " + CLIENT_ID + "=3}"));
+    for (var c : callers().entrySet()) {
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+          assertThat(send(c.getKey(), 3, "http://orders/")).contains("bodies={TLSv1.3 " + c.getValue() + "=3}"));
+    }
   }
 
   @Test
@@ -206,14 +249,18 @@ class ReactorNettyClientMeshIT {
   void injectedAbortsAndDelaysHappenBeforeTheRequestLeaves() throws Exception {
     try {
       route("fault: {abort: {percent: 100, httpStatus: 503}}");
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-          assertThat(send(10, "http://orders/")).contains("ok=0 failed=10 statuses={503=10} faults=10"));
+      for (MeshJvm c : callers().keySet()) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+            assertThat(send(c, 10, "http://orders/")).contains("ok=0 failed=10 statuses={503=10} faults=10"));
+      }
       route("fault: {delay: {percent: 100, fixedDelay: 300ms}}");
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-        String r = send(3, "http://orders/");
-        assertThat(r).contains("ok=3 failed=0");
-        assertThat(Long.parseLong(r.replaceAll(".*minMillis=(\\d+).*", "$1"))).as(r).isGreaterThanOrEqualTo(300);
-      });
+      for (MeshJvm c : callers().keySet()) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+          String r = send(c, 3, "http://orders/");
+          assertThat(r).contains("ok=3 failed=0");
+          assertThat(Long.parseLong(r.replaceAll(".*minMillis=(\\d+).*", "$1"))).as(r).isGreaterThanOrEqualTo(300);
+        });
+      }
     } finally {
       etcd.delete(Policies.ROUTE_KEY);
     }
@@ -229,6 +276,8 @@ class ReactorNettyClientMeshIT {
       route("retries: {attempts: 2, retryOn: connect-failure}");
       await().atMost(WAIT).until(() -> clusters().contains(":" + dead));
       Thread.sleep(700); // the Route, put after the endpoint, is in force by now
+      // The oldest version: all its calls succeed (the same retries, seen above for the newest in its spans).
+      assertThat(send(client12, 8, "http://orders/")).contains("ok=8 failed=0");
       int before = spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).size();
       // Round robin sends every other first try to the dead endpoint: 4 retries, well within the
       // destination's retry budget (20% of requests, plus a small reserve).

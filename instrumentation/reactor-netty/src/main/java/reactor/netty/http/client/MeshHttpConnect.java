@@ -78,11 +78,34 @@ public final class MeshHttpConnect {
         Bridge.clientStart("http", route, method, uri.toString(), service.substring(service.indexOf('/') + 1), uri.getPort(), inject);
     boolean noBody = config.body == null;
     MeshCall call = new MeshCall(route, method, noBody ? 0 : -1, noBody, telemetry);
-    MeshHttpTries tries = new MeshHttpTries(config, uri, inject, route, actual.currentContext());
+    MeshHttpTries tries = new MeshHttpTries(config, uri, inject, actual.currentContext());
+    if (route.mirror() != null && noBody) {
+      mirror(config, uri, route.mirror());
+    }
     Delivery delivery = new Delivery(actual, tries, telemetry);
     actual.onSubscribe(delivery);
     CompletableFuture<Connection> result = ClientCalls.executeAsync(call, tries);
     result.whenComplete(delivery::deliver);
+  }
+
+  /**
+   * Sends a copy to the Route's mirror endpoint, fire-and-forget: its own connection, its answer's
+   * connection closed unread, any failure ignored. Requests with a body are not copied (the body
+   * is the application's to send once).
+   */
+  private static void mirror(HttpClientConfig config, URI uri, OutboundRoute mirror) {
+    try {
+      new MeshHttpTries(config, uri, Map.of(), reactor.util.context.Context.empty())
+          .sendAsync(mirror, 0)
+          .whenComplete(
+              (connection, ignored) -> {
+                if (connection != null) {
+                  connection.dispose();
+                }
+              });
+    } catch (Throwable t) {
+      AgentFaults.record("reactor-netty-mirror", t);
+    }
   }
 
   /** Runs {@code subscribe} of a try's own {@code MonoHttpConnect} past the mesh. */

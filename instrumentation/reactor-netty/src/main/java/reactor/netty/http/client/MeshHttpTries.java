@@ -40,8 +40,9 @@ final class MeshHttpTries implements ClientExchange<Connection> {
   private final Context context;
   private final String hostHeader;
   private volatile TrySubscriber current;
+  private volatile boolean cancelled;
 
-  MeshHttpTries(HttpClientConfig config, URI uri, Map<String, String> inject, OutboundRoute first, Context context) {
+  MeshHttpTries(HttpClientConfig config, URI uri, Map<String, String> inject, Context context) {
     this.config = config;
     this.uri = uri;
     this.inject = inject;
@@ -52,6 +53,10 @@ final class MeshHttpTries implements ClientExchange<Connection> {
   @Override
   public CompletableFuture<Connection> sendAsync(OutboundRoute endpoint, long perTryMillis) {
     CompletableFuture<Connection> future = new CompletableFuture<>();
+    if (cancelled) {
+      future.completeExceptionally(new java.util.concurrent.CancellationException("cancelled by the application"));
+      return future; // the call path does not retry a cancelled call
+    }
     HttpClientConfig c = new HttpClientConfig(config);
     SSLContext tls = "http".equals(uri.getScheme()) ? Bridge.outboundTls(endpoint.address(), endpoint.port()) : null;
     String scheme = tls != null ? "https" : uri.getScheme();
@@ -79,6 +84,7 @@ final class MeshHttpTries implements ClientExchange<Connection> {
 
   /** The application cancelled: the try in flight is cancelled too. */
   void cancel() {
+    cancelled = true;
     TrySubscriber s = current;
     if (s != null) {
       s.cancel();

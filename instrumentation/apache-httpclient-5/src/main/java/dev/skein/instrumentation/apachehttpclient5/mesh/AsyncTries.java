@@ -123,7 +123,7 @@ final class AsyncTries implements ClientExchange<AsyncTries.Outcome> {
     private RequestConfig own;
     private boolean configChanged;
     private boolean finished;
-    private boolean timedOut;
+    private volatile boolean timedOut;
 
     Try(CompletableFuture<Outcome> future) {
       this.future = future;
@@ -167,25 +167,43 @@ final class AsyncTries implements ClientExchange<AsyncTries.Outcome> {
       }
     }
 
-    /** The per-try timeout passed: a try still waiting for its response head loses its connection. */
+    /**
+     * The per-try timeout (or what is left of the overall one) passed: a try still waiting for its
+     * response head loses its connection and ends here and now, with the library's own timeout
+     * exception. It does not wait for the I/O reactor to report the closed connection (an idle
+     * reactor looks only about once a second); whatever the reactor reports later is ignored.
+     */
     private void timeUp() {
       synchronized (this) {
         if (finished || answered) {
           return;
         }
         timedOut = true;
+        finished = true;
         // Under the lock, so that the next try cannot have taken an endpoint yet.
         scope.execRuntime.discardEndpoint();
       }
+      restoreConfig();
+      releaseBody();
+      over.complete(null);
+      future.completeExceptionally(timeout());
     }
 
-    private synchronized void finish() {
+    /** Marks the try over; false if it was over already (timed out), so the caller does nothing. */
+    private synchronized boolean finish() {
+      if (finished) {
+        return false;
+      }
       finished = true;
+      return true;
     }
 
     @Override
     public AsyncDataConsumer handleResponse(HttpResponse response, EntityDetails details) throws HttpException, IOException {
       synchronized (this) {
+        if (timedOut) {
+          return new MeshAsyncExecHandler.Discarding(); // too late: the try is over
+        }
         answered = true;
       }
       // The call path decides here and now: it has registered on the future before the try started.
@@ -198,12 +216,17 @@ final class AsyncTries implements ClientExchange<AsyncTries.Outcome> {
 
     @Override
     public void handleInformationResponse(HttpResponse response) throws HttpException, IOException {
+      if (timedOut) {
+        return;
+      }
       application.handleInformationResponse(response);
     }
 
     @Override
     public void completed() {
-      finish();
+      if (!finish()) {
+        return;
+      }
       restoreConfig();
       if (discarded) {
         scope.execRuntime.releaseEndpoint();
@@ -217,11 +240,10 @@ final class AsyncTries implements ClientExchange<AsyncTries.Outcome> {
 
     @Override
     public void failed(Exception cause) {
-      finish();
-      restoreConfig();
-      if (timedOut && !answered) {
-        cause = (Exception) timeout();
+      if (!finish()) {
+        return; // timed out already; the runtime's endpoint may be the next try's now
       }
+      restoreConfig();
       if (answered && !discarded) {
         over.complete(null);
         application.failed(cause); // the application already has the response head

@@ -165,15 +165,19 @@ class HttpClientsResilienceIT {
     server("fail 0");
     server("sleep 2000");
     try {
-      send(1, library); // warm up the library's timeout path; the next five are measured
-      Outcome o = send(5, library);
-      System.out.printf("%s 200ms timeout vs 2s server: slowest call %d ms (%s)%n", library, o.maxMillis(), o.line());
-      assertThat(o.errors()).as(o.line()).isEqualTo("{" + TIMEOUT.get(library) + "=5}");
-      // Apache async hands the timeout to the application once its I/O reactor has released the
-      // try's connection, which an idle reactor does only at its next select (about once a
-      // second): a known gap, so its bound is the reactor's interval, not 300 ms.
-      long bound = library.equals("apache-async") ? 1_500 : 300;
-      assertThat(o.maxMillis()).as(o.line()).isLessThan(bound);
+      send(1, library); // warm up the library's timeout path; the next five are measured one by one
+      long[] millis = new long[5];
+      for (int i = 0; i < millis.length; i++) {
+        Outcome o = send(1, library);
+        assertThat(o.errors()).as(o.line()).isEqualTo("{" + TIMEOUT.get(library) + "=1}");
+        millis[i] = o.maxMillis();
+      }
+      java.util.Arrays.sort(millis);
+      System.out.printf("%s 200ms timeout vs 2s server: calls took %s ms%n", library, java.util.Arrays.toString(millis));
+      // The median is the claim (under 300 ms); the slowest only has to beat the server's 2 s and
+      // a reactor's 1 s select, with room for a stall of the loaded test machine.
+      assertThat(millis[2]).as(java.util.Arrays.toString(millis)).isLessThan(300);
+      assertThat(millis[4]).as(java.util.Arrays.toString(millis)).isLessThan(1_000);
     } finally {
       server("sleep 0");
     }

@@ -32,6 +32,7 @@ public final class TrafficClient {
     AtomicInteger ok = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     Map<String, AtomicInteger> bodies = new ConcurrentHashMap<>();
+    Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
     AtomicLong sent = new AtomicLong();
     ScheduledExecutorService timer = Executors.newScheduledThreadPool(1);
     timer.scheduleAtFixedRate(
@@ -49,6 +50,8 @@ public final class TrafficClient {
               bodies.computeIfAbsent(r.body(), k -> new AtomicInteger()).incrementAndGet();
             } else {
               failed.incrementAndGet();
+              String kind = e != null ? rootCause(e).getClass().getSimpleName() : "status_" + r.statusCode();
+              errors.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
             }
           });
         },
@@ -60,13 +63,28 @@ public final class TrafficClient {
           var h = latency.getIntervalHistogram();
           Map<String, Integer> counts = new TreeMap<>();
           bodies.forEach((k, v) -> counts.put(k, v.getAndSet(0)));
+          Map<String, Integer> failures = new TreeMap<>();
+          errors.forEach((k, v) -> {
+            int n = v.getAndSet(0);
+            if (n > 0) {
+              failures.put(k, n);
+            }
+          });
           System.out.println(
               "stats ok=" + ok.getAndSet(0) + " failed=" + failed.getAndSet(0) + " p50_us=" + h.getValueAtPercentile(50)
-                  + " p99_us=" + h.getValueAtPercentile(99) + " bodies=" + counts);
+                  + " p99_us=" + h.getValueAtPercentile(99) + " bodies=" + counts + (failures.isEmpty() ? "" : " errors=" + failures));
           System.out.flush();
         },
         1,
         1,
         TimeUnit.SECONDS);
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
   }
 }

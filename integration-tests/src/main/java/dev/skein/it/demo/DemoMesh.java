@@ -35,7 +35,8 @@ public final class DemoMesh {
   private MeshJvm frontend;
   private String ordersV1Port;
   private LiveTable table;
-  private boolean stopped;
+  // Set when the stop begins (Ctrl-C or the end): the walk-through then prints nothing more.
+  private volatile boolean stopped;
 
   /** Command-line options. */
   record Options(boolean ci, int stepSeconds, int rate, int dashboardPort) {
@@ -163,7 +164,9 @@ public final class DemoMesh {
           inventory.agentLog().lines().filter(l -> l.contains("authorization denied")).findFirst()
               .ifPresent(l -> System.out.println("  inventory's agent log: " + l));
         });
-    say("done");
+    if (!stopped) {
+      say("done");
+    }
   }
 
   private interface Action {
@@ -175,11 +178,14 @@ public final class DemoMesh {
   }
 
   private void step(String title, Action action) throws Exception {
+    if (stopped) {
+      return;
+    }
     System.out.println();
     System.out.println("== " + title);
     action.run();
     table.header();
-    for (int s = 0; s < options.stepSeconds(); s++) {
+    for (int s = 0; s < options.stepSeconds() && !stopped; s++) {
       long next = System.nanoTime() + 1_000_000_000L;
       table.frame();
       long wait = next - System.nanoTime();

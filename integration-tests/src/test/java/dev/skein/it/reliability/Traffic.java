@@ -16,10 +16,10 @@ import java.util.regex.Pattern;
  * test can count failures in a time window and time how long a change took to show.
  */
 final class Traffic implements AutoCloseable {
-  private static final Pattern STATS = Pattern.compile("stats ok=(\\d+) failed=(\\d+) .*bodies=\\{(.*)\\}");
+  private static final Pattern STATS = Pattern.compile("stats ok=(\\d+) failed=(\\d+) .*bodies=\\{([^}]*)\\}(?: errors=\\{([^}]*)\\})?");
 
   /** One second of traffic, as reported at {@code atNanos} ({@link System#nanoTime}). */
-  record Second(long atNanos, int ok, int failed, Map<String, Integer> bodies) {
+  record Second(long atNanos, int ok, int failed, Map<String, Integer> bodies, String errors) {
     boolean onlyBody(String body) {
       return ok > 0 && failed == 0 && bodies.size() == 1 && bodies.containsKey(body);
     }
@@ -57,7 +57,8 @@ final class Traffic implements AutoCloseable {
               bodies.put(kv[0], Integer.parseInt(kv[1]));
             }
           }
-          seconds.add(new Second(System.nanoTime(), Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), bodies));
+          seconds.add(new Second(System.nanoTime(), Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), bodies,
+              m.group(4) == null ? "" : m.group(4)));
         }
       }
       try {
@@ -114,6 +115,13 @@ final class Traffic implements AutoCloseable {
     while (seconds.size() < target && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
+  }
+
+  /** The seconds since {@code fromNanos} that had failures, with what failed, for assertion messages. */
+  String failures(long fromNanos) {
+    return since(fromNanos).stream().filter(s -> s.failed() > 0)
+        .map(s -> String.format("%+.1f s: failed=%d %s", (s.atNanos() - fromNanos) / 1e9, s.failed(), s.errors()))
+        .toList().toString();
   }
 
   String tail(int n) {

@@ -33,7 +33,9 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Etcd implements AutoCloseable {
     /** Upper bound of one call, connection included. */
-    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    // Generous: the first call also starts gRPC and Netty in a fresh JVM, which takes seconds on a
+    // busy machine; a refused port or an unknown host is reported at once by the TCP probe instead.
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
 
     private final Client client;
     private final String endpoints;
@@ -53,7 +55,7 @@ public final class Etcd implements AutoCloseable {
         if (unreachable != null) {
             throw new EtcdUnreachableException("cannot reach etcd at " + settings.endpointsText() + ": " + unreachable);
         }
-        return new Etcd(builder(settings, Duration.ofMillis(3000)).build(), settings.endpointsText(), CALL_TIMEOUT);
+        return new Etcd(builder(settings, Duration.ofMillis(10_000)).build(), settings.endpointsText(), CALL_TIMEOUT);
     }
 
     /** Null when some endpoint accepts a TCP connection, else why the first one does not. */

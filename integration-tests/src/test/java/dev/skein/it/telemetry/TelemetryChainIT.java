@@ -384,6 +384,67 @@ class TelemetryChainIT {
     }
   }
 
+  @Test
+  @Order(8)
+  void apacheClassicAndAsyncTraceAndCountLikeTheJdkClient() throws Exception {
+    long before = settled(() -> Math.max(0, histogramCount(otlp.latest("client", "http.client.request.duration"))));
+    long requestsBefore = settled(() -> Math.max(0, counterSum(otlp.latest("client", "skein.requests"))));
+    List<String> libraries = List.of("apache", "apache-async");
+    for (String library : libraries) {
+      int lines = client.stdoutLines().size();
+      client.send("send 1 http://front/chain/" + library + "- " + library);
+      await().atMost(WAIT).until(() -> client.stdoutLines().size() > lines && client.stdoutLines().get(client.stdoutLines().size() - 1).startsWith("done"));
+      assertThat(client.stdoutLines().get(client.stdoutLines().size() - 1)).as(library + "\n" + client.agentLog()).startsWith("done ok=1 failed=0");
+    }
+    for (String library : libraries) {
+      String url = "http://front/chain/" + library + "-0";
+      await().atMost(WAIT).until(() -> spanWith("client", Span.SpanKind.SPAN_KIND_CLIENT, "url.full", url) != null
+          && spanWith("front", Span.SpanKind.SPAN_KIND_SERVER, "url.path", "/chain/" + library + "-0") != null);
+      Span call = spanWith("client", Span.SpanKind.SPAN_KIND_CLIENT, "url.full", url);
+      assertThat(attr(call.getAttributesList(), "http.request.method")).as(library).isEqualTo("GET");
+      assertThat(attr(call.getAttributesList(), "server.address")).as(library).isEqualTo("front");
+      assertThat(attr(call.getAttributesList(), "http.response.status_code")).as(library).isEqualTo("200");
+      assertThat(attr(call.getAttributesList(), "skein.destination.service")).as(library).isEqualTo("default/front");
+      assertThat(attr(call.getAttributesList(), "skein.endpoint")).as(library).startsWith("127.0.0.1:");
+      // Its one try, a child span; the propagation headers went out on the wire to front.
+      await().atMost(WAIT).until(() -> otlp.spans("client").stream().anyMatch(s -> s.span().getParentSpanId().equals(call.getSpanId())));
+      List<Span> tries = otlp.spans("client").stream().map(OtlpReceiver.ReceivedSpan::span).filter(s -> s.getParentSpanId().equals(call.getSpanId())).toList();
+      assertThat(tries).as(library).hasSize(1);
+      assertThat(tries.get(0).getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_INTERNAL);
+      assertThat(attr(tries.get(0).getAttributesList(), "skein.attempt")).as(library).isEqualTo("1");
+      Span server = spanWith("front", Span.SpanKind.SPAN_KIND_SERVER, "url.path", "/chain/" + library + "-0");
+      assertThat(server.getTraceId()).as(library).isEqualTo(call.getTraceId());
+      assertThat(server.getParentSpanId()).as(library).isEqualTo(call.getSpanId());
+    }
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(histogramCount(otlp.latest("client", "http.client.request.duration"))).isEqualTo(before + 2);
+      assertThat(counterSum(otlp.latest("client", "skein.requests"))).isEqualTo(requestsBefore + 2);
+    });
+  }
+
+  /** The first span of this kind from this service whose attribute has this value, or null. */
+  private static Span spanWith(String service, Span.SpanKind kind, String attribute, String value) {
+    return otlp.spans(service).stream()
+        .map(OtlpReceiver.ReceivedSpan::span)
+        .filter(s -> s.getKind() == kind && value.equals(attr(s.getAttributesList(), attribute)))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /** A cumulative metric's value once two exports a second apart agree (every earlier call counted). */
+  private static long settled(java.util.function.LongSupplier value) throws InterruptedException {
+    long last = value.getAsLong();
+    for (int i = 0; i < 60; i++) {
+      Thread.sleep(1_100);
+      long now = value.getAsLong();
+      if (now == last) {
+        return now;
+      }
+      last = now;
+    }
+    return last;
+  }
+
   private static long frontServerSpans() {
     return otlp.spans("front").stream().filter(s -> s.span().getKind() == Span.SpanKind.SPAN_KIND_SERVER).count();
   }

@@ -24,7 +24,8 @@ final class HelperInjector {
               MESH + "AsyncTries$Outcome",
               MESH + "AsyncTries$TryFuture",
               MESH + "AsyncTries$Try",
-              MESH + "MeshAsyncTls"));
+              MESH + "MeshAsyncTls",
+              MESH + "ApacheTelemetry"));
 
   static final AgentBuilder.Transformer TRANSFORMER = HELPERS.transformer();
 

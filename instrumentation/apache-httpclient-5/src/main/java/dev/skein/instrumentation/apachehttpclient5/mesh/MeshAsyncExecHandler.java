@@ -1,6 +1,7 @@
 package dev.skein.instrumentation.apachehttpclient5.mesh;
 
 import dev.skein.bootstrap.AgentFaults;
+import dev.skein.bootstrap.Bridge;
 import dev.skein.bootstrap.ClientCalls;
 import dev.skein.bootstrap.MeshCall;
 import dev.skein.bootstrap.OutboundRoute;
@@ -46,10 +47,16 @@ public final class MeshAsyncExecHandler implements AsyncExecChainHandler {
       return;
     }
     long length = producer == null ? 0 : producer.getContentLength();
-    MeshCall call = new MeshCall(route, request.getMethod(), length, producer == null || producer.isRepeatable(), null);
+    Object telemetry = ApacheTelemetry.start(request, route); // one span per call, one per try (the call path's)
+    MeshCall call = new MeshCall(route, request.getMethod(), length, producer == null || producer.isRepeatable(), telemetry);
     AsyncTries tries = new AsyncTries(request, producer, scope, chain, route, callback);
     // A mesh-made answer or a failure waits until the last try's connection is released.
-    ClientCalls.executeAsync(call, tries).whenComplete((outcome, failure) -> tries.afterLastTry(() -> deliver(callback, outcome, failure)));
+    ClientCalls.executeAsync(call, tries)
+        .whenComplete(
+            (outcome, failure) -> {
+              Bridge.clientEnd(telemetry, outcome == null ? -1 : outcome.response().getCode(), failure);
+              tries.afterLastTry(() -> deliver(callback, outcome, failure));
+            });
   }
 
   /** Hands the call's outcome to the application's callback (the body of a real response follows on its own). */

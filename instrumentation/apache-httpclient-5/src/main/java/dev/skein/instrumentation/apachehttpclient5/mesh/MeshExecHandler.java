@@ -1,6 +1,7 @@
 package dev.skein.instrumentation.apachehttpclient5.mesh;
 
 import dev.skein.bootstrap.AgentFaults;
+import dev.skein.bootstrap.Bridge;
 import dev.skein.bootstrap.ClientCalls;
 import dev.skein.bootstrap.ClientExchange;
 import dev.skein.bootstrap.MeshCall;
@@ -49,12 +50,19 @@ public final class MeshExecHandler implements ExecChainHandler {
     }
     HttpEntity entity = request.getEntity();
     long length = entity == null ? 0 : entity.getContentLength();
-    MeshCall call = new MeshCall(route, request.getMethod(), length, entity == null || entity.isRepeatable(), null);
+    Object telemetry = ApacheTelemetry.start(request, route); // one span per call, one per try (the call path's)
+    MeshCall call = new MeshCall(route, request.getMethod(), length, entity == null || entity.isRepeatable(), telemetry);
     Exchange exchange = new Exchange(request, scope, chain, route);
     try {
-      return ClientCalls.execute(call, exchange);
+      ClassicHttpResponse response = ClientCalls.execute(call, exchange);
+      Bridge.clientEnd(telemetry, response.getCode(), null);
+      return response;
     } catch (WrappedHttpException e) {
+      Bridge.clientEnd(telemetry, -1, e.cause);
       throw e.cause;
+    } catch (IOException | RuntimeException e) {
+      Bridge.clientEnd(telemetry, -1, e);
+      throw e;
     }
   }
 

@@ -10,7 +10,8 @@ import reactor.netty.http.client.HttpClient;
 
 /**
  * A plain Reactor Netty {@code HttpClient} (no mesh code, no TLS settings), driven on stdin:
- * {@code send COUNT URL} makes the calls one after the other and answers
+ * {@code send COUNT URL [with-send]} makes the calls one after the other (with {@code with-send},
+ * each GET goes through a send callback, as Spring WebClient sends every request) and answers
  * {@code result ok=N failed=N statuses={200=..} faults=N errors={Name=..} minMillis=M maxMillis=M bodies={...}}.
  */
 public final class ReactorNettyCaller {
@@ -33,13 +34,14 @@ public final class ReactorNettyCaller {
       long min = Long.MAX_VALUE;
       long max = 0;
       int count = Integer.parseInt(p[1]);
+      boolean withSend = p.length > 3 && p[3].equals("with-send");
       for (int i = 0; i < count; i++) {
         long start = System.nanoTime();
         try {
+          HttpClient.ResponseReceiver<?> request =
+              withSend ? client.request(io.netty.handler.codec.http.HttpMethod.GET).uri(p[2]).send((req, out) -> out) : client.get().uri(p[2]);
           Answer a =
-              client
-                  .get()
-                  .uri(p[2])
+              request
                   .responseSingle(
                       (r, body) ->
                           body.asString()

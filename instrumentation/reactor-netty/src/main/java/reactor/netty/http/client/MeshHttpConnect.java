@@ -30,6 +30,8 @@ public final class MeshHttpConnect {
   /** Set while a try subscribes its own {@code MonoHttpConnect}, which must go through unchanged. */
   private static final ThreadLocal<Boolean> TRY = new ThreadLocal<>();
 
+  private static final java.util.Set<String> BODILESS = java.util.Set.of("GET", "HEAD", "DELETE", "OPTIONS", "TRACE");
+
   private MeshHttpConnect() {}
 
   /**
@@ -76,7 +78,10 @@ public final class MeshHttpConnect {
     String service = route.service(); // namespace/name
     Object telemetry =
         Bridge.clientStart("http", route, method, uri.toString(), service.substring(service.indexOf('/') + 1), uri.getPort(), inject);
-    boolean noBody = config.body == null;
+    // Spring WebClient sends every request through a send callback, a GET's writing nothing:
+    // Reactor Netty itself calls it again for a redirect, so for a method without a body the mesh
+    // may too. Any other method with a callback has a body of unknown length: not replayed.
+    boolean noBody = config.body == null || BODILESS.contains(method);
     MeshCall call = new MeshCall(route, method, noBody ? 0 : -1, noBody, telemetry);
     MeshHttpTries tries = new MeshHttpTries(config, uri, inject, actual.currentContext());
     if (route.mirror() != null && noBody) {
@@ -91,7 +96,7 @@ public final class MeshHttpConnect {
   /**
    * Sends a copy to the Route's mirror endpoint, fire-and-forget: its own connection, its answer's
    * connection closed unread, any failure ignored. Requests with a body are not copied (the body
-   * is the application's to send once).
+   * is the application's to send once); a bodiless method's send callback runs once more for it.
    */
   private static void mirror(HttpClientConfig config, URI uri, OutboundRoute mirror) {
     try {

@@ -19,11 +19,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The agent's per-request price for OkHttp and Apache HttpClient 5, side by side in one run:
+ * The agent's per-request price for OkHttp and Apache HttpClient 5 (or other libraries), side by side in one run:
  * sequential keep-alive GETs from a client JVM without the agent (calling the v1 server's
  * address) and with it (calling {@code http://orders/} with a 90/10 Route in force), the
  * scenarios interleaved (A B A B ...). Prints a Markdown table of medians over the rounds.
- * Arguments: [requests per run, default 20000] [rounds, default 3].
+ * Arguments: [requests per run, default 20000] [rounds, default 3]; system property
+ * {@code skein.bench.libraries} picks the libraries ({@code okhttp,apache} by default; also
+ * {@code reactor}, {@code urlconnection}).
  */
 public final class ClientOverheadBench {
   private static final Pattern LATENCY = Pattern.compile("latency p50=(\\d+) p90=(\\d+) p99=(\\d+) max=(\\d+) count=(\\d+) cpu_us_per_req=([\\d.]+)");
@@ -48,7 +50,7 @@ public final class ClientOverheadBench {
       String direct = "http://127.0.0.1:" + port + "/bench";
       Map<String, List<double[]>> results = new LinkedHashMap<>();
       for (int round = 1; round <= rounds; round++) {
-        for (String library : List.of("okhttp", "apache")) {
+        for (String library : System.getProperty("skein.bench.libraries", "okhttp,apache").split(",")) {
           System.err.println("round " + round + "/" + rounds + ": " + library);
           results.computeIfAbsent(library + " without agent", k -> new ArrayList<>())
               .add(run(MeshJvm.builder("plain").withoutAgent(), library, direct, requests));

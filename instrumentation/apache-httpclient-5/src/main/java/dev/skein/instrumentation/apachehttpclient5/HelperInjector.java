@@ -25,7 +25,8 @@ final class HelperInjector {
               MESH + "AsyncTries$TryFuture",
               MESH + "AsyncTries$Try",
               MESH + "MeshAsyncTls",
-              MESH + "ApacheTelemetry"));
+              MESH + "ApacheTelemetry",
+              MESH + "ApacheMirror"));
 
   static final AgentBuilder.Transformer TRANSFORMER = HELPERS.transformer();
 

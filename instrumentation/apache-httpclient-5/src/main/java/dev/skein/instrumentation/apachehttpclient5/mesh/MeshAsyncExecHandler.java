@@ -50,6 +50,9 @@ public final class MeshAsyncExecHandler implements AsyncExecChainHandler {
     Object telemetry = ApacheTelemetry.start(request, route); // one span per call, one per try (the call path's)
     MeshCall call = new MeshCall(route, request.getMethod(), length, producer == null || producer.isRepeatable(), telemetry);
     AsyncTries tries = new AsyncTries(request, producer, scope, chain, route, callback);
+    if (route.mirror() != null && producer == null) { // a body producer is the application's to send once
+      ApacheMirror.send(request, scope.route.getTargetHost().getSchemeName(), route.mirror(), route, null, null);
+    }
     // A mesh-made answer or a failure waits until the last try's connection is released.
     ClientCalls.executeAsync(call, tries)
         .whenComplete(

@@ -53,6 +53,9 @@ public final class MeshExecHandler implements ExecChainHandler {
     Object telemetry = ApacheTelemetry.start(request, route); // one span per call, one per try (the call path's)
     MeshCall call = new MeshCall(route, request.getMethod(), length, entity == null || entity.isRepeatable(), telemetry);
     Exchange exchange = new Exchange(request, scope, chain, route);
+    if (route.mirror() != null) {
+      mirror(request, entity, scope, route);
+    }
     try {
       ClassicHttpResponse response = ClientCalls.execute(call, exchange);
       Bridge.clientEnd(telemetry, response.getCode(), null);
@@ -63,6 +66,25 @@ public final class MeshExecHandler implements ExecChainHandler {
     } catch (IOException | RuntimeException e) {
       Bridge.clientEnd(telemetry, -1, e);
       throw e;
+    }
+  }
+
+  /** A Route {@code mirror} copy, fire-and-forget; a body is copied when it can be read twice and is small. */
+  private static void mirror(ClassicHttpRequest request, HttpEntity entity, ExecChain.Scope scope, OutboundRoute route) {
+    try {
+      byte[] body = null;
+      ContentType type = null;
+      if (entity != null) {
+        long length = entity.getContentLength();
+        if (!entity.isRepeatable() || length < 0 || length > MeshCall.MAX_REPLAY_BYTES) {
+          return;
+        }
+        body = EntityUtils.toByteArray(entity);
+        type = entity.getContentType() == null ? null : ContentType.parse(entity.getContentType());
+      }
+      ApacheMirror.send(request, scope.route.getTargetHost().getSchemeName(), route.mirror(), route, body, type);
+    } catch (Throwable t) {
+      AgentFaults.record("apache-mirror", t);
     }
   }
 

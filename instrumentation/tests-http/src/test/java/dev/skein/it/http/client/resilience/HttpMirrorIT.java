@@ -113,7 +113,7 @@ class HttpMirrorIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "okhttp", "reactor"})
+  @ValueSource(strings = {"jdk", "okhttp", "reactor", "apache", "apache-async"})
   @Order(1)
   void aShareOfCallsIsCopiedToTheMirror(String library) throws Exception {
     mirror(50);
@@ -130,7 +130,7 @@ class HttpMirrorIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "okhttp", "reactor"})
+  @ValueSource(strings = {"jdk", "okhttp", "reactor", "apache", "apache-async"})
   @Order(2)
   void aSlowFailingMirrorNeitherDelaysNorFailsTheRealCalls(String library) throws Exception {
     mirror(100);

@@ -15,9 +15,16 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * the JDK makes for it, first request, keep-alive reuse or redirect, comes from
  * {@code sun.net.www.http.HttpClient.New(URL, Proxy, int, boolean, HttpURLConnection)}, where the
  * advice swaps the URL for the chosen endpoint's. {@code https:} connections are not routed.
+ *
+ * <p>Telemetry: the span starts as the JDK writes the request head ({@code writeRequests}, where the
+ * trace headers go in) and ends as {@code getInputStream} (which {@code getResponseCode} goes
+ * through) returns or throws. Mutual TLS: the socket {@code NetworkClient.doConnect} returns to the
+ * plain HTTP client is layered with the mesh's TLS when the endpoint takes it.
  */
 public final class HttpUrlConnectionInstrumentationModule implements InstrumentationModule {
   static final String CLIENT = "sun.net.www.http.HttpClient";
+  static final String CONNECTION = "sun.net.www.protocol.http.HttpURLConnection";
+  static final String NETWORK_CLIENT = "sun.net.NetworkClient";
 
   @Override
   public String name() {
@@ -26,12 +33,17 @@ public final class HttpUrlConnectionInstrumentationModule implements Instrumenta
 
   @Override
   public List<String> typeNames() {
-    return List.of(CLIENT);
+    return List.of(CLIENT, CONNECTION, NETWORK_CLIENT);
   }
 
   @Override
   public List<String> jdkModules() {
     return List.of("java.base");
+  }
+
+  @Override
+  public List<String> jdkOpens() {
+    return List.of("java.base/sun.net.www"); // MessageHeader.set, for the trace headers
   }
 
   @Override
@@ -48,6 +60,19 @@ public final class HttpUrlConnectionInstrumentationModule implements Instrumenta
                         .and(takesArgument(0, named("java.net.URL")))
                         .and(takesArgument(1, named("java.net.Proxy")))
                         .and(takesArgument(4, named("sun.net.www.protocol.http.HttpURLConnection"))),
-                    NewClientAdvice.class.getName()));
+                    NewClientAdvice.class.getName()))
+        .type(named(CONNECTION))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("writeRequests").and(takesArguments(0)), WriteRequestsAdvice.class.getName())
+                .advice(named("getInputStream").and(takesArguments(0)), GetInputStreamAdvice.class.getName()))
+        .type(named(NETWORK_CLIENT))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(
+                    named("doConnect").and(takesArguments(2)).and(takesArgument(0, String.class)),
+                    MeshTlsSocketAdvice.class.getName()));
   }
 }

@@ -28,7 +28,11 @@ public final class HttpUrlConnectionRouting {
               method,
               url.getPath(),
               name -> connection == null ? null : connection.getRequestProperty(name));
-      return route == null ? null : retarget(url, route);
+      if (route == null) {
+        return null;
+      }
+      HttpUrlConnectionCalls.routed(connection, route);
+      return retarget(url, route);
     } catch (Throwable t) {
       AgentFaults.record("http-url-connection", t);
       return null;

@@ -11,7 +11,7 @@ import net.bytebuddy.utility.JavaModule;
  * gRPC client or server.
  */
 final class IgnoredTypes {
-  private static final String[] INSTRUMENTED_JDK_PACKAGES = {"jdk.internal.net.http.", "sun.net.httpserver.", "sun.net.www.http."};
+  private static final String[] INSTRUMENTED_JDK_PACKAGES = {"jdk.internal.net.http.", "sun.net.httpserver.", "sun.net.www.http.", "sun.net.www.protocol.http.", "sun.net.NetworkClient"};
   private static final String[] IGNORED_PREFIXES = {
     "java.", "javax.", "jdk.", "sun.", "com.sun.", "dev.skein.", "net.bytebuddy.", "org.graalvm.", "kotlin.", "scala.",
     "groovy.", "org.codehaus.groovy.", "org.slf4j.", "ch.qos.logback.", "org.apache.logging.log4j.", "org.junit.",

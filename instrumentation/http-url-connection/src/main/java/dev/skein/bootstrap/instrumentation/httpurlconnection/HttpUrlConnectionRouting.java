@@ -2,6 +2,7 @@ package dev.skein.bootstrap.instrumentation.httpurlconnection;
 
 import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.MeshSchemes;
 import dev.skein.bootstrap.OutboundRoute;
 import java.net.HttpURLConnection;
 import java.net.URL;
@@ -43,6 +44,9 @@ public final class HttpUrlConnectionRouting {
   static URL retarget(URL url, OutboundRoute route) throws java.net.MalformedURLException {
     String address = route.address();
     String host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
-    return new URL(url.getProtocol(), host, route.port(), url.getFile());
+    // https for an endpoint that takes the mesh's TLS: the JDK keeps idle connections by URL, so
+    // a mesh TLS connection is never reused for a plain-text request (tls.mode changed) or the
+    // other way round. The request itself still names http://service (the connection's own URL).
+    return new URL(MeshSchemes.scheme(url.getProtocol(), route), host, route.port(), url.getFile());
   }
 }

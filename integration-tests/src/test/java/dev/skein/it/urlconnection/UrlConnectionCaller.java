@@ -1,0 +1,71 @@
+package dev.skein.it.urlconnection;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A plain {@code HttpURLConnection} caller (no mesh code, no TLS settings), driven on stdin:
+ * {@code send COUNT URL} makes the GETs one after the other and answers
+ * {@code result ok=N failed=N statuses={200=..} faults=N refused={..} errors={Name=..} minMillis=M maxMillis=M bodies={...}}.
+ */
+public final class UrlConnectionCaller {
+  private UrlConnectionCaller() {}
+
+  public static void main(String[] args) throws Exception {
+    System.out.println("ready " + System.getProperty("java.specification.version"));
+    System.out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line; (line = in.readLine()) != null; ) {
+      String[] p = line.trim().split("\\s+");
+      Map<Integer, Integer> statuses = new TreeMap<>();
+      Map<String, Integer> errors = new TreeMap<>();
+      Map<String, Integer> refused = new TreeMap<>();
+      Map<String, Integer> bodies = new TreeMap<>();
+      int ok = 0;
+      int faults = 0;
+      long min = Long.MAX_VALUE;
+      long max = 0;
+      int count = Integer.parseInt(p[1]);
+      for (int i = 0; i < count; i++) {
+        long start = System.nanoTime();
+        try {
+          @SuppressWarnings("deprecation")
+          HttpURLConnection c = (HttpURLConnection) new URL(p[2]).openConnection();
+          c.setConnectTimeout(5000);
+          c.setReadTimeout(p.length > 3 ? Integer.parseInt(p[3]) : 10_000);
+          int status = c.getResponseCode();
+          statuses.merge(status, 1, Integer::sum);
+          if (c.getHeaderField("x-skein-fault") != null) {
+            faults++;
+          }
+          String why = c.getHeaderField("x-skein-refused");
+          if (why != null) {
+            refused.merge(why, 1, Integer::sum);
+          }
+          try (InputStream body = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+            String text = body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8);
+            if (status == 200) {
+              ok++;
+              bodies.merge(text, 1, Integer::sum);
+            }
+          }
+        } catch (IOException | RuntimeException e) {
+          errors.merge(e.getClass().getSimpleName(), 1, Integer::sum);
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        min = Math.min(min, millis);
+        max = Math.max(max, millis);
+      }
+      System.out.println("result ok=" + ok + " failed=" + (count - ok) + " statuses=" + statuses + " faults=" + faults
+          + " refused=" + refused + " errors=" + errors + " minMillis=" + min + " maxMillis=" + max + " bodies=" + bodies);
+      System.out.flush();
+    }
+  }
+}

@@ -1,0 +1,243 @@
+package dev.skein.it.urlconnection;
+
+import static dev.skein.it.telemetry.OtlpReceiver.attr;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.skein.it.demo.SkeinCli;
+import dev.skein.it.support.EtcdServer;
+import dev.skein.it.support.MeshJvm;
+import dev.skein.it.support.Policies;
+import dev.skein.it.telemetry.OtlpReceiver;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code java.net.HttpURLConnection} under the whole mesh, with no mesh code in the application:
+ * real etcd, the real control plane's CA, an OTLP receiver decoding the real protobufs, a JDK
+ * {@code HttpServer} as {@code orders} (answering the TLS protocol and SPIFFE ID it sees, or
+ * {@code plaintext}) and two caller JVMs, one on Java 17 and one on Java 25 (the JDK classes the
+ * agent instruments differ between them), all under the agent. One set of processes serves every
+ * case, in order: telemetry, mutual TLS (STRICT, {@code tls.mode: DISABLE}, plain text outside the
+ * mesh), then the shared policies that fit the API.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class UrlConnectionClientMeshIT {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String STRICT_KEY = "/skein/policies/default/PeerAuthentication/default";
+  private static EtcdServer etcd;
+  private static MeshJvm controlPlane;
+  private static OtlpReceiver otlp;
+  private static MeshJvm orders;
+  private static final Map<MeshJvm, String> callers = new LinkedHashMap<>();
+  private static MeshJvm client;
+  private static HttpServer outside;
+
+  @BeforeAll
+  static void startMesh() throws Exception {
+    etcd = EtcdServer.started();
+    SkeinCli skein = new SkeinCli(etcd.endpoint());
+    Path ca = Files.createTempDirectory("skein-huc-ca");
+    Files.delete(ca); // skein ca init creates it
+    skein.run("ca", "init", "--dir", ca.toString());
+    controlPlane =
+        MeshJvm.builder("control-plane").withoutAgent().classPath(skein.jarPath())
+            .start("dev.skein.server.Main", "--etcd", etcd.endpoint(), "control-plane", "--ca-dir", ca.toString());
+    otlp = new OtlpReceiver();
+    orders = jvm("orders").start("dev.skein.it.apps.mtls.PeerEchoServer");
+    client = jvm("huc-client").start(UrlConnectionCaller.class.getName());
+    callers.put(client, "spiffe://skein.local/ns/default/sa/huc-client");
+    String java25 = System.getProperty("skein.it.java25", "");
+    if (System.getenv("CI") != null || Files.isExecutable(Path.of(java25))) {
+      MeshJvm client25 = jvm("huc-client25").java(java25).start(UrlConnectionCaller.class.getName());
+      callers.put(client25, "spiffe://skein.local/ns/default/sa/huc-client25");
+    }
+    orders.awaitLineStartingWith("listening", WAIT);
+    for (MeshJvm c : callers.keySet()) {
+      c.awaitLineStartingWith("ready", WAIT);
+    }
+    // A host outside the mesh: a plain-text server in this JVM, no agent.
+    outside = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    outside.createContext("/", ex -> {
+      byte[] body = "outside".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    outside.start();
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
+        callers.keySet().stream().allMatch(j -> j.agentLog().contains("workload certificate") && j.agentLog().contains("telemetry ready"))
+            && orders.agentLog().contains("workload certificate")
+            && etcd.getPrefix("/skein/endpoints/default/orders/").contains("\"tls\":true"));
+    for (MeshJvm c : callers.keySet()) {
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> send(c, 1, "http://orders/warmup").contains("ok=1 "));
+    }
+  }
+
+  static MeshJvm.Builder jvm(String service) {
+    return MeshJvm.builder(service)
+        .property("skein.service", service)
+        .property("skein.etcd.endpoints", etcd.endpoint())
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint())
+        .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+        .env("OTEL_METRIC_EXPORT_INTERVAL", "500")
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100");
+  }
+
+  @AfterAll
+  static void stopMesh() throws Exception {
+    if (outside != null) {
+      outside.stop(0);
+    }
+    for (MeshJvm c : callers.keySet()) {
+      c.close();
+    }
+    for (AutoCloseable c : new AutoCloseable[] {orders, controlPlane, otlp, etcd}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  private static String send(MeshJvm caller, int count, String url) throws Exception {
+    int before = caller.stdoutLines().size();
+    caller.send("send " + count + " " + url);
+    await().atMost(WAIT).until(() -> caller.stdoutLines().stream().skip(before).anyMatch(l -> l.startsWith("result")));
+    return caller.stdoutLines().stream().skip(before).filter(l -> l.startsWith("result")).findFirst().orElseThrow();
+  }
+
+  @Test
+  @Order(1)
+  void clientAndAttemptSpansMetricsAndTraceContextReachTheServer() throws Exception {
+    for (MeshJvm c : callers.keySet()) {
+      String service = callers.get(c).substring(callers.get(c).lastIndexOf('/') + 1);
+      int callsBefore = spans(service, Span.SpanKind.SPAN_KIND_CLIENT).size();
+      int triesBefore = spans(service, Span.SpanKind.SPAN_KIND_INTERNAL).size();
+      assertThat(send(c, 5, "http://orders/items?x=1")).as(c.agentLog()).contains("ok=5 failed=0");
+      await().atMost(WAIT).until(() -> spans(service, Span.SpanKind.SPAN_KIND_CLIENT).size() >= callsBefore + 5
+          && spans(service, Span.SpanKind.SPAN_KIND_INTERNAL).size() >= triesBefore + 5);
+      List<Span> calls = spans(service, Span.SpanKind.SPAN_KIND_CLIENT).stream().skip(callsBefore).toList();
+      List<Span> tries = spans(service, Span.SpanKind.SPAN_KIND_INTERNAL).stream().skip(triesBefore).toList();
+      assertThat(calls).as(service).hasSize(5);
+      assertThat(tries).as(service).hasSize(5);
+      Span call = calls.get(0);
+      assertThat(attr(call.getAttributesList(), "http.request.method")).isEqualTo("GET");
+      assertThat(attr(call.getAttributesList(), "url.full")).isEqualTo("http://orders/items?x=1");
+      assertThat(attr(call.getAttributesList(), "server.address")).isEqualTo("orders");
+      assertThat(attr(call.getAttributesList(), "http.response.status_code")).isEqualTo("200");
+      assertThat(attr(call.getAttributesList(), "skein.destination.service")).isEqualTo("default/orders");
+      Set<com.google.protobuf.ByteString> callIds = calls.stream().map(Span::getSpanId).collect(Collectors.toSet());
+      Set<com.google.protobuf.ByteString> ids = new java.util.HashSet<>(callIds);
+      for (Span t : tries) {
+        assertThat(callIds).as("each try is a child of its call").contains(t.getParentSpanId());
+        assertThat(attr(t.getAttributesList(), "skein.attempt")).isEqualTo("1");
+        assertThat(attr(t.getAttributesList(), "http.response.status_code")).isEqualTo("200");
+        ids.add(t.getSpanId());
+      }
+      // traceparent went out with the request: the server's spans continue the client's traces.
+      Set<com.google.protobuf.ByteString> traces = calls.stream().map(Span::getTraceId).collect(Collectors.toSet());
+      await().atMost(WAIT).until(() -> spans("orders", Span.SpanKind.SPAN_KIND_SERVER).stream().filter(s -> traces.contains(s.getTraceId())).count() >= 5);
+      List<Span> joined = spans("orders", Span.SpanKind.SPAN_KIND_SERVER).stream().filter(s -> traces.contains(s.getTraceId())).toList();
+      assertThat(joined).hasSize(5);
+      for (Span s : joined) {
+        assertThat(ids).contains(s.getParentSpanId());
+      }
+      // The warm-up call and these five.
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(histogramCount(otlp.latest(service, "http.client.request.duration"))).isEqualTo(6);
+        assertThat(counterSum(otlp.latest(service, "skein.requests"))).isEqualTo(6);
+      });
+    }
+  }
+
+  @Test
+  @Order(2)
+  void meshCallsAreMutualTls13EvenToStrictServersAndPlainTextElsewhere() throws Exception {
+    for (var c : callers.entrySet()) {
+      assertThat(send(c.getKey(), 5, "http://orders/")).contains("ok=5 failed=0").contains("bodies={TLSv1.3 " + c.getValue() + "=5}");
+      // A host outside the mesh keeps plain text (its server speaks nothing else).
+      assertThat(send(c.getKey(), 3, "http://127.0.0.1:" + outside.getAddress().getPort() + "/")).contains("ok=3 failed=0").contains("bodies={outside=3}");
+    }
+    etcd.put(STRICT_KEY, """
+        kind: PeerAuthentication
+        metadata: {name: default, namespace: default}
+        spec:
+          mtls: {mode: STRICT}
+        """);
+    try {
+      await().atMost(WAIT).until(() -> orders.agentLog().contains("PeerAuthentication for orders: STRICT"));
+      for (var c : callers.entrySet()) {
+        assertThat(send(c.getKey(), 5, "http://orders/")).contains("ok=5 failed=0").contains("bodies={TLSv1.3 " + c.getValue() + "=5}");
+      }
+    } finally {
+      etcd.delete(STRICT_KEY);
+    }
+    await().atMost(WAIT).until(() -> orders.agentLog().contains("PeerAuthentication for orders: PERMISSIVE"));
+    etcd.put(Policies.DESTINATION_KEY, """
+        kind: DestinationPolicy
+        metadata: {name: orders, namespace: default}
+        spec:
+          host: orders
+          tls: {mode: DISABLE}
+        """);
+    try {
+      for (MeshJvm c : callers.keySet()) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+            assertThat(send(c, 3, "http://orders/")).contains("ok=3 failed=0").contains("bodies={plaintext=3}"));
+      }
+    } finally {
+      etcd.delete(Policies.DESTINATION_KEY);
+    }
+    for (var c : callers.entrySet()) {
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+          assertThat(send(c.getKey(), 3, "http://orders/")).contains("bodies={TLSv1.3 " + c.getValue() + "=3}"));
+    }
+  }
+
+  static void route(String rule) throws Exception {
+    etcd.put(Policies.ROUTE_KEY, """
+        kind: Route
+        metadata: {name: orders}
+        spec:
+          host: orders
+          http:
+            - name: default
+              route:
+                - destination: {host: orders}
+        %s""".formatted(rule.indent(6)));
+  }
+
+  private static List<Span> spans(String service, Span.SpanKind kind) {
+    return otlp.spans(service).stream().map(OtlpReceiver.ReceivedSpan::span).filter(s -> s.getKind() == kind).toList();
+  }
+
+  private static long histogramCount(Metric m) {
+    return m == null ? -1 : m.getHistogram().getDataPointsList().stream().mapToLong(HistogramDataPoint::getCount).sum();
+  }
+
+  private static long counterSum(Metric m) {
+    return m == null ? -1 : m.getSum().getDataPointsList().stream().mapToLong(NumberDataPoint::getAsInt).sum();
+  }
+}

@@ -69,7 +69,7 @@ class DemoIT {
             started.addAll(demo.descendants().toList());
             // Six of step 9's eight frames shown: then Ctrl-C, as a terminal sends it, while the demo runs.
             awaitOutput(out, demo, t -> count(t.substring(t.indexOf("== 9.")), "orders→inventory") >= 6, Duration.ofSeconds(60));
-            assertThat(new ProcessBuilder("kill", "-INT", "--", "-" + demo.pid()).start().waitFor()).as("kill -INT").isZero();
+            assertThat(new ProcessBuilder("bash", "-c", "kill -INT -- -" + demo.pid()).start().waitFor()).as("kill -INT").isZero();
             assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("demo stopped on Ctrl-C").isTrue();
         } finally {
             demo.destroy();

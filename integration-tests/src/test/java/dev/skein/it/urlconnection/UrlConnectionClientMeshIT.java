@@ -86,6 +86,17 @@ class UrlConnectionClientMeshIT {
         out.write(body);
       }
     });
+    // A slow one, registered below as the mesh service "slow" (plain text, no agent).
+    outside.createContext("/slow", ex -> {
+      try {
+        Thread.sleep(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ex.sendResponseHeaders(200, -1);
+      ex.close();
+    });
+    outside.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     outside.start();
     await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
         callers.keySet().stream().allMatch(j -> j.agentLog().contains("workload certificate") && j.agentLog().contains("telemetry ready"))
@@ -213,6 +224,50 @@ class UrlConnectionClientMeshIT {
     for (var c : callers.entrySet()) {
       await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
           assertThat(send(c.getKey(), 3, "http://orders/")).contains("bodies={TLSv1.3 " + c.getValue() + "=3}"));
+    }
+  }
+
+  @Test
+  @Order(3)
+  void injectedDelaysAndTheRouteTimeoutAsTheJdksOwnSocketTimeout() throws Exception {
+    try {
+      route("fault: {delay: {percent: 100, fixedDelay: 300ms}}");
+      for (MeshJvm c : callers.keySet()) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+          String r = send(c, 3, "http://orders/");
+          assertThat(r).contains("ok=3 failed=0");
+          assertThat(Long.parseLong(r.replaceAll(".*minMillis=(\\d+).*", "$1"))).as(r).isGreaterThanOrEqualTo(300);
+        });
+      }
+    } finally {
+      etcd.delete(Policies.ROUTE_KEY);
+    }
+    String endpoint = "/skein/endpoints/default/slow/one";
+    String slowRoute = "/skein/policies/default/Route/slow";
+    etcd.put(endpoint, "{\"address\":\"127.0.0.1\",\"port\":" + outside.getAddress().getPort() + ",\"protocol\":\"http\"}");
+    etcd.put(slowRoute, """
+        kind: Route
+        metadata: {name: slow}
+        spec:
+          host: slow
+          http:
+            - name: default
+              route:
+                - destination: {host: slow}
+              timeout: 200ms
+        """);
+    try {
+      for (MeshJvm c : callers.keySet()) {
+        // The caller's own read timeout is 10 s; the Route's 200 ms cuts the 2 s server short.
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+          String r = send(c, 3, "http://slow/slow");
+          assertThat(r).contains("errors={SocketTimeoutException=3}");
+          assertThat(Long.parseLong(r.replaceAll(".*maxMillis=(\\d+).*", "$1"))).as(r).isLessThan(1000);
+        });
+      }
+    } finally {
+      etcd.delete(slowRoute);
+      etcd.delete(endpoint);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.skein.bootstrap.instrumentation.httpurlconnection;
 
 import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.CallPolicy;
 import dev.skein.bootstrap.OutboundRoute;
 import java.lang.reflect.Method;
 import java.net.HttpURLConnection;
@@ -61,6 +62,7 @@ public final class HttpUrlConnectionCalls {
             Bridge.clientStart(
                 "http", s.route, connection.getRequestMethod(), url.toString(), url.getHost(), port(url), inject);
         s.inject = inject;
+        delay(s.route);
       }
       if (s.route != null && s.call != null) {
         Bridge.attemptEnd(s.attempt, -1, null, "jdk-resend");
@@ -74,6 +76,18 @@ public final class HttpUrlConnectionCalls {
       }
     } catch (Throwable t) {
       AgentFaults.record("http-url-connection-write", t);
+    }
+  }
+
+  /** An injected delay, on the caller's thread, before the first byte leaves. */
+  private static void delay(OutboundRoute route) {
+    CallPolicy policy = route == null ? null : route.policy();
+    if (policy != null && policy.delayNow()) {
+      try {
+        Thread.sleep(policy.delayMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -33,11 +33,37 @@ public final class HttpUrlConnectionRouting {
         return null;
       }
       HttpUrlConnectionCalls.routed(connection, route);
+      limitReads(connection, route);
       return retarget(url, route);
     } catch (Throwable t) {
       AgentFaults.record("http-url-connection", t);
       return null;
     }
+  }
+
+  /**
+   * The Route's {@code timeout} (or {@code perTryTimeout}, the shorter) as the connection's read
+   * timeout when it is shorter than the application's own: the JDK then ends a slow call with its
+   * own {@code SocketTimeoutException}. Set before the JDK hands the timeout to the socket.
+   */
+  static void limitReads(HttpURLConnection connection, OutboundRoute route) {
+    long limit = limit(route);
+    if (connection != null && limit > 0) {
+      int own = connection.getReadTimeout();
+      if (own <= 0 || own > limit) {
+        connection.setReadTimeout((int) limit);
+      }
+    }
+  }
+
+  static long limit(OutboundRoute route) {
+    dev.skein.bootstrap.CallPolicy policy = route == null ? null : route.policy();
+    if (policy == null) {
+      return 0;
+    }
+    long overall = policy.timeoutMillis();
+    long perTry = policy.perTryTimeoutMillis();
+    return overall <= 0 ? Math.max(perTry, 0) : perTry <= 0 ? overall : Math.min(overall, perTry);
   }
 
   @SuppressWarnings("deprecation") // URL(String, String, int, String) is the one that keeps the file as it is

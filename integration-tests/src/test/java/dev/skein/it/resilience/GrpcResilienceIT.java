@@ -320,4 +320,41 @@ class GrpcResilienceIT {
     assertThat(back.ok()).as(back.line()).isEqualTo(20);
     assertThat(back.bodies()).isEqualTo("{v1=10, v2=10}");
   }
+
+  /**
+   * LEAST_REQUEST (power of two choices on in-flight calls) with v1 100 ms slow and v2 fast:
+   * calls sent open loop pile up in flight on v1, so most go to v2; round robin would split them
+   * evenly. Reuses v2 from the outlier case when it ran.
+   */
+  @Test
+  @Order(8)
+  void leastRequestSendsFewerCallsToASlowEndpoint() throws Exception {
+    if (v2 == null) {
+      v2 = startServer("v2");
+      awaitGrpcEndpoints(2);
+    }
+    etcd.put(
+        Policies.DESTINATION_KEY,
+        """
+        kind: DestinationPolicy
+        metadata: {name: orders}
+        spec:
+          host: orders
+          loadBalancer: {simple: LEAST_REQUEST}
+        """);
+    Thread.sleep(1000);
+    for (int i = 0; i < 50 && !call(4).bodies().contains("v2="); i++) {
+      Thread.sleep(200);
+    }
+    tell(v1, "sleep 100");
+    serverCount(v1);
+    serverCount(v2);
+    Matcher m = pace(100, 3);
+    long slow = serverCount(v1);
+    long fast = serverCount(v2);
+    System.out.printf("grpc LEAST_REQUEST, v1 100 ms slower, 100 calls/s for 3 s: %d to the fast endpoint, %d to the slow (%s)%n", fast, slow, m.group());
+    assertThat(m.group(2)).as(m.group()).isEqualTo("300");
+    assertThat(fast + slow).isEqualTo(300);
+    assertThat(fast).as("fast %d, slow %d", fast, slow).isGreaterThan(3 * slow);
+  }
 }

@@ -264,4 +264,86 @@ class OkHttpResilienceIT {
     assertThat(back.ok()).as(back.line()).isEqualTo(20);
     assertThat(back.bodies()).isEqualTo("{v1=10, v2=10}");
   }
+
+  /**
+   * The call span of an OkHttp call, decoded from the OTLP export: the HTTP client semantic
+   * conventions and the mesh's route, subset and endpoint attributes.
+   */
+  @Test
+  @Order(7)
+  void theCallSpanCarriesTheSemanticConventionAndMeshAttributes() throws Exception {
+    etcd.put(Policies.DESTINATION_KEY, Policies.ORDERS_SUBSETS);
+    etcd.put(
+        Policies.ROUTE_KEY,
+        """
+        kind: Route
+        metadata: {name: orders}
+        spec:
+          host: orders
+          http:
+            - name: to-v1
+              route:
+                - destination: {host: orders, subset: v1}
+        """);
+    Thread.sleep(1000);
+    Outcome o = send(1);
+    assertThat(o.ok()).as(o.line()).isEqualTo(1);
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> callSpanOfRoute("to-v1") != null);
+    Span call = callSpanOfRoute("to-v1");
+    System.out.printf("okhttp call span: %s%n", call.getAttributesList());
+    assertThat(call.getName()).isEqualTo("GET");
+    assertThat(OtlpReceiver.attr(call.getAttributesList(), "http.request.method")).isEqualTo("GET");
+    // A client span names its URL in full (url.path is a server span's).
+    assertThat(OtlpReceiver.attr(call.getAttributesList(), "url.full")).isEqualTo("http://orders/api/items");
+    assertThat(OtlpReceiver.attr(call.getAttributesList(), "server.address")).isEqualTo("orders");
+    assertThat(OtlpReceiver.attr(call.getAttributesList(), "server.port")).isEqualTo("80");
+    assertThat(OtlpReceiver.attr(call.getAttributesList(), "http.response.status_code")).isEqualTo("200");
+    assertThat(OtlpReceiver.attr(call.getAttributesList(), "error.type")).isNull();
+    assertThat(OtlpReceiver.attr(call.getAttributesList(), "skein.destination.service")).isEqualTo("default/orders");
+    assertThat(OtlpReceiver.attr(call.getAttributesList(), "skein.subset")).isEqualTo("v1");
+    assertThat(OtlpReceiver.attr(call.getAttributesList(), "skein.endpoint")).matches("127\\.0\\.0\\.1:\\d+");
+  }
+
+  /**
+   * Apache HttpClient 5, classic and async, in the same client JVM: a retried call shows as its
+   * call span with a try span per attempt under it, the failed try saying why it was retried.
+   */
+  @Test
+  @Order(8)
+  void apacheRetriesShowAsTrySpansUnderTheCallSpan() throws Exception {
+    route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
+    tell(v1, "fail 50");
+    for (String library : java.util.List.of("apache", "apache-async")) {
+      String url = "http://orders/api/" + library;
+      client.send("send 40 " + url + " GET " + library);
+      String line = client.awaitLine(l -> l.startsWith("result") || l.startsWith("error"), Duration.ofSeconds(120));
+      Matcher m = RESULT.matcher(line);
+      assertThat(m.matches()).as(line).isTrue();
+      assertThat(Integer.parseInt(m.group(1))).as(line).isGreaterThanOrEqualTo(20); // the retry budget may stop some retries
+      Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        java.util.List<Span> calls = spansOf(Span.SpanKind.SPAN_KIND_CLIENT).filter(s -> url.equals(OtlpReceiver.attr(s.getAttributesList(), "url.full"))).toList();
+        assertThat(calls).as(library + " call spans").hasSize(40);
+        java.util.Set<com.google.protobuf.ByteString> ids = calls.stream().map(Span::getSpanId).collect(java.util.stream.Collectors.toSet());
+        java.util.List<Span> tries = spansOf(Span.SpanKind.SPAN_KIND_INTERNAL).filter(s -> ids.contains(s.getParentSpanId())).toList();
+        assertThat(tries.size()).as(library + " try spans").isGreaterThan(40);
+        assertThat(tries).as(library + ": a second try").anyMatch(s -> "2".equals(OtlpReceiver.attr(s.getAttributesList(), "skein.attempt")));
+        assertThat(tries)
+            .as(library + ": a failed try says it was retried")
+            .anyMatch(s -> "500".equals(OtlpReceiver.attr(s.getAttributesList(), "http.response.status_code"))
+                && "retry:5xx".equals(OtlpReceiver.attr(s.getAttributesList(), "skein.decision")));
+      });
+    }
+  }
+
+  private static java.util.stream.Stream<Span> spansOf(Span.SpanKind kind) {
+    return otlp.spans("frontend").stream().map(OtlpReceiver.ReceivedSpan::span).filter(s -> s.getKind() == kind);
+  }
+
+  private static Span callSpanOfRoute(String route) {
+    return otlp.spans("frontend").stream()
+        .map(OtlpReceiver.ReceivedSpan::span)
+        .filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_CLIENT && route.equals(OtlpReceiver.attr(s.getAttributesList(), "skein.route")))
+        .findFirst()
+        .orElse(null);
+  }
 }

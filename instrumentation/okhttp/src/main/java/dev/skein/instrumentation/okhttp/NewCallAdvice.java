@@ -1,6 +1,7 @@
 package dev.skein.instrumentation.okhttp;
 
 import dev.skein.bootstrap.OutboundRoute;
+import dev.skein.bootstrap.instrumentation.okhttp.OkHttpCallUrl;
 import dev.skein.bootstrap.instrumentation.okhttp.OkHttpRouting;
 import net.bytebuddy.asm.Advice;
 import okhttp3.Headers;
@@ -29,7 +30,7 @@ final class NewCallAdvice {
     if (route != null) {
       // The route rides along as a tag: the mesh interceptor reads its policy and reports back.
       request =
-          request.newBuilder().url(url.newBuilder().scheme(OkHttpRouting.scheme(url.scheme(), route)).host(route.address()).port(route.port()).build()).tag(OutboundRoute.class, route).build();
+          request.newBuilder().url(url.newBuilder().scheme(OkHttpRouting.scheme(url.scheme(), route)).host(route.address()).port(route.port()).build()).tag(OutboundRoute.class, route).tag(OkHttpCallUrl.class, new OkHttpCallUrl(url.toString(), url.port())).build();
     }
   }
 }

@@ -16,8 +16,10 @@ import okhttp3.Response;
  * A plain OkHttp client with no mesh code, driven on stdin:
  *
  * <pre>
- *   send COUNT URL [GET|POST]
+ *   send COUNT URL [GET|POST] [apache|apache-async]
  * </pre>
+ *
+ * (the last word sends GETs with Apache HttpClient 5 instead, counting statuses and errors only)
  *
  * answers {@code result ok=N failed=N statuses={200=..} faults=N errors={SocketTimeoutException=..}
  * maxMillis=M bodies={v1=..} refused={circuit-open=..}}: ok counts 2xx, faults counts responses with
@@ -53,6 +55,20 @@ public final class OkHttpDriver {
           request.post(RequestBody.create("order", (okhttp3.MediaType) null));
         }
         long start = System.nanoTime();
+        if (parts.length > 4) {
+          try {
+            String[] answer = dev.skein.it.apps.telemetry.ApacheChainCalls.get(parts[4], parts[2]);
+            int code = Integer.parseInt(answer[0]);
+            statuses.merge(code, 1, Integer::sum);
+            if (code >= 200 && code < 300) {
+              ok++;
+            }
+          } catch (Exception e) {
+            errors.merge(e.getClass().getSimpleName(), 1, Integer::sum);
+          }
+          maxMillis = Math.max(maxMillis, (System.nanoTime() - start) / 1_000_000);
+          continue;
+        }
         try (Response response = client.newCall(request.build()).execute()) {
           String body = response.body() == null ? "" : response.body().string();
           statuses.merge(response.code(), 1, Integer::sum);

@@ -10,15 +10,15 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 
-/** {@link ChainClient}'s Apache HttpClient 5 calls (plain clients, no mesh code), made at first use. */
-final class ApacheChainCalls {
+/** Apache HttpClient 5 GETs for the test clients (plain clients, no mesh code), made at first use. */
+public final class ApacheChainCalls {
   private static CloseableHttpClient classic;
   private static CloseableHttpAsyncClient async;
 
   private ApacheChainCalls() {}
 
   /** Status and body of a GET with {@code apache} (classic) or {@code apache-async}. */
-  static synchronized String[] get(String library, String url) throws Exception {
+  public static synchronized String[] get(String library, String url) throws Exception {
     if (library.equals("apache-async")) {
       if (async == null) {
         async = HttpAsyncClients.createDefault();

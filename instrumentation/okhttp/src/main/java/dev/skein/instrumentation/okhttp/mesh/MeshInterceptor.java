@@ -37,9 +37,12 @@ public final class MeshInterceptor implements Interceptor {
     // One span and one skein.requests count per call (retries inside), named by the mesh service.
     java.util.Map<String, String> inject = new java.util.HashMap<>();
     String service = route.service(); // namespace/name
+    // The application's URL (the service's), not the endpoint's the request now names.
+    dev.skein.bootstrap.instrumentation.okhttp.OkHttpCallUrl asked = request.tag(dev.skein.bootstrap.instrumentation.okhttp.OkHttpCallUrl.class);
     Object telemetry =
         Bridge.clientStart(
-            "http", route, request.method(), request.url().toString(), service.substring(service.indexOf('/') + 1), request.url().port(), inject);
+            "http", route, request.method(), asked == null ? request.url().toString() : asked.url(), service.substring(service.indexOf('/') + 1),
+            asked == null ? request.url().port() : asked.port(), inject);
     if (!inject.isEmpty()) {
       Request.Builder traced = request.newBuilder();
       inject.forEach(traced::header);

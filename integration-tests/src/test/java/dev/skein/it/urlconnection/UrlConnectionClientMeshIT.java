@@ -229,8 +229,14 @@ class UrlConnectionClientMeshIT {
 
   @Test
   @Order(3)
-  void injectedDelaysAndTheRouteTimeoutAsTheJdksOwnSocketTimeout() throws Exception {
+  void injectedAbortsAndDelaysAndTheRouteTimeoutAsTheJdksOwnSocketTimeout() throws Exception {
     try {
+      route("fault: {abort: {percent: 100, httpStatus: 503}}");
+      for (MeshJvm c : callers.keySet()) {
+        // getResponseCode, the x-skein-fault header and the error stream, as from a server.
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+            assertThat(send(c, 10, "http://orders/")).contains("ok=0 failed=10 statuses={503=10} faults=10").contains("errors={}"));
+      }
       route("fault: {delay: {percent: 100, fixedDelay: 300ms}}");
       for (MeshJvm c : callers.keySet()) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {

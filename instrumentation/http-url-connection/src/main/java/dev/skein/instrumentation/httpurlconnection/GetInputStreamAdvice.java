@@ -1,8 +1,13 @@
 package dev.skein.instrumentation.httpurlconnection;
 
 import dev.skein.bootstrap.instrumentation.httpurlconnection.HttpUrlConnectionCalls;
+import dev.skein.bootstrap.instrumentation.httpurlconnection.MeshAnswer;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 /**
  * {@code getInputStream}, which {@code getResponseCode} also goes through: the response status (or
@@ -19,8 +24,23 @@ final class GetInputStreamAdvice {
   @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
   static void exit(
       @Advice.This HttpURLConnection connection,
-      @Advice.FieldValue("responseCode") int status,
-      @Advice.Thrown Throwable thrown) {
+      @Advice.FieldValue(value = "responseCode", readOnly = false) int status,
+      @Advice.FieldValue(value = "responses", readOnly = false, typing = Assigner.Typing.DYNAMIC) Object responses,
+      @Advice.FieldValue(value = "inputStream", readOnly = false) InputStream inputStream,
+      @Advice.FieldValue(value = "rememberedException", readOnly = false) Exception remembered,
+      @Advice.FieldValue(value = "connected", readOnly = false) boolean connected,
+      @Advice.Thrown(readOnly = false) Throwable thrown)
+      throws Exception {
+    if (thrown instanceof MeshAnswer) {
+      // The mesh answered for the server: the caller reads it as it would a server's answer.
+      MeshAnswer answer = (MeshAnswer) thrown;
+      responses = HttpUrlConnectionCalls.responseHead(answer);
+      inputStream = new ByteArrayInputStream(answer.value.getBytes(StandardCharsets.UTF_8));
+      remembered = null;
+      connected = true;
+      status = answer.status;
+      thrown = answer.status >= 400 ? HttpUrlConnectionCalls.readFailure(answer, connection.getURL()) : null;
+    }
     HttpUrlConnectionCalls.readEnd(connection, status, thrown);
   }
 }

@@ -1,6 +1,8 @@
 package dev.skein.instrumentation.httpurlconnection;
 
+import dev.skein.bootstrap.instrumentation.httpurlconnection.HttpUrlConnectionCalls;
 import dev.skein.bootstrap.instrumentation.httpurlconnection.HttpUrlConnectionRouting;
+import dev.skein.bootstrap.instrumentation.httpurlconnection.MeshAnswer;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import net.bytebuddy.asm.Advice;
@@ -13,11 +15,18 @@ import net.bytebuddy.asm.Advice;
 final class NewClientAdvice {
   private NewClientAdvice() {}
 
-  @Advice.OnMethodEnter(suppress = Throwable.class)
-  static void enter(@Advice.Argument(value = 0, readOnly = false) URL url, @Advice.Argument(4) HttpURLConnection connection) {
+  // Not suppressed: the mesh's own answer (an injected abort) is thrown here, before anything is
+  // written; the helpers catch every fault of their own.
+  @Advice.OnMethodEnter
+  static void enter(@Advice.Argument(value = 0, readOnly = false) URL url, @Advice.Argument(4) HttpURLConnection connection)
+      throws java.io.IOException {
     URL target = HttpUrlConnectionRouting.target(url, connection);
     if (target != null) {
       url = target;
+    }
+    MeshAnswer answer = HttpUrlConnectionCalls.answer(connection);
+    if (answer != null) {
+      throw answer;
     }
   }
 }

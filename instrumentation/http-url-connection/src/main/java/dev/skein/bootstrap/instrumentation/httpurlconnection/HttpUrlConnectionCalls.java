@@ -3,7 +3,9 @@ package dev.skein.bootstrap.instrumentation.httpurlconnection;
 import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.Bridge;
 import dev.skein.bootstrap.CallPolicy;
+import dev.skein.bootstrap.ClientCalls;
 import dev.skein.bootstrap.OutboundRoute;
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.net.HttpURLConnection;
 import java.net.URL;
@@ -35,6 +37,7 @@ public final class HttpUrlConnectionCalls {
     Map<String, String> inject;
     Object attempt;
     int attempts;
+    boolean rolled;
   }
 
   /** The mesh chose {@code route} for the connection's next request (called as the JDK connects). */
@@ -102,6 +105,51 @@ public final class HttpUrlConnectionCalls {
       set = m;
     }
     return m;
+  }
+
+  /**
+   * Rolled once per connection as the JDK opens it for a routed request: the mesh's own answer
+   * (an injected abort) to throw there, or {@code null} to send.
+   */
+  public static MeshAnswer answer(HttpURLConnection connection) {
+    try {
+      State s = connection == null ? null : STATES.get(connection);
+      if (s == null || s.route == null || s.rolled) {
+        return null;
+      }
+      s.rolled = true;
+      CallPolicy policy = s.route.policy();
+      if (policy == null || policy.abortHttpStatus() <= 0 || !policy.abortNow()) {
+        return null;
+      }
+      if (s.call == null && s.inject == null) {
+        URL url = connection.getURL();
+        s.inject = new HashMap<>();
+        s.call = Bridge.clientStart("http", s.route, connection.getRequestMethod(), url.toString(), url.getHost(), port(url), s.inject);
+      }
+      return new MeshAnswer(policy.abortHttpStatus(), ClientCalls.FAULT_HEADER, "abort");
+    } catch (Throwable t) {
+      AgentFaults.record("http-url-connection-answer", t);
+      return null;
+    }
+  }
+
+  /** The JDK's response head for the mesh's own answer (a {@code sun.net.www.MessageHeader}). */
+  public static Object responseHead(MeshAnswer answer) throws ReflectiveOperationException {
+    Class<?> type = Class.forName("sun.net.www.MessageHeader");
+    Object head = type.getConstructor().newInstance();
+    Method add = type.getMethod("add", String.class, String.class);
+    add.invoke(head, null, "HTTP/1.1 " + answer.status + " " + (answer.status == 503 ? "Service Unavailable" : "Mesh Fault"));
+    add.invoke(head, answer.header, answer.value);
+    add.invoke(head, "Content-Length", Integer.toString(answer.value.length()));
+    return head;
+  }
+
+  /** The exception {@code getInputStream} throws for the mesh's answer, in the JDK's words. */
+  public static IOException readFailure(MeshAnswer answer, URL url) {
+    return answer.status == 404 || answer.status == 410
+        ? new java.io.FileNotFoundException(url.toString())
+        : new IOException("Server returned HTTP response code: " + answer.status + " for URL: " + url);
   }
 
   /** {@code getInputStream} begins (it nests: the JDK calls it from inside itself). */

@@ -96,6 +96,11 @@ class UrlConnectionClientMeshIT {
       ex.sendResponseHeaders(200, -1);
       ex.close();
     });
+    // And one that fails every request, registered below as the mesh service "failing".
+    outside.createContext("/fail", ex -> {
+      ex.sendResponseHeaders(500, -1);
+      ex.close();
+    });
     outside.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     outside.start();
     await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
@@ -273,6 +278,32 @@ class UrlConnectionClientMeshIT {
       }
     } finally {
       etcd.delete(slowRoute);
+      etcd.delete(endpoint);
+    }
+  }
+
+  @Test
+  @Order(4)
+  void theBreakerOpensAndRefusesWithTheMeshHeaderReadThroughGetResponseCode() throws Exception {
+    String endpoint = "/skein/endpoints/default/failing/one";
+    String breaker = "/skein/policies/default/DestinationPolicy/failing";
+    etcd.put(endpoint, "{\"address\":\"127.0.0.1\",\"port\":" + outside.getAddress().getPort() + ",\"protocol\":\"http\"}");
+    etcd.put(breaker, """
+        kind: DestinationPolicy
+        metadata: {name: failing}
+        spec:
+          host: failing
+          circuitBreaker: {failureRateThreshold: 50, minimumCalls: 10, openStateDuration: 30s}
+        """);
+    try {
+      for (MeshJvm c : callers.keySet()) {
+        // Ten 500s open the breaker; the calls after them are refused without reaching the server.
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+            assertThat(send(c, 20, "http://failing/fail")).contains("refused={circuit-open=").contains("errors={}"));
+        assertThat(send(c, 10, "http://failing/fail")).contains("statuses={503=10}").contains("refused={circuit-open=10}");
+      }
+    } finally {
+      etcd.delete(breaker);
       etcd.delete(endpoint);
     }
   }

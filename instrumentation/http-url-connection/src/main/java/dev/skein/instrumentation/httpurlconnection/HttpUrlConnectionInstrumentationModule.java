@@ -66,7 +66,8 @@ public final class HttpUrlConnectionInstrumentationModule implements Instrumenta
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
                 .advice(named("writeRequests").and(takesArguments(0)), WriteRequestsAdvice.class.getName())
-                .advice(named("getInputStream").and(takesArguments(0)), GetInputStreamAdvice.class.getName()))
+                .advice(named("getInputStream").and(takesArguments(0)), GetInputStreamAdvice.class.getName())
+                .advice(named("disconnect").and(takesArguments(0)), DisconnectAdvice.class.getName()))
         .type(named(NETWORK_CLIENT))
         .transform(
             new AgentBuilder.Transformer.ForAdvice()

@@ -38,6 +38,7 @@ public final class HttpUrlConnectionCalls {
     Object attempt;
     int attempts;
     boolean rolled;
+    long admitted;
   }
 
   /** The mesh chose {@code route} for the connection's next request (called as the JDK connects). */
@@ -119,15 +120,28 @@ public final class HttpUrlConnectionCalls {
       }
       s.rolled = true;
       CallPolicy policy = s.route.policy();
-      if (policy == null || policy.abortHttpStatus() <= 0 || !policy.abortNow()) {
-        return null;
+      MeshAnswer answer = null;
+      if (policy != null && policy.abortHttpStatus() > 0 && policy.abortNow()) {
+        answer = new MeshAnswer(policy.abortHttpStatus(), ClientCalls.FAULT_HEADER, "abort");
+      } else {
+        // The breaker, then the bulkhead, whose slot the end of the call gives back.
+        String refusal = s.route.permit();
+        if (refusal == null) {
+          refusal = s.route.admit();
+        }
+        if (refusal != null) {
+          answer = new MeshAnswer(503, ClientCalls.REFUSED_HEADER, refusal);
+        } else {
+          s.admitted = System.nanoTime();
+          return null;
+        }
       }
       if (s.call == null && s.inject == null) {
         URL url = connection.getURL();
         s.inject = new HashMap<>();
         s.call = Bridge.clientStart("http", s.route, connection.getRequestMethod(), url.toString(), url.getHost(), port(url), s.inject);
       }
-      return new MeshAnswer(policy.abortHttpStatus(), ClientCalls.FAULT_HEADER, "abort");
+      return answer;
     } catch (Throwable t) {
       AgentFaults.record("http-url-connection-answer", t);
       return null;
@@ -152,6 +166,27 @@ public final class HttpUrlConnectionCalls {
         : new IOException("Server returned HTTP response code: " + answer.status + " for URL: " + url);
   }
 
+  /** The end of an admitted call: the breaker and outlier detection see its status, the bulkhead slot is given back. */
+  private static void release(State s, int status) {
+    if (s.admitted != 0) {
+      long started = s.admitted;
+      s.admitted = 0;
+      s.route.finished(Math.max(status, 0), System.nanoTime() - started);
+    }
+  }
+
+  /** The application disconnected: a call never read gives its bulkhead slot back. */
+  public static void disconnected(HttpURLConnection connection) {
+    try {
+      State s = connection == null ? null : STATES.get(connection);
+      if (s != null) {
+        release(s, 0);
+      }
+    } catch (Throwable t) {
+      AgentFaults.record("http-url-connection-disconnect", t);
+    }
+  }
+
   /** {@code getInputStream} begins (it nests: the JDK calls it from inside itself). */
   public static void readBegin() {
     READ_DEPTH.get()[0]++;
@@ -170,7 +205,11 @@ public final class HttpUrlConnectionCalls {
       }
       depth[0] = 0;
       State s = STATES.get(connection);
-      if (s == null || s.call == null) {
+      if (s == null) {
+        return;
+      }
+      release(s, status);
+      if (s.call == null) {
         return;
       }
       STATES.remove(connection);

@@ -214,4 +214,32 @@ class HttpClientsResilienceIT {
     assertThat(healed.ok()).as(healed.line()).isEqualTo(30);
     assertThat(serverCount()).isEqualTo(30);
   }
+
+  /**
+   * Apache async ends a try at its per-try timeout on a timer, without waiting for the I/O reactor:
+   * the retry starts at once on a fresh connection, every try (a first and {@code attempts}
+   * retries) reaches the server, and the application gets one timeout when they are spent.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"apache", "apache-async"})
+  @Order(5)
+  void perTryTimeoutsAreRetriedAndEachTryReachesTheServer(String library) throws Exception {
+    etcd.delete(Policies.DESTINATION_KEY);
+    route("timeout: 5s\nretries: {attempts: 3, perTryTimeout: 200ms, retryOn: 5xx}");
+    server("fail 0");
+    server("sleep 0");
+    send(50, library); // fills the retry budget's reserve
+    server("sleep 2000");
+    try {
+      serverCount();
+      Outcome o = send(2, library);
+      long reached = serverCount();
+      System.out.printf("%s 3 retries of 200 ms vs 2s server: %d tries reached the server, %s%n", library, reached, o.line());
+      assertThat(o.errors()).as(o.line()).isEqualTo("{SocketTimeoutException=2}");
+      assertThat(reached).as("a first try and 3 retries per call: " + o.line()).isEqualTo(8);
+      assertThat(o.maxMillis()).as(o.line()).isBetween(750L, 2_500L);
+    } finally {
+      server("sleep 0");
+    }
+  }
 }

@@ -19,7 +19,10 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * <p>Telemetry: the span starts as the JDK writes the request head ({@code writeRequests}, where the
  * trace headers go in) and ends as {@code getInputStream} (which {@code getResponseCode} goes
  * through) returns or throws. Mutual TLS: the socket {@code NetworkClient.doConnect} returns to the
- * plain HTTP client is layered with the mesh's TLS when the endpoint takes it.
+ * plain HTTP client is layered with the mesh's TLS when the endpoint takes it. Policies: where the
+ * JDK opens the connection ({@code New}) the Route's timeout becomes the read timeout and an
+ * injected abort or a breaker/bulkhead refusal is thrown, then turned by {@code getInputStream}
+ * into the response the caller reads; {@code disconnect()} gives back an unread call's bulkhead slot.
  */
 public final class HttpUrlConnectionInstrumentationModule implements InstrumentationModule {
   static final String CLIENT = "sun.net.www.http.HttpClient";

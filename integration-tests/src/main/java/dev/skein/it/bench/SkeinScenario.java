@@ -99,7 +99,6 @@ final class SkeinScenario extends Scenario {
           .formatted(CLIENT_ID);
 
   private MeshJvm controlPlane;
-  private java.nio.file.Path caDir;
 
   /** The DestinationPolicy with everything a DestinationPolicy can carry except TLS. */
   static final String FULL_DESTINATION =
@@ -155,13 +154,7 @@ final class SkeinScenario extends Scenario {
 
   /** {@code skein ca init} and a control plane that signs the workloads' certificates, under this prefix. */
   private void startCertificateAuthority() throws Exception {
-    dev.skein.it.demo.SkeinCli skein = new dev.skein.it.demo.SkeinCli(etcd.endpoint());
-    caDir = java.nio.file.Files.createTempDirectory("skein-bench-ca");
-    java.nio.file.Files.delete(caDir); // skein ca init creates it
-    skein.run("--prefix", prefix, "ca", "init", "--dir", caDir.toString());
-    controlPlane =
-        MeshJvm.builder(id() + "-control-plane").withoutAgent().classPath(skein.jarPath())
-            .start("dev.skein.server.Main", "--etcd", etcd.endpoint(), "--prefix", prefix, "control-plane", "--ca-dir", caDir.toString());
+    controlPlane = new dev.skein.it.demo.SkeinCli(etcd.endpoint()).startControlPlaneWithNewCa(id() + "-control-plane", prefix).jvm();
   }
 
   /** The servers hold certificates and registered that they take the mesh's TLS. */

@@ -95,13 +95,11 @@ public final class DemoMesh {
     etcd = EtcdServer.started();
     say("etcd started at " + etcd.endpoint() + " (data in a temporary directory)");
     skein = new SkeinCli(etcd.endpoint());
-    caDir = Files.createTempDirectory("skein-demo-ca");
-    Files.delete(caDir); // skein ca init creates it
-    say("skein ca init: " + skein.run("ca", "init", "--dir", caDir.toString()).lines().findFirst().orElse(""));
-    MeshJvm controlPlane =
-        started(MeshJvm.builder("control-plane").withoutAgent().classPath(skein.jarPath())
-            .start("dev.skein.server.Main", "--etcd", etcd.endpoint(), "control-plane",
-                "--dashboard-port", Integer.toString(options.dashboardPort()), "--ca-dir", caDir.toString()));
+    SkeinCli.ControlPlane withCa =
+        skein.startControlPlaneWithNewCa("control-plane", null, "--dashboard-port", Integer.toString(options.dashboardPort()));
+    caDir = withCa.caDir();
+    say("skein ca init: " + withCa.caInit().lines().findFirst().orElse(""));
+    MeshJvm controlPlane = started(withCa.jvm());
     table = new LiveTable(options.dashboardPort(), !options.ci() && System.console() != null, System.out);
     awaitDashboard(controlPlane);
     say("control plane started; dashboard: http://127.0.0.1:" + options.dashboardPort() + "/");

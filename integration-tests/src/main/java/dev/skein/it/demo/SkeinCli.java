@@ -1,5 +1,6 @@
 package dev.skein.it.demo;
 
+import dev.skein.it.support.MeshJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,6 +61,31 @@ public final class SkeinCli {
     } finally {
       Files.deleteIfExists(out);
     }
+  }
+
+  /** A control plane from {@link #startControlPlaneWithNewCa}: its JVM, its CA directory, what {@code skein ca init} said. */
+  public record ControlPlane(MeshJvm jvm, Path caDir, String caInit) {}
+
+  /**
+   * {@code skein ca init} in a new temporary directory, then {@code skein control-plane} signing
+   * with that CA, in a JVM without the agent.
+   *
+   * @param prefix the etcd key prefix, or {@code null} for the default
+   * @param options more {@code control-plane} options
+   */
+  public ControlPlane startControlPlaneWithNewCa(String name, String prefix, String... options) throws IOException, InterruptedException {
+    Path caDir = Files.createTempDirectory("skein-ca");
+    Files.delete(caDir); // skein ca init creates it
+    List<String> global = prefix == null ? List.of() : List.of("--prefix", prefix);
+    List<String> init = new ArrayList<>(global);
+    init.addAll(List.of("ca", "init", "--dir", caDir.toString()));
+    String said = run(init.toArray(new String[0]));
+    List<String> args = new ArrayList<>(List.of("--etcd", etcd));
+    args.addAll(global);
+    args.addAll(List.of("control-plane", "--ca-dir", caDir.toString()));
+    args.addAll(List.of(options));
+    MeshJvm jvm = MeshJvm.builder(name).withoutAgent().classPath(jar).start("dev.skein.server.Main", args.toArray(new String[0]));
+    return new ControlPlane(jvm, caDir, said);
   }
 
   static String java() {

@@ -11,9 +11,6 @@ import dev.skein.it.support.FreePorts;
 import dev.skein.it.support.MeshJvm;
 import dev.skein.it.support.Policies;
 import dev.skein.it.telemetry.OtlpReceiver;
-import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
-import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -66,13 +63,7 @@ class ReactorNettyClientMeshIT {
   @BeforeAll
   static void startMesh() throws Exception {
     etcd = EtcdServer.started();
-    SkeinCli skein = new SkeinCli(etcd.endpoint());
-    Path ca = Files.createTempDirectory("skein-rn-ca");
-    Files.delete(ca); // skein ca init creates it
-    skein.run("ca", "init", "--dir", ca.toString());
-    controlPlane =
-        MeshJvm.builder("control-plane").withoutAgent().classPath(skein.jarPath())
-            .start("dev.skein.server.Main", "--etcd", etcd.endpoint(), "control-plane", "--ca-dir", ca.toString());
+    controlPlane = new SkeinCli(etcd.endpoint()).startControlPlaneWithNewCa("control-plane", null).jvm();
     otlp = new OtlpReceiver();
     orders = jvm("orders").start("dev.skein.it.apps.mtls.PeerEchoServer");
     clientAdmin = FreePorts.next();
@@ -166,10 +157,10 @@ class ReactorNettyClientMeshIT {
   @Order(1)
   void clientAndAttemptSpansMetricsAndTraceContextReachTheServer() throws Exception {
     assertThat(send(5, "http://orders/items?x=1")).as(client.agentLog()).contains("ok=5 failed=0");
-    await().atMost(WAIT).until(() -> spans("rn-client", Span.SpanKind.SPAN_KIND_CLIENT).size() >= 5
-        && spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).size() >= 5 && spans("orders", Span.SpanKind.SPAN_KIND_SERVER).size() >= 5);
-    List<Span> calls = spans("rn-client", Span.SpanKind.SPAN_KIND_CLIENT);
-    List<Span> tries = spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL);
+    await().atMost(WAIT).until(() -> otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_CLIENT).size() >= 5
+        && otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).size() >= 5 && otlp.spans("orders", Span.SpanKind.SPAN_KIND_SERVER).size() >= 5);
+    List<Span> calls = otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_CLIENT);
+    List<Span> tries = otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL);
     assertThat(calls).hasSize(5);
     assertThat(tries).hasSize(5);
     Span call = calls.get(0);
@@ -188,15 +179,15 @@ class ReactorNettyClientMeshIT {
     }
     // traceparent went out with the request: the server's spans continue the client's traces.
     Set<com.google.protobuf.ByteString> traces = calls.stream().map(Span::getTraceId).collect(Collectors.toSet());
-    await().atMost(WAIT).until(() -> spans("orders", Span.SpanKind.SPAN_KIND_SERVER).stream().filter(s -> traces.contains(s.getTraceId())).count() >= 5);
-    List<Span> joined = spans("orders", Span.SpanKind.SPAN_KIND_SERVER).stream().filter(s -> traces.contains(s.getTraceId())).toList();
+    await().atMost(WAIT).until(() -> otlp.spans("orders", Span.SpanKind.SPAN_KIND_SERVER).stream().filter(s -> traces.contains(s.getTraceId())).count() >= 5);
+    List<Span> joined = otlp.spans("orders", Span.SpanKind.SPAN_KIND_SERVER).stream().filter(s -> traces.contains(s.getTraceId())).toList();
     assertThat(joined).hasSize(5);
     for (Span s : joined) {
       assertThat(ids).contains(s.getParentSpanId());
     }
     await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(histogramCount(otlp.latest("rn-client", "http.client.request.duration"))).isEqualTo(5);
-      assertThat(counterSum(otlp.latest("rn-client", "skein.requests"))).isEqualTo(5);
+      assertThat(OtlpReceiver.histogramCount(otlp.latest("rn-client", "http.client.request.duration"))).isEqualTo(5);
+      assertThat(OtlpReceiver.counterSum(otlp.latest("rn-client", "skein.requests"))).isEqualTo(5);
     });
   }
 
@@ -279,15 +270,15 @@ class ReactorNettyClientMeshIT {
       // The oldest version, each GET through a send callback as Spring WebClient makes every
       // request: all succeed (the same retries, seen below in the newest version's spans).
       assertThat(send(client12, 8, "http://orders/ with-send")).contains("ok=8 failed=0");
-      int before = spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).size();
+      int before = otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).size();
       // Round robin sends every other first try to the dead endpoint: 4 retries, well within the
       // destination's retry budget (20% of requests, plus a small reserve).
       String result = send(8, "http://orders/");
-      await().atMost(WAIT).until(() -> spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).size() >= before + 8);
-      assertThat(result).as(spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).stream().skip(before)
+      await().atMost(WAIT).until(() -> otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).size() >= before + 8);
+      assertThat(result).as(otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).stream().skip(before)
           .map(s -> attr(s.getAttributesList(), "skein.endpoint") + " " + attr(s.getAttributesList(), "skein.decision")).toList().toString())
           .contains("ok=8 failed=0");
-      List<Span> retried = spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).stream()
+      List<Span> retried = otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).stream()
           .filter(s -> "retry:connect-failure".equals(attr(s.getAttributesList(), "skein.decision"))).toList();
       assertThat(retried).as("round robin sent some first tries to the dead endpoint").isNotEmpty();
       assertThat(retried).allSatisfy(s -> assertThat(attr(s.getAttributesList(), "skein.endpoint")).endsWith(":" + dead));
@@ -308,17 +299,5 @@ class ReactorNettyClientMeshIT {
               route:
                 - destination: {host: orders}
         %s""".formatted(rule.indent(6)));
-  }
-
-  private static List<Span> spans(String service, Span.SpanKind kind) {
-    return otlp.spans(service).stream().map(OtlpReceiver.ReceivedSpan::span).filter(s -> s.getKind() == kind).toList();
-  }
-
-  private static long histogramCount(Metric m) {
-    return m == null ? -1 : m.getHistogram().getDataPointsList().stream().mapToLong(HistogramDataPoint::getCount).sum();
-  }
-
-  private static long counterSum(Metric m) {
-    return m == null ? -1 : m.getSum().getDataPointsList().stream().mapToLong(NumberDataPoint::getAsInt).sum();
   }
 }

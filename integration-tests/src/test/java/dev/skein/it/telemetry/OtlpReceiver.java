@@ -154,6 +154,21 @@ public final class OtlpReceiver implements AutoCloseable {
     return out;
   }
 
+  /** The spans of one kind a service exported, in the order they arrived. */
+  public List<Span> spans(String service, Span.SpanKind kind) {
+    return spans(service).stream().map(ReceivedSpan::span).filter(s -> s.getKind() == kind).toList();
+  }
+
+  /** The count of a histogram over all its data points; -1 when the metric was not exported. */
+  public static long histogramCount(Metric m) {
+    return m == null ? -1 : m.getHistogram().getDataPointsList().stream().mapToLong(io.opentelemetry.proto.metrics.v1.HistogramDataPoint::getCount).sum();
+  }
+
+  /** The sum of a counter over all its data points; -1 when the metric was not exported. */
+  public static long counterSum(Metric m) {
+    return m == null ? -1 : m.getSum().getDataPointsList().stream().mapToLong(io.opentelemetry.proto.metrics.v1.NumberDataPoint::getAsInt).sum();
+  }
+
   /** The newest export of a metric by a service (cumulative, so it holds every count so far). */
   public Metric latest(String service, String name) {
     Metric found = null;

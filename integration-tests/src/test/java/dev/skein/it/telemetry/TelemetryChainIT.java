@@ -201,9 +201,9 @@ class TelemetryChainIT {
             "front", "http.server.request.duration",
             "greeter", "rpc.server.duration");
     await().atMost(WAIT).untilAsserted(() -> {
-      histograms.forEach((service, name) -> assertThat(histogramCount(otlp.latest(service, name))).as(service + " " + name).isEqualTo(expected));
-      assertThat(histogramCount(otlp.latest("front", "rpc.client.duration"))).isEqualTo(expected);
-      assertThat(counterSum(otlp.latest("client", "skein.requests"))).isEqualTo(expected);
+      histograms.forEach((service, name) -> assertThat(OtlpReceiver.histogramCount(otlp.latest(service, name))).as(service + " " + name).isEqualTo(expected));
+      assertThat(OtlpReceiver.histogramCount(otlp.latest("front", "rpc.client.duration"))).isEqualTo(expected);
+      assertThat(OtlpReceiver.counterSum(otlp.latest("client", "skein.requests"))).isEqualTo(expected);
     });
     Metric rpc = otlp.latest("front", "rpc.client.duration");
     assertThat(rpc.getUnit()).isEqualTo("s");
@@ -214,14 +214,6 @@ class TelemetryChainIT {
     assertThat(attr(requests.getAttributesList(), "source.service")).isEqualTo("client");
     assertThat(attr(requests.getAttributesList(), "destination.service")).isEqualTo("default/front");
     assertThat(attr(requests.getAttributesList(), "response.code")).isEqualTo("200");
-  }
-
-  private static long histogramCount(Metric m) {
-    return m == null ? -1 : m.getHistogram().getDataPointsList().stream().mapToLong(HistogramDataPoint::getCount).sum();
-  }
-
-  private static long counterSum(Metric m) {
-    return m == null ? -1 : m.getSum().getDataPointsList().stream().mapToLong(NumberDataPoint::getAsInt).sum();
   }
 
   @Test
@@ -346,8 +338,8 @@ class TelemetryChainIT {
       send(client, 1);
       await().atMost(WAIT).until(() -> frontServerSpans() >= frontServerSpans + 6);
       await().atMost(WAIT).untilAsserted(() -> {
-        assertThat(counterSum(otlp.latest("client-no-traces", "skein.requests"))).isEqualTo(5);
-        assertThat(counterSum(otlp.latest("client-unsampled", "skein.requests"))).isEqualTo(5);
+        assertThat(OtlpReceiver.counterSum(otlp.latest("client-no-traces", "skein.requests"))).isEqualTo(5);
+        assertThat(OtlpReceiver.counterSum(otlp.latest("client-unsampled", "skein.requests"))).isEqualTo(5);
       });
       assertThat(frontServerSpans()).isEqualTo(frontServerSpans + 6);
       assertThat(otlp.spans("client-no-traces")).isEmpty();
@@ -387,8 +379,8 @@ class TelemetryChainIT {
   @Test
   @Order(8)
   void apacheClassicAndAsyncTraceAndCountLikeTheJdkClient() throws Exception {
-    long before = settled(() -> Math.max(0, histogramCount(otlp.latest("client", "http.client.request.duration"))));
-    long requestsBefore = settled(() -> Math.max(0, counterSum(otlp.latest("client", "skein.requests"))));
+    long before = settled(() -> Math.max(0, OtlpReceiver.histogramCount(otlp.latest("client", "http.client.request.duration"))));
+    long requestsBefore = settled(() -> Math.max(0, OtlpReceiver.counterSum(otlp.latest("client", "skein.requests"))));
     List<String> libraries = List.of("apache", "apache-async");
     for (String library : libraries) {
       int lines = client.stdoutLines().size();
@@ -417,8 +409,8 @@ class TelemetryChainIT {
       assertThat(server.getParentSpanId()).as(library).isEqualTo(call.getSpanId());
     }
     await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(histogramCount(otlp.latest("client", "http.client.request.duration"))).isEqualTo(before + 2);
-      assertThat(counterSum(otlp.latest("client", "skein.requests"))).isEqualTo(requestsBefore + 2);
+      assertThat(OtlpReceiver.histogramCount(otlp.latest("client", "http.client.request.duration"))).isEqualTo(before + 2);
+      assertThat(OtlpReceiver.counterSum(otlp.latest("client", "skein.requests"))).isEqualTo(requestsBefore + 2);
     });
   }
 

@@ -10,9 +10,6 @@ import dev.skein.it.support.EtcdServer;
 import dev.skein.it.support.MeshJvm;
 import dev.skein.it.support.Policies;
 import dev.skein.it.telemetry.OtlpReceiver;
-import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
-import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -57,13 +54,7 @@ class UrlConnectionClientMeshIT {
   @BeforeAll
   static void startMesh() throws Exception {
     etcd = EtcdServer.started();
-    SkeinCli skein = new SkeinCli(etcd.endpoint());
-    Path ca = Files.createTempDirectory("skein-huc-ca");
-    Files.delete(ca); // skein ca init creates it
-    skein.run("ca", "init", "--dir", ca.toString());
-    controlPlane =
-        MeshJvm.builder("control-plane").withoutAgent().classPath(skein.jarPath())
-            .start("dev.skein.server.Main", "--etcd", etcd.endpoint(), "control-plane", "--ca-dir", ca.toString());
+    controlPlane = new SkeinCli(etcd.endpoint()).startControlPlaneWithNewCa("control-plane", null).jvm();
     otlp = new OtlpReceiver();
     orders = jvm("orders").start("dev.skein.it.apps.mtls.PeerEchoServer");
     client = jvm("huc-client").start(UrlConnectionCaller.class.getName());
@@ -149,13 +140,13 @@ class UrlConnectionClientMeshIT {
   void clientAndAttemptSpansMetricsAndTraceContextReachTheServer() throws Exception {
     for (MeshJvm c : callers.keySet()) {
       String service = callers.get(c).substring(callers.get(c).lastIndexOf('/') + 1);
-      int callsBefore = spans(service, Span.SpanKind.SPAN_KIND_CLIENT).size();
-      int triesBefore = spans(service, Span.SpanKind.SPAN_KIND_INTERNAL).size();
+      int callsBefore = otlp.spans(service, Span.SpanKind.SPAN_KIND_CLIENT).size();
+      int triesBefore = otlp.spans(service, Span.SpanKind.SPAN_KIND_INTERNAL).size();
       assertThat(send(c, 5, "http://orders/items?x=1")).as(c.agentLog()).contains("ok=5 failed=0");
-      await().atMost(WAIT).until(() -> spans(service, Span.SpanKind.SPAN_KIND_CLIENT).size() >= callsBefore + 5
-          && spans(service, Span.SpanKind.SPAN_KIND_INTERNAL).size() >= triesBefore + 5);
-      List<Span> calls = spans(service, Span.SpanKind.SPAN_KIND_CLIENT).stream().skip(callsBefore).toList();
-      List<Span> tries = spans(service, Span.SpanKind.SPAN_KIND_INTERNAL).stream().skip(triesBefore).toList();
+      await().atMost(WAIT).until(() -> otlp.spans(service, Span.SpanKind.SPAN_KIND_CLIENT).size() >= callsBefore + 5
+          && otlp.spans(service, Span.SpanKind.SPAN_KIND_INTERNAL).size() >= triesBefore + 5);
+      List<Span> calls = otlp.spans(service, Span.SpanKind.SPAN_KIND_CLIENT).stream().skip(callsBefore).toList();
+      List<Span> tries = otlp.spans(service, Span.SpanKind.SPAN_KIND_INTERNAL).stream().skip(triesBefore).toList();
       assertThat(calls).as(service).hasSize(5);
       assertThat(tries).as(service).hasSize(5);
       Span call = calls.get(0);
@@ -174,16 +165,16 @@ class UrlConnectionClientMeshIT {
       }
       // traceparent went out with the request: the server's spans continue the client's traces.
       Set<com.google.protobuf.ByteString> traces = calls.stream().map(Span::getTraceId).collect(Collectors.toSet());
-      await().atMost(WAIT).until(() -> spans("orders", Span.SpanKind.SPAN_KIND_SERVER).stream().filter(s -> traces.contains(s.getTraceId())).count() >= 5);
-      List<Span> joined = spans("orders", Span.SpanKind.SPAN_KIND_SERVER).stream().filter(s -> traces.contains(s.getTraceId())).toList();
+      await().atMost(WAIT).until(() -> otlp.spans("orders", Span.SpanKind.SPAN_KIND_SERVER).stream().filter(s -> traces.contains(s.getTraceId())).count() >= 5);
+      List<Span> joined = otlp.spans("orders", Span.SpanKind.SPAN_KIND_SERVER).stream().filter(s -> traces.contains(s.getTraceId())).toList();
       assertThat(joined).hasSize(5);
       for (Span s : joined) {
         assertThat(ids).contains(s.getParentSpanId());
       }
       // The warm-up call and these five.
       await().atMost(WAIT).untilAsserted(() -> {
-        assertThat(histogramCount(otlp.latest(service, "http.client.request.duration"))).isEqualTo(6);
-        assertThat(counterSum(otlp.latest(service, "skein.requests"))).isEqualTo(6);
+        assertThat(OtlpReceiver.histogramCount(otlp.latest(service, "http.client.request.duration"))).isEqualTo(6);
+        assertThat(OtlpReceiver.counterSum(otlp.latest(service, "skein.requests"))).isEqualTo(6);
       });
     }
   }
@@ -319,17 +310,5 @@ class UrlConnectionClientMeshIT {
               route:
                 - destination: {host: orders}
         %s""".formatted(rule.indent(6)));
-  }
-
-  private static List<Span> spans(String service, Span.SpanKind kind) {
-    return otlp.spans(service).stream().map(OtlpReceiver.ReceivedSpan::span).filter(s -> s.getKind() == kind).toList();
-  }
-
-  private static long histogramCount(Metric m) {
-    return m == null ? -1 : m.getHistogram().getDataPointsList().stream().mapToLong(HistogramDataPoint::getCount).sum();
-  }
-
-  private static long counterSum(Metric m) {
-    return m == null ? -1 : m.getSum().getDataPointsList().stream().mapToLong(NumberDataPoint::getAsInt).sum();
   }
 }

@@ -9,8 +9,6 @@ import dev.skein.it.support.FreePorts;
 import dev.skein.it.support.MeshJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,13 +56,7 @@ class HttpServersMtlsIT {
   @BeforeAll
   void start() throws Exception {
     etcd = EtcdServer.started();
-    SkeinCli skein = new SkeinCli(etcd.endpoint());
-    Path ca = Files.createTempDirectory("skein-mtls-ca");
-    Files.delete(ca); // skein ca init creates it
-    skein.run("ca", "init", "--dir", ca.toString());
-    controlPlane =
-        MeshJvm.builder("control-plane").withoutAgent().classPath(skein.jarPath())
-            .start("dev.skein.server.Main", "--etcd", etcd.endpoint(), "control-plane", "--ca-dir", ca.toString());
+    controlPlane = new SkeinCli(etcd.endpoint()).startControlPlaneWithNewCa("control-plane", null).jvm();
     Map<String, MeshJvm> jvms = new LinkedHashMap<>();
     Map<String, Integer> adminPorts = new LinkedHashMap<>();
     startServer(jvms, adminPorts, "jetty", JettyCoreApp.class, "tomcat-");

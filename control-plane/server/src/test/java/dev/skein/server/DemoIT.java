@@ -62,7 +62,10 @@ class DemoIT {
                 .redirectOutput(out.toFile())
                 .start();
         try {
-            assertThat(processGroup(demo.pid())).as("the demo leads a process group of its own").isEqualTo(demo.pid());
+            // setsid makes the group just after the process starts: wait for it, then check.
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> assertThat(processGroup(demo.pid())).as("the demo leads a process group of its own")
+                            .isEqualTo(demo.pid()));
             awaitOutput(out, demo, t -> t.contains("== 1."), Duration.ofSeconds(180));
             checkDashboard(out, demo, dashboardPort);
             awaitOutput(out, demo, t -> t.contains("== 9."), Duration.ofSeconds(240));

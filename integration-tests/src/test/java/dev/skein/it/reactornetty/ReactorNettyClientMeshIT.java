@@ -167,6 +167,8 @@ class ReactorNettyClientMeshIT {
     assertThat(attr(call.getAttributesList(), "http.request.method")).isEqualTo("GET");
     assertThat(attr(call.getAttributesList(), "url.full")).isEqualTo("http://orders/items?x=1");
     assertThat(attr(call.getAttributesList(), "server.address")).isEqualTo("orders");
+    assertThat(attr(call.getAttributesList(), "server.port")).isEqualTo("80");
+    assertThat(attr(call.getAttributesList(), "url.path")).isEqualTo("/items");
     assertThat(attr(call.getAttributesList(), "http.response.status_code")).isEqualTo("200");
     assertThat(attr(call.getAttributesList(), "skein.destination.service")).isEqualTo("default/orders");
     Set<com.google.protobuf.ByteString> callIds = calls.stream().map(Span::getSpanId).collect(Collectors.toSet());
@@ -174,6 +176,7 @@ class ReactorNettyClientMeshIT {
     for (Span t : tries) {
       assertThat(callIds).as("each try is a child of its call").contains(t.getParentSpanId());
       assertThat(attr(t.getAttributesList(), "skein.attempt")).isEqualTo("1");
+      assertThat(attr(t.getAttributesList(), "server.port")).matches("[1-9]\\d*");
       assertThat(attr(t.getAttributesList(), "http.response.status_code")).isEqualTo("200");
       ids.add(t.getSpanId());
     }

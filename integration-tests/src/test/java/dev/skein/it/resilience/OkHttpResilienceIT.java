@@ -293,8 +293,8 @@ class OkHttpResilienceIT {
     System.out.printf("okhttp call span: %s%n", call.getAttributesList());
     assertThat(call.getName()).isEqualTo("GET");
     assertThat(OtlpReceiver.attr(call.getAttributesList(), "http.request.method")).isEqualTo("GET");
-    // A client span names its URL in full (url.path is a server span's).
     assertThat(OtlpReceiver.attr(call.getAttributesList(), "url.full")).isEqualTo("http://orders/api/items");
+    assertThat(OtlpReceiver.attr(call.getAttributesList(), "url.path")).isEqualTo("/api/items");
     assertThat(OtlpReceiver.attr(call.getAttributesList(), "server.address")).isEqualTo("orders");
     assertThat(OtlpReceiver.attr(call.getAttributesList(), "server.port")).isEqualTo("80");
     assertThat(OtlpReceiver.attr(call.getAttributesList(), "http.response.status_code")).isEqualTo("200");

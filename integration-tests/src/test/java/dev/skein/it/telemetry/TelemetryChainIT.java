@@ -48,6 +48,7 @@ class TelemetryChainIT {
   private static MeshJvm front;
   private static MeshJvm client;
   private static int frontAdmin;
+  private static int frontPort;
   private static int clientAdmin;
   private static java.nio.file.Path frontAccessLog;
   private static int sent;
@@ -76,7 +77,7 @@ class TelemetryChainIT {
             .env("OTEL_PROPAGATORS", "b3multi")
             .property("skein.admin.port", Integer.toString(clientAdmin))
             .start(ChainClient.class.getName());
-    front.awaitLineStartingWith("listening", WAIT);
+    frontPort = Integer.parseInt(front.awaitLineStartingWith("listening", WAIT).split(" ")[1].trim());
     client.awaitLineStartingWith("ready", WAIT);
     for (MeshJvm jvm : List.of(greeter, front, client)) {
       await().atMost(WAIT).until(() -> jvm.agentLog().contains("telemetry ready"));
@@ -142,6 +143,9 @@ class TelemetryChainIT {
     assertThat(aTry.getParentSpanId()).isEqualTo(a.getSpanId());
     assertThat(attr(aTry.getAttributesList(), "skein.attempt")).isEqualTo("1");
     assertThat(attr(aTry.getAttributesList(), "http.response.status_code")).isEqualTo("200");
+    // The try names the endpoint it went to; the call, the service the application named.
+    assertThat(attr(aTry.getAttributesList(), "server.address")).isEqualTo("127.0.0.1");
+    assertThat(attr(aTry.getAttributesList(), "server.port")).matches("[1-9]\\d*");
     Span bServer = only(otlp.spans("front"), Span.SpanKind.SPAN_KIND_SERVER);
     Span bClient = only(otlp.spans("front"), Span.SpanKind.SPAN_KIND_CLIENT);
     Span c = only(otlp.spans("greeter"), Span.SpanKind.SPAN_KIND_SERVER);
@@ -157,7 +161,9 @@ class TelemetryChainIT {
 
     assertThat(attr(a.getAttributesList(), "http.request.method")).isEqualTo("GET");
     assertThat(attr(a.getAttributesList(), "url.full")).isEqualTo("http://front/chain/0");
+    assertThat(attr(a.getAttributesList(), "url.path")).isEqualTo("/chain/0");
     assertThat(attr(a.getAttributesList(), "server.address")).isEqualTo("front");
+    assertThat(attr(a.getAttributesList(), "server.port")).isEqualTo("80");
     assertThat(attr(a.getAttributesList(), "http.response.status_code")).isEqualTo("200");
     assertThat(attr(a.getAttributesList(), "skein.destination.service")).isEqualTo("default/front");
     assertThat(attr(a.getAttributesList(), "skein.endpoint")).startsWith("127.0.0.1:");
@@ -394,7 +400,9 @@ class TelemetryChainIT {
           && spanWith("front", Span.SpanKind.SPAN_KIND_SERVER, "url.path", "/chain/" + library + "-0") != null);
       Span call = spanWith("client", Span.SpanKind.SPAN_KIND_CLIENT, "url.full", url);
       assertThat(attr(call.getAttributesList(), "http.request.method")).as(library).isEqualTo("GET");
+      assertThat(attr(call.getAttributesList(), "url.path")).as(library).isEqualTo("/chain/" + library + "-0");
       assertThat(attr(call.getAttributesList(), "server.address")).as(library).isEqualTo("front");
+      assertThat(attr(call.getAttributesList(), "server.port")).as(library).isEqualTo("80");
       assertThat(attr(call.getAttributesList(), "http.response.status_code")).as(library).isEqualTo("200");
       assertThat(attr(call.getAttributesList(), "skein.destination.service")).as(library).isEqualTo("default/front");
       assertThat(attr(call.getAttributesList(), "skein.endpoint")).as(library).startsWith("127.0.0.1:");
@@ -404,6 +412,7 @@ class TelemetryChainIT {
       assertThat(tries).as(library).hasSize(1);
       assertThat(tries.get(0).getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_INTERNAL);
       assertThat(attr(tries.get(0).getAttributesList(), "skein.attempt")).as(library).isEqualTo("1");
+      assertThat(attr(tries.get(0).getAttributesList(), "server.port")).as(library).matches("[1-9]\\d*");
       Span server = spanWith("front", Span.SpanKind.SPAN_KIND_SERVER, "url.path", "/chain/" + library + "-0");
       assertThat(server.getTraceId()).as(library).isEqualTo(call.getTraceId());
       assertThat(server.getParentSpanId()).as(library).isEqualTo(call.getSpanId());
@@ -412,6 +421,100 @@ class TelemetryChainIT {
       assertThat(OtlpReceiver.histogramCount(otlp.latest("client", "http.client.request.duration"))).isEqualTo(before + 2);
       assertThat(OtlpReceiver.counterSum(otlp.latest("client", "skein.requests"))).isEqualTo(requestsBefore + 2);
     });
+  }
+
+  @Test
+  @Order(9)
+  void w3cContextTraceStateAndBaggageGoOnTheWireAndErrorsCarryErrorType() throws Exception {
+    // A request into front with a sampled W3C parent, a tracestate and baggage, as an upstream
+    // outside the mesh would send them. front reads and writes W3C and baggage.
+    String traceId = java.util.HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(16).putLong(System.nanoTime()).putLong(0x5ce1e5L).array());
+    String upstreamSpanId = "00f067aa0ba902b7";
+    await().atMost(WAIT).until(() -> clusters(frontAdmin).contains("default/front"));
+
+    // Apache HttpClient 5, classic and async, in front calling front's /headers, which answers
+    // the headers it received: the context, the tracestate and the baggage went out on the wire.
+    for (String library : List.of("apache", "apache-async")) {
+      HttpResponse<String> r = traced("/" + library + "/x", traceId, upstreamSpanId);
+      assertThat(r.statusCode()).as(library + " " + r.body() + front.agentLog()).isEqualTo(200);
+      Map<String, String> received = lines(r.body());
+      String[] traceparent = received.get("traceparent").split("-"); // 00-trace-span-flags
+      assertThat(traceparent[1]).as(library).isEqualTo(traceId);
+      assertThat(traceparent[3]).as(library).isEqualTo("01");
+      assertThat(received.get("tracestate")).as(library).isEqualTo("skein=t61");
+      assertThat(received.get("baggage")).as(library).contains("tenant=acme");
+      // The span id on the wire is front's Apache client span, a child of front's server span.
+      await().atMost(WAIT).until(() -> spanById("front", traceparent[2]) != null);
+      Span call = spanById("front", traceparent[2]);
+      assertThat(call.getKind()).as(library).isEqualTo(Span.SpanKind.SPAN_KIND_CLIENT);
+      assertThat(attr(call.getAttributesList(), "url.full")).as(library).isEqualTo("http://front/headers");
+      assertThat(attr(call.getAttributesList(), "url.path")).as(library).isEqualTo("/headers");
+      assertThat(attr(call.getAttributesList(), "server.port")).as(library).isEqualTo("80");
+      assertThat(call.getTraceState()).as(library).isEqualTo("skein=t61");
+      await().atMost(WAIT).until(() -> spanById("front", hex(call.getParentSpanId())) != null);
+      Span inbound = spanById("front", hex(call.getParentSpanId()));
+      assertThat(attr(inbound.getAttributesList(), "url.path")).as(library).isEqualTo("/" + library + "/x");
+      assertThat(hex(inbound.getParentSpanId())).as(library).isEqualTo(upstreamSpanId);
+    }
+
+    // gRPC: greeter answers the baggage its call's metadata carried, and its span keeps the tracestate.
+    HttpResponse<String> grpc = traced("/chain/baggage", traceId, upstreamSpanId);
+    assertThat(grpc.statusCode()).as(grpc.body()).isEqualTo(200);
+    assertThat(grpc.body()).startsWith("hello /chain/baggage baggage=").contains("tenant=acme");
+    await().atMost(WAIT).until(() -> spansOfTrace("greeter", traceId).size() == 1);
+    Span greeted = spansOfTrace("greeter", traceId).get(0);
+    assertThat(greeted.getTraceState()).isEqualTo("skein=t61");
+    assertThat(attr(greeted.getAttributesList(), "error.type")).isNull();
+
+    // A failing gRPC call: error.type on the gRPC client and server spans and on front's 502.
+    HttpResponse<String> failed = traced("/chain/fail", traceId, upstreamSpanId);
+    assertThat(failed.statusCode()).isEqualTo(502);
+    await().atMost(WAIT).until(() -> spansOfTrace("greeter", traceId).size() == 2
+        && spansOfTrace("front", traceId).stream().anyMatch(x -> "/chain/fail".equals(attr(x.getAttributesList(), "url.path"))));
+    Span failedServer = spansOfTrace("greeter", traceId).stream().filter(x -> !x.equals(greeted)).findFirst().orElseThrow();
+    assertThat(attr(failedServer.getAttributesList(), "rpc.grpc.status_code")).isEqualTo("3");
+    assertThat(attr(failedServer.getAttributesList(), "error.type")).isEqualTo("INVALID_ARGUMENT");
+    Span failedCall = spanById("front", hex(failedServer.getParentSpanId()));
+    assertThat(failedCall.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_CLIENT);
+    assertThat(attr(failedCall.getAttributesList(), "error.type")).isEqualTo("INVALID_ARGUMENT");
+    assertThat(failedCall.getStatus().getCode()).isEqualTo(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR);
+    Span failedInbound = spansOfTrace("front", traceId).stream().filter(x -> "/chain/fail".equals(attr(x.getAttributesList(), "url.path"))).findFirst().orElseThrow();
+    assertThat(attr(failedInbound.getAttributesList(), "http.response.status_code")).isEqualTo("502");
+    assertThat(attr(failedInbound.getAttributesList(), "error.type")).isEqualTo("502");
+    assertThat(failedInbound.getStatus().getCode()).isEqualTo(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR);
+  }
+
+  /** A GET straight to front's port (from outside the mesh) with a W3C parent, a tracestate and baggage. */
+  private static HttpResponse<String> traced(String path, String traceId, String parentSpanId) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + frontPort + path))
+                .header("traceparent", "00-" + traceId + "-" + parentSpanId + "-01")
+                .header("tracestate", "skein=t61")
+                .header("baggage", "tenant=acme")
+                .timeout(WAIT)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code name=value} lines as a map. */
+  private static Map<String, String> lines(String body) {
+    Map<String, String> values = new java.util.HashMap<>();
+    for (String line : body.split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        values.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    return values;
+  }
+
+  private static Span spanById(String service, String spanId) {
+    return otlp.spans(service).stream().map(OtlpReceiver.ReceivedSpan::span).filter(x -> hex(x.getSpanId()).equals(spanId)).findFirst().orElse(null);
+  }
+
+  private static List<Span> spansOfTrace(String service, String traceId) {
+    return otlp.spans(service).stream().map(OtlpReceiver.ReceivedSpan::span).filter(x -> hex(x.getTraceId()).equals(traceId)).toList();
   }
 
   /** The first span of this kind from this service whose attribute has this value, or null. */

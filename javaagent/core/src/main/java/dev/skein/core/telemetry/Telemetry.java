@@ -134,6 +134,9 @@ public final class Telemetry {
     if (!grpc && isExportTarget(s.sdk.exportTargets, host, port)) {
       return null; // the exporter's own request
     }
+    if (!grpc && port <= 0) {
+      port = defaultPort(url); // the JDK and Reactor Netty clients give -1 for a URL without one
+    }
     Context parent = s.spans ? bridge.parent(Context.current()) : Context.current();
     MetricAttributes.Shape metric = (grpc ? clientGrpc : clientHttp).shape(new ClientKey(host, port, method));
     String spanName = method;
@@ -142,6 +145,10 @@ public final class Telemetry {
       span = s.tracer.spanBuilder(spanName).setSpanKind(SpanKind.CLIENT).setParent(parent).setAllAttributes(metric.base).startSpan();
       if (!grpc && span.isRecording()) {
         span.setAttribute(URL_FULL, url);
+        String path = urlPath(url);
+        if (path != null) {
+          span.setAttribute(URL_PATH, path);
+        }
       }
     }
     Context context = parent.with(span);
@@ -158,6 +165,35 @@ public final class Telemetry {
       }
     }
     return call;
+  }
+
+  /** 443 for an {@code https} URL, 80 for any other. */
+  static int defaultPort(String url) {
+    return url != null && url.regionMatches(true, 0, "https:", 0, 6) ? 443 : 80;
+  }
+
+  /**
+   * The path of an absolute URL, without query or fragment ({@code /} when it has none), or null
+   * when the URL has no {@code scheme://}. A scan rather than {@code URI} parsing: no objects.
+   */
+  static String urlPath(String url) {
+    int authority = url == null ? -1 : url.indexOf("://");
+    if (authority < 0) {
+      return null;
+    }
+    int end = url.length();
+    int start = end;
+    for (int i = authority + 3; i < url.length(); i++) {
+      char c = url.charAt(i);
+      if (c == '?' || c == '#') {
+        end = i;
+        break;
+      }
+      if (c == '/' && start == url.length()) {
+        start = i;
+      }
+    }
+    return start >= end ? "/" : url.substring(start, end);
   }
 
   /** {@code host:port} is one of the OTLP endpoints, compared without building the string per call. */

@@ -58,6 +58,8 @@ class MtlsIT {
     private MeshJvm front;
     private int ordersPort;
     private final int ordersAdmin = FreePorts.next();
+    private final int frontAdmin = FreePorts.next();
+    private final int dashboardPort = FreePorts.next();
     private MeshJvm greeter;
     private MeshJvm caller;
     private MeshJvm libs;
@@ -69,7 +71,7 @@ class MtlsIT {
         etcd = EtcdServer.started();
         Cli.Result init = new Cli(etcd.endpoint()).run("ca", "init", "--dir", dir.resolve("ca").toString());
         assertThat(init.code()).as(init.toString()).isZero();
-        controlPlane = controlPlane(dir.resolve("ca"), "cp.log");
+        controlPlane = controlPlane(dir.resolve("ca"), "cp.log", "--dashboard-port", String.valueOf(dashboardPort));
         orders = MeshJvm.builder("orders")
                 .property("skein.service", "orders")
                 .property("skein.admin.port", String.valueOf(ordersAdmin))
@@ -78,6 +80,7 @@ class MtlsIT {
         ordersPort = Integer.parseInt(orders.awaitLineStartingWith("listening", Duration.ofSeconds(30)).split(" ")[1]);
         front = MeshJvm.builder("front")
                 .property("skein.service", "front")
+                .property("skein.admin.port", String.valueOf(frontAdmin))
                 .property("skein.etcd.endpoints", etcd.endpoint())
                 .start("dev.skein.it.apps.mtls.MeshCaller");
         front.awaitLineStartingWith("ready", Duration.ofSeconds(30));
@@ -313,8 +316,78 @@ class MtlsIT {
         assertThat(run("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + ordersPort + "/").out()).isEqualTo("plaintext");
     }
 
+    /**
+     * The dashboard's mTLS state of an edge is what its requests negotiated, not what the policy
+     * says: under PERMISSIVE, front's calls with mesh TLS turned off by its DestinationPolicy show
+     * as plain text; with it on again and orders STRICT, as mutual TLS. Counted by orders' servers
+     * ({@code skein_inbound_requests_total}, with front's SPIFFE ID).
+     */
     @Test
     @Order(5)
+    void dashboardShowsTheMtlsAnEdgeNegotiatedNotThePolicy() throws Exception {
+        String destinationPolicy = "/skein/policies/default/DestinationPolicy/orders";
+        String peerAuthentication = "/skein/policies/default/PeerAuthentication/orders";
+        etcd.put(destinationPolicy, """
+                apiVersion: skein.dev/v1
+                kind: DestinationPolicy
+                metadata: {name: orders, namespace: default}
+                spec:
+                  host: orders
+                  tls: {mode: DISABLE}
+                """);
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> call("send 3 http://orders/").contains("{plaintext=3}"));
+            awaitEdge("plaintext", "PERMISSIVE");
+            assertThat(run("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + ordersAdmin + "/metrics").out())
+                    .containsPattern("skein_inbound_requests_total\\{[^}]*connection_security_policy=\"none\"[^}]*} \\d+");
+
+            etcd.delete(destinationPolicy);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> call("send 3 http://orders/").contains("{TLSv1.3 " + FRONT_ID + "=3}"));
+            etcd.put(peerAuthentication, """
+                    apiVersion: skein.dev/v1
+                    kind: PeerAuthentication
+                    metadata: {name: orders, namespace: default}
+                    spec:
+                      selector: {service: orders}
+                      mtls: {mode: STRICT}
+                    """);
+            awaitEdge("mTLS", "STRICT");
+            assertThat(run("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + ordersAdmin + "/metrics").out())
+                    .containsPattern("skein_inbound_requests_total\\{[^}]*connection_security_policy=\"mutual_tls\"[^}]*"
+                            + "source_principal=\"" + FRONT_ID + "\"} \\d+");
+        } finally {
+            etcd.delete(destinationPolicy);
+            etcd.delete(peerAuthentication);
+        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(run("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + ordersPort + "/").out()).isEqualTo("plaintext"));
+    }
+
+    /** Sends front's calls until the dashboard shows front→orders in this state under this policy. */
+    private void awaitEdge(String mtls, String policy) throws Exception {
+        List<String> seen = new ArrayList<>();
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                assertThat(call("send 10 http://orders/")).contains("failed=0");
+                com.fasterxml.jackson.databind.JsonNode graph = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                        run("curl", "-s", "--max-time", "5", "http://127.0.0.1:" + dashboardPort + "/api/graph").out());
+                for (com.fasterxml.jackson.databind.JsonNode e : graph.path("edges")) {
+                    if (e.path("source").asText().equals("front") && e.path("destination").asText().equals("orders")) {
+                        seen.add(e.path("mtls").asText() + "/" + e.path("mtlsPolicy").asText());
+                        return e.path("mtls").asText().equals(mtls) && e.path("mtlsPolicy").asText().equals(policy);
+                    }
+                }
+                return false;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("front→orders never showed " + mtls + "/" + policy + "; seen " + seen, e);
+        }
+    }
+
+    @Test
+    @Order(6)
     void twentySecondCertificatesRenewUnderContinuousLoadWithNoFailedRequest() throws Exception {
         int before = count(orders.agentLog(), "workload certificate") + count(front.agentLog(), "workload certificate");
         // A new client (a new connection and handshake) every 20 requests, on two threads, for 24 s;
@@ -332,7 +405,7 @@ class MtlsIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aNewRootBesideTheOldRollsOutWithoutRestart() throws Exception {
         long ordersPid = orders.pid();
         front.send("load 26 2 20 http://orders/");
@@ -374,7 +447,7 @@ class MtlsIT {
      * request (the handshake). Printed and written to {@code target/mtls-bench.md}; numbers, not asserts.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void benchmarkMtlsOnVersusOff() throws Exception {
         String off = """
                 apiVersion: skein.dev/v1
@@ -468,10 +541,11 @@ class MtlsIT {
         return n;
     }
 
-    private Process controlPlane(Path caDir, String logName) throws IOException {
-        return new ProcessBuilder(Cli.java(), "-jar", Cli.jarPath().toString(), "control-plane",
-                "--etcd", etcd.endpoint(), "--lease-ttl", "5", "--ca-dir", caDir.toString(), "--cert-ttl", "20s")
-                .redirectErrorStream(true).redirectOutput(dir.resolve(logName).toFile()).start();
+    private Process controlPlane(Path caDir, String logName, String... more) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Cli.java(), "-jar", Cli.jarPath().toString(), "control-plane",
+                "--etcd", etcd.endpoint(), "--lease-ttl", "5", "--ca-dir", caDir.toString(), "--cert-ttl", "20s"));
+        command.addAll(List.of(more));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(logName).toFile()).start();
     }
 
     /** A self-signed certificate claiming front's SPIFFE ID: right name, wrong CA. */

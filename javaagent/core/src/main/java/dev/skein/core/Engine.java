@@ -398,6 +398,7 @@ public final class Engine implements MeshEngine {
         identityUnknown = true;
       }
     }
+    telemetry.serverConnection(dev.skein.core.lifecycle.Drain.observed(call), peerCertificates != null, principal);
     if (authorizer.inForce()) {
       try {
         if (identityUnknown) {

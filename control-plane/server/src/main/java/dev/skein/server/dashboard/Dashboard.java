@@ -126,7 +126,8 @@ public final class Dashboard implements AutoCloseable {
             node(nodes, (String) e.get("source"));
             node(nodes, (String) e.get("destination"));
             String dst = (String) e.get("destination");
-            e.put("mtls", mesh.mtlsByService().getOrDefault(dst, mesh.mtlsByService().getOrDefault("*", "off")));
+            // The policy in force; "mtls" (from the traffic, see EdgeSecurity) is what was negotiated.
+            e.put("mtlsPolicy", mesh.mtlsByService().getOrDefault(dst, mesh.mtlsByService().getOrDefault("*", "PERMISSIVE")));
         }
         nodes.forEach((name, n) -> n.put("inbound", model.inbound(name)));
         Map<String, Object> out = new LinkedHashMap<>();

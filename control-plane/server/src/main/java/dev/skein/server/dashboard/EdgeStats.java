@@ -18,6 +18,10 @@ final class EdgeStats {
         this.destination = destination;
     }
 
+    double requests() {
+        return requests;
+    }
+
     /** Adds calls with one outcome: an HTTP status, a gRPC status code or an error type. */
     void add(String subset, String responseCode, double count) {
         requests += count;

@@ -10,7 +10,8 @@ import java.util.TreeMap;
  * Builds what the page draws from the agents' metrics over the window: one edge per caller and
  * destination service from the callers' {@code skein_requests_total} (rate, success, subset
  * shares) and client duration histograms (p50, p99); each service's inbound rate per version
- * from its own servers' duration histograms.
+ * from its own servers' duration histograms; each edge's mTLS state from the destination's
+ * {@code skein_inbound_requests_total} (see {@link EdgeSecurity}).
  */
 final class GraphModel {
     private static final String REQUESTS = "skein_requests_total";
@@ -21,6 +22,7 @@ final class GraphModel {
 
     private final Map<String, EdgeStats> edges = new TreeMap<>();
     private final Map<String, Map<String, Double>> inboundByVersion = new TreeMap<>();
+    private final EdgeSecurity security = new EdgeSecurity();
     private double seconds;
 
     /** Adds one agent's increases over the window. */
@@ -33,6 +35,8 @@ final class GraphModel {
             } else if (CLIENT_BUCKETS.contains(s.name())) {
                 edge(agent.service(), serviceName(s.label("server_address")))
                         .latency.add(parseBound(s.label("le")), s.value());
+            } else if (s.name().equals(EdgeSecurity.INBOUND)) {
+                security.add(agent.service(), s);
             } else if (SERVER_COUNTS.contains(s.name()) && delta.seconds() > 0) {
                 inboundByVersion.computeIfAbsent(agent.service(), k -> new TreeMap<>())
                         .merge(agent.version(), s.value() / delta.seconds(), Double::sum);
@@ -50,6 +54,7 @@ final class GraphModel {
         for (EdgeStats e : edges.values()) {
             Map<String, Object> json = e.json(Math.max(seconds, 0.001));
             if (((Double) json.get("rps")) > 0) {
+                json.putAll(security.of(e.source, e.destination, e.requests()));
                 out.add(json);
             }
         }

@@ -22,6 +22,8 @@ final class Call {
   String peer;
   volatile String routeName;
   volatile String endpoint;
+  /** Server calls: how the connection was secured, as {@code skein.inbound.requests} attributes (see Telemetry#serverConnection). */
+  volatile io.opentelemetry.api.common.Attributes connection;
   /** The span id under which a gRPC client call waits for its route (see Telemetry#routed). */
   String pendingKey;
   // A field updater rather than an AtomicBoolean: one object less per request.

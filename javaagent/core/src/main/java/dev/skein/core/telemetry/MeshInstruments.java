@@ -25,6 +25,7 @@ final class MeshInstruments {
   private final DoubleHistogram rpcClient;
   private final DoubleHistogram rpcServer;
   private final LongCounter requests;
+  private final LongCounter inbound;
 
   MeshInstruments(Meter meter) {
     httpClient = histogram(meter, "http.client.request.duration", "Duration of HTTP client requests.");
@@ -32,6 +33,8 @@ final class MeshInstruments {
     rpcClient = histogram(meter, "rpc.client.duration", "Duration of outbound RPCs.");
     rpcServer = histogram(meter, "rpc.server.duration", "Duration of inbound RPCs.");
     requests = meter.counterBuilder("skein.requests").setUnit("{request}").setDescription("Requests sent through the mesh, by source and destination.").build();
+    inbound = meter.counterBuilder("skein.inbound.requests").setUnit("{request}")
+        .setDescription("Requests this workload's servers received, by how the connection was secured and the peer's SPIFFE ID.").build();
   }
 
   private static DoubleHistogram histogram(Meter meter, String name, String description) {
@@ -74,5 +77,10 @@ final class MeshInstruments {
         DESTINATION_SERVICE, destination == null ? "unknown" : destination,
         DESTINATION_SUBSET, subset == null ? "" : subset,
         RESPONSE_CODE, code);
+  }
+
+  /** Counts one inbound request with its connection's attributes (see {@link InboundConnections}). */
+  void inbound(Attributes connection) {
+    inbound.add(1, connection);
   }
 }

@@ -344,6 +344,9 @@ public final class Telemetry {
     }
     String errorType = finish(call, status, error);
     s.instruments.server(call.grpc, seconds(call), call.metricAttributes.outcome(status, errorType, error == null));
+    if (call.connection != null) {
+      s.instruments.inbound(call.connection);
+    }
     logAccess(call, call.peer, service, status, errorType);
   }
 
@@ -494,6 +497,16 @@ public final class Telemetry {
   public void serverPeerIdentity(Object handle, String spiffeId) {
     if (handle instanceof Call call && spiffeId != null && call.span.isRecording()) {
       call.span.setAttribute(PEER_SPIFFE_ID, spiffeId);
+    }
+  }
+
+  /**
+   * Notes how a server call's connection was secured, for {@code skein.inbound.requests}: mutual
+   * TLS (the peer presented a certificate; {@code spiffeId} is the SPIFFE ID it proved) or plain text.
+   */
+  public void serverConnection(Object handle, boolean mutualTls, String spiffeId) {
+    if (handle instanceof Call call) {
+      call.connection = InboundConnections.of(mutualTls, spiffeId);
     }
   }
 }

@@ -187,6 +187,8 @@ class ReactorNettyClientMeshIT {
     assertThat(joined).hasSize(5);
     for (Span s : joined) {
       assertThat(ids).contains(s.getParentSpanId());
+      // Mesh mTLS: the server span names the peer its certificate proves.
+      assertThat(attr(s.getAttributesList(), "skein.peer.spiffe_id")).isEqualTo(CLIENT_ID);
     }
     await().atMost(WAIT).untilAsserted(() -> {
       assertThat(OtlpReceiver.histogramCount(otlp.latest("rn-client", "http.client.request.duration"))).isEqualTo(5);

@@ -219,6 +219,19 @@ class OkHttpResilienceIT {
     assertThat(open.refused()).isEqualTo("{circuit-open=50}");
     assertThat(reached).as("only the calls before the breaker opened").isEqualTo(10);
     assertThat(open.maxMillis()).as("fail fast").isLessThan(50);
+    // The refusal is on the trace: the call span and its one try span (no endpoint) say why.
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> spansOf(Span.SpanKind.SPAN_KIND_CLIENT)
+        .anyMatch(s -> "circuit-open".equals(OtlpReceiver.attr(s.getAttributesList(), "skein.refused"))));
+    Span refused = spansOf(Span.SpanKind.SPAN_KIND_CLIENT)
+        .filter(s -> "circuit-open".equals(OtlpReceiver.attr(s.getAttributesList(), "skein.refused"))).findFirst().orElseThrow();
+    assertThat(OtlpReceiver.attr(refused.getAttributesList(), "skein.decision")).isEqualTo("refused:circuit-open");
+    assertThat(OtlpReceiver.attr(refused.getAttributesList(), "http.response.status_code")).isEqualTo("503");
+    assertThat(OtlpReceiver.attr(refused.getAttributesList(), "error.type")).isEqualTo("503");
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> spansOf(Span.SpanKind.SPAN_KIND_INTERNAL)
+        .anyMatch(s -> s.getParentSpanId().equals(refused.getSpanId())));
+    Span refusedTry = spansOf(Span.SpanKind.SPAN_KIND_INTERNAL).filter(s -> s.getParentSpanId().equals(refused.getSpanId())).findFirst().orElseThrow();
+    assertThat(OtlpReceiver.attr(refusedTry.getAttributesList(), "skein.refused")).isEqualTo("circuit-open");
+    assertThat(OtlpReceiver.attr(refusedTry.getAttributesList(), "skein.decision")).isEqualTo("refused:circuit-open");
 
     String payments = "/skein/policies/default/Route/payments";
     etcd.put(payments, "kind: Route\nmetadata: {name: payments}\nspec:\n  host: payments\n  http:\n    - route:\n        - destination: {host: payments}\n");

@@ -50,8 +50,12 @@ public final class TrafficClient {
               bodies.computeIfAbsent(r.body(), k -> new AtomicInteger()).incrementAndGet();
             } else {
               failed.incrementAndGet();
-              String kind = e != null ? rootCause(e).getClass().getSimpleName() : "status_" + r.statusCode();
-              errors.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+              String kind = e != null ? errorKind(e) : "status_" + r.statusCode();
+              if (errors.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet() == 1 && e != null) {
+                // The first of each kind in a second, whole, on stderr: for reading a test's log.
+                System.err.println("traffic: request failed: " + kind);
+                e.printStackTrace();
+              }
             }
           });
         },
@@ -78,6 +82,21 @@ public final class TrafficClient {
         1,
         1,
         TimeUnit.SECONDS);
+  }
+
+  /**
+   * The exception's class, with its root cause's when they differ: the JDK client reports a
+   * refused connect as a {@code ConnectException} caused by a {@code ClosedChannelException} (its
+   * own second connect attempt, on the channel the first one closed).
+   */
+  private static String errorKind(Throwable e) {
+    Throwable outer = e;
+    while (outer instanceof java.util.concurrent.CompletionException && outer.getCause() != null) {
+      outer = outer.getCause();
+    }
+    Throwable root = rootCause(outer);
+    String kind = outer.getClass().getSimpleName();
+    return root == outer ? kind : kind + "(" + root.getClass().getSimpleName() + ")";
   }
 
   private static Throwable rootCause(Throwable e) {

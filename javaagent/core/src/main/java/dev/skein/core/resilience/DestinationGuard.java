@@ -116,8 +116,23 @@ public final class DestinationGuard {
    * @return whether this outcome ejected the endpoint
    */
   public boolean record(EndpointHealth health, boolean error, long nowNanos, int ejectedNow, int size) {
+    return record(health, error, nowNanos, nowNanos, ejectedNow, size);
+  }
+
+  /**
+   * As {@link #record(EndpointHealth, boolean, long, int, int)}, for a call sent at
+   * {@code sentAtNanos}: a success of a call sent to an ejected endpoint after its ejection ends
+   * the ejection. Without that, an endpoint ejected for a blip (one timeout on a loaded machine)
+   * would hold the destination's {@code maxEjectionPercent} for the whole ejection, so that a
+   * server killed meanwhile could not be ejected and, the balancer skipping the ejected live one,
+   * would get every call and every retry.
+   */
+  public boolean record(EndpointHealth health, boolean error, long sentAtNanos, long nowNanos, int ejectedNow, int size) {
     if (!error) {
       health.consecutiveErrors.set(0);
+      if (outlier != null) {
+        health.returnIfSentSinceEjection(sentAtNanos, nowNanos);
+      }
       return false;
     }
     if (outlier == null || outlier.consecutive5xxErrors() <= 0) {

@@ -11,6 +11,7 @@ public final class EndpointHealth {
   final AtomicInteger inFlight = new AtomicInteger();
   final AtomicInteger consecutiveErrors = new AtomicInteger();
   private volatile long ejectedUntilNanos;
+  private volatile long ejectedAtNanos;
   private int ejections;
 
   public void inFlightIncrement() {
@@ -33,8 +34,25 @@ public final class EndpointHealth {
   /** Ejects for {@code base} times the number of ejections so far (capped), as Envoy does. */
   synchronized void eject(long nowNanos, long baseNanos) {
     ejections = Math.min(ejections + 1, MAX_MULTIPLIER);
+    ejectedAtNanos = nowNanos;
     ejectedUntilNanos = nowNanos + baseNanos * ejections;
     consecutiveErrors.set(0);
+  }
+
+  /**
+   * Ends an ejection early: a call sent to the endpoint after it was ejected (a retry that had
+   * no other endpoint left, or panic mode) succeeded, so the endpoint is evidently back. A call
+   * already in flight when the endpoint was ejected proves nothing and leaves it ejected.
+   *
+   * @param sentAtNanos when the successful call left
+   * @return whether this ended an ejection
+   */
+  synchronized boolean returnIfSentSinceEjection(long sentAtNanos, long nowNanos) {
+    if (!isEjected(nowNanos) || sentAtNanos - ejectedAtNanos <= 0) {
+      return false;
+    }
+    ejectedUntilNanos = 0;
+    return true;
   }
 
   int ejections() {

@@ -177,7 +177,7 @@ public final class EndpointGroup {
         long now = System.nanoTime();
         boolean error = status == 0 || status >= 500;
         guard.recordOutcome(error, durationNanos);
-        guard.record(health[index], error, now, ejectedCount(now), endpoints.length);
+        guard.record(health[index], error, now - durationNanos, now, ejectedCount(now), endpoints.length);
       }
     }
 
@@ -191,6 +191,12 @@ public final class EndpointGroup {
       int next = pick(HeaderLookup.NONE);
       if (next == index && endpoints.length > 1) {
         next = firstAvailableFrom(index + 1);
+        if (next == index) {
+          // Every other endpoint is ejected: a retry still goes to another one, never back to the
+          // one that just failed (Istio's default previous-hosts retry predicate). An ejected
+          // endpoint may be alive (ejected for a blip); the one that failed may be dead.
+          next = (index + 1) % endpoints.length;
+        }
       }
       Endpoint e = endpoints[next];
       return new OutboundRoute(

@@ -6,6 +6,7 @@ import dev.skein.api.Endpoint;
 import dev.skein.api.LbPolicy;
 import dev.skein.api.OutlierDetection;
 import dev.skein.bootstrap.HeaderLookup;
+import dev.skein.bootstrap.OutboundRoute;
 import dev.skein.core.routing.EndpointGroup;
 import java.time.Duration;
 import java.util.List;
@@ -64,5 +65,47 @@ class OutlierDetectionTest {
     fail(g, 1, 10);
     assertThat(g.health(0).isEjected(System.nanoTime())).isTrue();
     assertThat(g.health(1).isEjected(System.nanoTime())).isFalse();
+  }
+
+  /**
+   * A live endpoint ejected for a blip must not shield a dead one: the retry of a call that
+   * failed on the dead endpoint goes to the ejected live one (never back to the dead one), its
+   * success ends that ejection, and the dead endpoint's next failure ejects it.
+   */
+  @Test
+  void aRetryGoesToTheEjectedLiveEndpointWhoseSuccessLetsTheDeadOneBeEjected() {
+    DestinationGuard guard = new DestinationGuard(null, new OutlierDetection(1, Duration.ofSeconds(1), Duration.ofSeconds(30), 50), "s");
+    EndpointGroup g = new EndpointGroup("default/orders", null, two, null, guard, LbPolicy.ROUND_ROBIN, null);
+    g.control(1).admit();
+    g.control(1).finished(0, 0); // endpoint 2 ejected for a blip
+    assertThat(g.health(1).isEjected(System.nanoTime())).isTrue();
+    // Endpoint 1 dies: its failure cannot eject it (50% are ejected), but the retry leaves it.
+    g.control(0).admit();
+    g.control(0).finished(0, 0);
+    assertThat(g.health(0).isEjected(System.nanoTime())).isFalse();
+    OutboundRoute first = new OutboundRoute("127.0.0.1", 1, "default/orders", "r", null, null, g.control(0));
+    OutboundRoute retry = first.reroute();
+    assertThat(retry.port()).isEqualTo(2);
+    retry.admit();
+    retry.finished(200, 0);
+    assertThat(g.health(1).isEjected(System.nanoTime())).isFalse();
+    // The dead endpoint's next failure ejects it; calls then go to the live one.
+    g.control(0).admit();
+    g.control(0).finished(0, 0);
+    assertThat(g.health(0).isEjected(System.nanoTime())).isTrue();
+    for (int i = 0; i < 5; i++) {
+      assertThat(g.pick(HeaderLookup.NONE)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aCallInFlightAtTheEjectionDoesNotEndIt() throws Exception {
+    EndpointGroup g = group(Duration.ofSeconds(30), 50);
+    g.control(0).admit();
+    Thread.sleep(5);
+    fail(g, 0, 3);
+    // Sent 5 ms before the ejection, it succeeds after it: no proof the endpoint is back.
+    g.control(0).finished(200, 5_000_000);
+    assertThat(g.health(0).isEjected(System.nanoTime())).isTrue();
   }
 }

@@ -484,6 +484,39 @@ class TelemetryChainIT {
     assertThat(failedInbound.getStatus().getCode()).isEqualTo(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR);
   }
 
+  @Test
+  @Order(10)
+  void besideTheOpenTelemetryAgentSkeinCountsButDoesNotTraceTwice() throws Exception {
+    // The OpenTelemetry Java agent the benchmark runs (the build copies it into target/otel).
+    java.nio.file.Path otelAgent = java.nio.file.Path.of(System.getProperty("skein.it.otelAgent", "target/otel/opentelemetry-javaagent.jar"));
+    assertThat(otelAgent).isRegularFile();
+    try (MeshJvm both =
+        jvm("client-otel", otlp.endpoint())
+            .jvmArg("-javaagent:" + otelAgent.toAbsolutePath())
+            .env("OTEL_SERVICE_NAME", "client-otel")
+            .env("OTEL_LOGS_EXPORTER", "none")
+            // Only its JDK HttpClient tracing: the rest would only make it start slower.
+            .env("OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED", "false")
+            .env("OTEL_INSTRUMENTATION_JAVA_HTTP_CLIENT_ENABLED", "true")
+            .start(ChainClient.class.getName())) {
+      both.awaitLineStartingWith("ready", WAIT);
+      await().atMost(WAIT).until(() -> both.agentLog().contains("telemetry ready"));
+      assertThat(both.agentLog()).contains("the OpenTelemetry Java agent traces this JVM").contains("spans off");
+      assertThat(send(both, 1)).as(both.agentLog()).startsWith("done ok=1 failed=0");
+      // Routed by Skein, traced once, by the OpenTelemetry agent, whose context front continues.
+      String url = "http://front/chain/0";
+      await().atMost(WAIT).until(() -> spanWith("client-otel", Span.SpanKind.SPAN_KIND_CLIENT, "url.full", url) != null);
+      List<Span> calls = otlp.spans("client-otel", Span.SpanKind.SPAN_KIND_CLIENT).stream().filter(x -> url.equals(attr(x.getAttributesList(), "url.full"))).toList();
+      assertThat(calls).hasSize(1);
+      await().atMost(WAIT).until(() -> otlp.spans("front", Span.SpanKind.SPAN_KIND_SERVER).stream().anyMatch(x -> x.getParentSpanId().equals(calls.get(0).getSpanId())));
+      // Skein's metrics still count the call.
+      await().atMost(WAIT).untilAsserted(() -> assertThat(OtlpReceiver.counterSum(otlp.latest("client-otel", "skein.requests"))).isEqualTo(1));
+      assertThat(otlp.spans("client-otel").stream().map(OtlpReceiver.ReceivedSpan::span))
+          .as("no Skein span (call or try)")
+          .noneMatch(x -> attr(x.getAttributesList(), "skein.destination.service") != null || attr(x.getAttributesList(), "skein.attempt") != null);
+    }
+  }
+
   /** A GET straight to front's port (from outside the mesh) with a W3C parent, a tracestate and baggage. */
   private static HttpResponse<String> traced(String path, String traceId, String parentSpanId) throws Exception {
     return HttpClient.newHttpClient()

@@ -20,6 +20,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -38,12 +39,12 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 class DemoIT {
     private static final Pattern ROW = Pattern.compile(
-            "^\\s+(frontend→orders|orders→inventory)\\s+([\\d.]+)\\s+([\\d.]+)%\\s+\\S+\\s+\\S+\\s+(.*)$");
+            "^\\s+(frontend→orders|orders→inventory)\\s+([\\d.]+)\\s+([\\d.]+)%\\s+\\S+\\s+\\S+\\s+(\\S+)\\s+(.*)$");
     private static final Pattern SHARE = Pattern.compile("(\\w+) ([\\d.]+)%");
     private static final Path TARGET = Path.of("target");
 
-    /** One table row: requests per second, success in percent, share per subset or version. */
-    record Row(String edge, double rps, double success, Map<String, Double> shares) {}
+    /** One table row: requests per second, success in percent, mTLS as negotiated, share per subset or version. */
+    record Row(String edge, double rps, double success, String mtls, Map<String, Double> shares) {}
 
     @Test
     void everyStepShowsItsEffectAndTheDashboardDrawsTheMesh() throws Exception {
@@ -109,6 +110,12 @@ class DemoIT {
                 .contains("after: a plain-text request from outside the mesh to orders v1: refused");
         assertThat(last(text, "8.", "frontend→orders").success()).as("STRICT: mesh calls go on over mutual TLS")
                 .isGreaterThanOrEqualTo(99.0);
+        // As orders' and inventory's servers counted them: the mesh's calls negotiated mutual TLS
+        // before STRICT too (PERMISSIVE takes it from callers holding a certificate), and after it.
+        for (String step : List.of("1.", "8.")) {
+            assertThat(last(text, step, "frontend→orders").mtls()).as("mTLS of frontend→orders in step " + step).isEqualTo("mTLS");
+            assertThat(last(text, step, "orders→inventory").mtls()).as("mTLS of orders→inventory in step " + step).isEqualTo("mTLS");
+        }
         assertThat(text).contains("inventory's agent log: [skein]").contains("authorization denied");
         // The deny shows within the step (on a busy machine the dashboard's scrapes lag a frame or two).
         assertThat(rows(text, "9.").stream().filter(r -> r.edge().equals("orders→inventory")).mapToDouble(Row::success)
@@ -168,10 +175,15 @@ class DemoIT {
                         + browser.findElements(By.id("status")).stream().map(WebElement::getText).toList()
                         + "\ndemo output so far:\n" + Files.readString(out, StandardCharsets.UTF_8), e);
             }
+            // The edges' mTLS as their requests negotiated it (no PeerAuthentication yet: the policy is PERMISSIVE).
+            poll(Duration.ofSeconds(20), "both edges show mutual TLS under a PERMISSIVE policy", () -> Stream.of(
+                    edge(browser, "frontend", "orders"), edge(browser, "orders", "inventory")).allMatch(e -> e != null
+                    && "mTLS".equals(e.getAttribute("data-mtls")) && "PERMISSIVE".equals(e.getAttribute("data-mtls-policy"))));
             poll(Duration.ofSeconds(20), "the canary Route is listed as valid", () -> browser
                     .findElements(By.cssSelector("#policies tr[data-kind='Route'][data-name='orders'] td.valid")).size() == 1);
             Files.write(TARGET.resolve("dashboard.png"), browser.getScreenshotAs(OutputType.BYTES));
-            assertThat(edge(browser, "frontend", "orders").getText()).contains("req/s").contains("p99").contains("v2");
+            assertThat(edge(browser, "frontend", "orders").getText()).contains("req/s").contains("p99").contains("v2")
+                    .contains("mTLS · policy PERMISSIVE");
         } finally {
             browser.quit();
         }
@@ -254,11 +266,11 @@ class DemoIT {
             Matcher m = ROW.matcher(line);
             if (m.find()) {
                 Map<String, Double> shares = new LinkedHashMap<>();
-                Matcher s = SHARE.matcher(m.group(4));
+                Matcher s = SHARE.matcher(m.group(5));
                 while (s.find()) {
                     shares.put(s.group(1), Double.parseDouble(s.group(2)));
                 }
-                rows.add(new Row(m.group(1), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)), shares));
+                rows.add(new Row(m.group(1), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)), m.group(4), shares));
             }
         }
         assertThat(rows).as("rows of step " + step).isNotEmpty();

@@ -21,7 +21,8 @@ import java.util.Map;
  * terminal each frame redraws the previous one in place; otherwise frames are plain lines.
  */
 final class LiveTable {
-  static final String HEADER = String.format(Locale.ROOT, "  %-20s %7s %8s %8s %8s  %s", "edge", "req/s", "success", "p50", "p99", "share per subset");
+  static final String HEADER =
+      String.format(Locale.ROOT, "  %-20s %7s %8s %8s %8s  %-9s  %s", "edge", "req/s", "success", "p50", "p99", "mTLS", "share per subset");
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> ORDER = List.of("frontend→orders", "orders→inventory");
@@ -108,13 +109,24 @@ final class LiveTable {
   private static String row(JsonNode e, JsonNode graph) {
     return String.format(
         Locale.ROOT,
-        "  %-20s %7.1f %8s %8s %8s  %s",
+        "  %-20s %7.1f %8s %8s %8s  %-9s  %s",
         name(e),
         e.path("rps").asDouble(),
         e.path("successRate").isNumber() ? String.format(Locale.ROOT, "%.1f%%", e.path("successRate").asDouble()) : "-",
         millis(e.path("p50Ms")),
         millis(e.path("p99Ms")),
+        mtls(e),
         shares(e, graph));
+  }
+
+  /** Whether the edge's requests went over mutual TLS, as its destination's servers saw them (one word). */
+  private static String mtls(JsonNode e) {
+    return switch (e.path("mtls").asText()) {
+      case "mTLS" -> "mTLS";
+      case "plaintext" -> "plain";
+      case "mixed" -> String.format(Locale.ROOT, "mixed:%.0f%%", e.path("mtlsShare").asDouble());
+      default -> "-";
+    };
   }
 
   private static String millis(JsonNode ms) {

@@ -249,6 +249,11 @@ class ReactorNettyClientMeshIT {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
             assertThat(send(c, 10, "http://orders/")).contains("ok=0 failed=10 statuses={503=10} faults=10"));
       }
+      // The trace says why: the call's span names the fault (and no try went out).
+      await().atMost(WAIT).until(() -> faulted("abort") != null);
+      Span aborted = faulted("abort");
+      assertThat(attr(aborted.getAttributesList(), "http.response.status_code")).isEqualTo("503");
+      assertThat(otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL)).noneMatch(t -> t.getParentSpanId().equals(aborted.getSpanId()));
       route("fault: {delay: {percent: 100, fixedDelay: 300ms}}");
       for (MeshJvm c : callers().keySet()) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
@@ -257,6 +262,9 @@ class ReactorNettyClientMeshIT {
           assertThat(Long.parseLong(r.replaceAll(".*minMillis=(\\d+).*", "$1"))).as(r).isGreaterThanOrEqualTo(300);
         });
       }
+      await().atMost(WAIT).until(() -> faulted("delay") != null);
+      assertThat(attr(faulted("delay").getAttributesList(), "skein.fault.delay_ms")).isEqualTo("300");
+      assertThat(attr(faulted("delay").getAttributesList(), "http.response.status_code")).isEqualTo("200");
     } finally {
       etcd.delete(Policies.ROUTE_KEY);
     }
@@ -291,6 +299,12 @@ class ReactorNettyClientMeshIT {
       etcd.delete(key);
       etcd.delete(Policies.ROUTE_KEY);
     }
+  }
+
+  /** A call span of rn-client whose {@code skein.fault} is this, or null. */
+  private static Span faulted(String fault) {
+    return otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_CLIENT).stream()
+        .filter(s -> fault.equals(attr(s.getAttributesList(), "skein.fault"))).findFirst().orElse(null);
   }
 
   private static void route(String rule) throws Exception {

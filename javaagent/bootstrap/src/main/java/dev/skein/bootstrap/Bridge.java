@@ -242,6 +242,17 @@ public final class Bridge {
     }
   }
 
+  public static void callFault(Object call, String fault, long delayMillis) {
+    if (call == null) {
+      return;
+    }
+    try {
+      engine.callFault(call, fault, delayMillis);
+    } catch (Throwable t) {
+      AgentFaults.record("callFault", t);
+    }
+  }
+
   // === Inbound decision (see MeshEngine#inbound) ===
 
   // Whether an AuthorizationPolicy applies to this instance, set by the engine with every

@@ -30,6 +30,7 @@ public final class ClientCalls {
   public static <R> R execute(MeshCall call, ClientExchange<R> exchange) throws IOException {
     long delay = call.faultDelayMillis();
     if (delay > 0) {
+      Bridge.callFault(call.telemetry(), "delay", delay);
       try {
         Thread.sleep(delay);
       } catch (InterruptedException e) {
@@ -39,6 +40,7 @@ public final class ClientCalls {
     }
     int abort = call.faultAbortStatus();
     if (abort > 0) {
+      Bridge.callFault(call.telemetry(), "abort", delay);
       return exchange.synthetic(abort, FAULT_HEADER, "abort");
     }
     while (true) {
@@ -91,6 +93,7 @@ public final class ClientCalls {
     CompletableFuture<R> result = new CompletableFuture<>();
     long delay = call.faultDelayMillis();
     if (delay > 0) {
+      Bridge.callFault(call.telemetry(), "delay", delay);
       CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> begin(call, exchange, result));
     } else {
       begin(call, exchange, result);
@@ -102,6 +105,7 @@ public final class ClientCalls {
     try {
       int abort = call.faultAbortStatus();
       if (abort > 0) {
+        Bridge.callFault(call.telemetry(), "abort", 0);
         result.complete(exchange.synthetic(abort, FAULT_HEADER, "abort"));
         return;
       }

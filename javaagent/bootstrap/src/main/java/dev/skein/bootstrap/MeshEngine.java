@@ -180,6 +180,14 @@ public interface MeshEngine {
   default void attemptEnd(Object attempt, int status, Throwable error, String decision) {}
 
   /**
+   * The mesh injected a route's fault into a client call: {@code delay} (it leaves
+   * {@code delayMillis} late) or {@code abort} (it never leaves; its status is the injected one).
+   *
+   * @param call the handle from {@link #clientStart}
+   */
+  default void callFault(Object call, String fault, long delayMillis) {}
+
+  /**
    * The one question a server asks about an inbound request, before its handler runs: the
    * RateLimitPolicy, the AuthorizationPolicy and the start of the server span and metrics. The
    * default (an engine without authorization) composes {@link #serverStart} and

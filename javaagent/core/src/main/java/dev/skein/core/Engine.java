@@ -628,6 +628,11 @@ public final class Engine implements MeshEngine {
     telemetry.attemptEnd(attempt, status, error, decision);
   }
 
+  @Override
+  public void callFault(Object call, String fault, long delayMillis) {
+    telemetry.callFault(call, fault, delayMillis);
+  }
+
   /**
    * Holds work the first request does not need until {@code ready} completes (the agent passes
    * "instrumentation installed"), at most {@link #BACKGROUND_DEFERRAL_MAX} after the engine was

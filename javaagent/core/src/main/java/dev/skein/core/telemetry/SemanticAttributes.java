@@ -22,6 +22,8 @@ final class SemanticAttributes {
   static final AttributeKey<String> SKEIN_SUBSET = AttributeKey.stringKey("skein.subset");
   static final AttributeKey<String> SKEIN_ENDPOINT = AttributeKey.stringKey("skein.endpoint");
   static final AttributeKey<String> SKEIN_DESTINATION = AttributeKey.stringKey("skein.destination.service");
+  static final AttributeKey<String> SKEIN_FAULT = AttributeKey.stringKey("skein.fault");
+  static final AttributeKey<Long> SKEIN_FAULT_DELAY = AttributeKey.longKey("skein.fault.delay_ms");
 
   private SemanticAttributes() {}
 }

@@ -284,6 +284,19 @@ public final class Telemetry {
     }
   }
 
+  /**
+   * A route's injected fault, on the call's span: {@code skein.fault} ({@code delay}, or
+   * {@code abort}, which wins when both happen) and {@code skein.fault.delay_ms}.
+   */
+  public void callFault(Object handle, String fault, long delayMillis) {
+    if (handle instanceof Call call && call.span.isRecording()) {
+      call.span.setAttribute(SKEIN_FAULT, fault);
+      if (delayMillis > 0) {
+        call.span.setAttribute(SKEIN_FAULT_DELAY, delayMillis);
+      }
+    }
+  }
+
   // === server ===
 
   public Object serverStart(String system, String method, String target, HeaderLookup headers, String peer) {

@@ -12,10 +12,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -97,7 +100,7 @@ public final class LoadGenerator {
           .whenComplete(
               (r, e) -> {
                 recorder.recordValue(Math.min(MAX_NANOS, System.nanoTime() - intended));
-                outcome.record(r == null ? -1 : r.statusCode(), e);
+                outcome.record(r, e);
                 done.countDown();
               });
     }
@@ -142,9 +145,9 @@ public final class LoadGenerator {
     try {
       HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
       histogram.recordValue(Math.min(MAX_NANOS, System.nanoTime() - start));
-      outcome.record(r.statusCode(), null);
+      outcome.record(r, null);
     } catch (Exception e) {
-      outcome.record(-1, e);
+      outcome.record(null, e);
     }
   }
 
@@ -159,7 +162,11 @@ public final class LoadGenerator {
 
   private static String last(Outcome outcome) {
     String error = outcome.lastError.get();
-    return error == null ? "" : " last=" + error.replace('\n', ' ');
+    if (error == null) {
+      return "";
+    }
+    String kinds = outcome.kinds.entrySet().stream().map(e -> e.getKey() + " x" + e.getValue()).sorted().toList().toString();
+    return (" last=" + error + " (first: " + outcome.firstError.get() + "; by kind: " + kinds + ")").replace('\n', ' ');
   }
 
   /** Counts of one command's requests. */
@@ -167,13 +174,21 @@ public final class LoadGenerator {
     private final AtomicLong okCounter = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>();
+    private final AtomicReference<String> firstError = new AtomicReference<>();
+    private final Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
 
-    void record(int status, Throwable error) {
+    void record(HttpResponse<?> response, Throwable error) {
+      int status = response == null ? -1 : response.statusCode();
       if (status == 200) {
         okCounter.incrementAndGet();
       } else {
         failed.incrementAndGet();
-        lastError.set(error != null ? error.toString() : "status " + status);
+        // A mesh refusal says why (circuit breaker, bulkhead, no endpoint) in its header.
+        String description =
+            error != null ? error.toString() : "status " + status + response.headers().firstValue("x-skein-refused").map(r -> " (" + r + ")").orElse("");
+        lastError.set(description);
+        firstError.compareAndSet(null, description);
+        kinds.computeIfAbsent(error != null ? error.getClass().getSimpleName() : "status " + status, k -> new LongAdder()).increment();
       }
     }
 

@@ -212,10 +212,19 @@ public final class MeshBench {
       result.firstRequestMillis.add(firstRequestMillis());
       step("warm-up");
       driver.warm(Math.max(1, options.warmRequests() / 5), Duration.ofSeconds(30));
-      // One second at the first rate, not counted: the client opens the connections that rate
-      // needs now, so that the measured phase does not start with a burst of new connections
-      // (with mutual TLS, a burst of handshakes), the same for every scenario.
-      driver.open(options.rates().get(0), 1000);
+      // Uncounted open-loop seconds ramping up to the first rate (an eighth, a quarter, a half, all
+      // of it): the client opens the connections that rate needs now, a few at a time, so that the
+      // measured phase does not start with a burst of new connections. With mutual TLS a burst of
+      // cold handshakes (crypto code not yet compiled) can take longer than the client's connect
+      // timeout, and the failures open the circuit breaker. The same ramp for every scenario.
+      int first = options.rates().get(0);
+      for (int divisor : new int[] {8, 4, 2, 1}) {
+        LoadDriver.Phase ramp = driver.open(Math.max(1, first / divisor), 1000);
+        if (ramp.failed() > 0) {
+          progress.note(result.id + ": " + ramp.failed() + " of " + (ramp.ok() + ramp.failed()) + " requests failed while ramping up to "
+              + first + "/s (at " + first / divisor + "/s; not counted), the last: " + ramp.lastError());
+        }
+      }
 
       List<Long> client = List.of(driver.pid());
       List<Long> servers = scenario.serverPids();

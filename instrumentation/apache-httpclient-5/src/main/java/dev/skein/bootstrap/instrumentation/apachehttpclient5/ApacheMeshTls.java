@@ -2,6 +2,7 @@ package dev.skein.bootstrap.instrumentation.apachehttpclient5;
 
 import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.MeshSockets;
 import dev.skein.bootstrap.MeshSchemes;
 import dev.skein.bootstrap.OutboundRoute;
 import java.io.IOException;
@@ -40,6 +41,7 @@ public final class ApacheMeshTls {
    * @return the handshaken socket
    */
   public static SSLSocket upgrade(SSLContext mesh, Socket socket, String host, int port) throws IOException {
+    MeshSockets.noDelay(socket);
     SSLSocket tls = (SSLSocket) mesh.getSocketFactory().createSocket(socket, host, port, true);
     try {
       tls.setEnabledProtocols(new String[] {"TLSv1.3"});

@@ -1,6 +1,7 @@
 package dev.skein.bootstrap.instrumentation.httpurlconnection;
 
 import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.MeshSockets;
 import java.io.IOException;
 import java.net.Socket;
 import javax.net.ssl.SSLContext;
@@ -31,6 +32,7 @@ public final class HttpUrlConnectionTls {
     if (mesh == null) {
       return socket;
     }
+    MeshSockets.noDelay(socket);
     SSLSocket tls = (SSLSocket) mesh.getSocketFactory().createSocket(socket, server, port, true);
     try {
       tls.setEnabledProtocols(new String[] {"TLSv1.3"});

@@ -2,6 +2,7 @@ package dev.skein.bootstrap.instrumentation.jdkhttpserver;
 
 import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.MeshSockets;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
@@ -118,6 +119,7 @@ public final class JdkServerTls {
   private static void secure(Internals in, Object server, Object connection, SocketChannel chan, String protocol, SSLContext tls)
       throws Exception {
     Socket socket = chan.socket();
+    MeshSockets.noDelay(socket);
     SSLSocket ssl =
         (SSLSocket) tls.getSocketFactory().createSocket(socket, new ByteArrayInputStream(new byte[] {TLS_HANDSHAKE}), true);
     ssl.setEnabledProtocols(new String[] {"TLSv1.3"});

@@ -2,6 +2,7 @@ package dev.skein.instrumentation.okhttp.mesh;
 
 import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.MeshSockets;
 import javax.net.ssl.SSLContext;
 import okhttp3.Address;
 import okhttp3.CertificatePinner;
@@ -29,7 +30,7 @@ public final class MeshOkHttpTls {
         return made;
       }
       return new Address(
-          url.host(), url.port(), a.dns(), a.socketFactory(), tls.getSocketFactory(), (host, session) -> true, CertificatePinner.DEFAULT,
+          url.host(), url.port(), a.dns(), a.socketFactory(), MeshSockets.noDelay(tls.getSocketFactory()), (host, session) -> true, CertificatePinner.DEFAULT,
           a.proxyAuthenticator(), a.proxy(), a.protocols(), a.connectionSpecs(), a.proxySelector());
     } catch (Throwable t) {
       AgentFaults.record("okhttp-mtls", t);

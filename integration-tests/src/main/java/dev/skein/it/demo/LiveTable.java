@@ -124,7 +124,7 @@ final class LiveTable {
     return switch (e.path("mtls").asText()) {
       case "mTLS" -> "mTLS";
       case "plaintext" -> "plain";
-      case "mixed" -> String.format(Locale.ROOT, "mixed:%.0f%%", e.path("mtlsShare").asDouble());
+      case "mixed" -> String.format(Locale.ROOT, "mixed:%d%%", (int) e.path("mtlsShare").asDouble());
       default -> "-";
     };
   }

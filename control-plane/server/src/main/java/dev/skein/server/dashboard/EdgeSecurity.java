@@ -48,7 +48,8 @@ final class EdgeSecurity {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("mtls", state);
-        out.put("mtlsShare", mutualTls + plain == 0 ? null : EdgeStats.round(100 * mutualTls / (mutualTls + plain), 1));
+        // Rounded down: a mixed edge never reads 100%.
+        out.put("mtlsShare", mutualTls + plain == 0 ? null : Math.floor(1000 * mutualTls / (mutualTls + plain)) / 10);
         return out;
     }
 

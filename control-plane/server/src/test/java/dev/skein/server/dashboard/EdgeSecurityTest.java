@@ -42,6 +42,9 @@ class EdgeSecurityTest {
         s.add("orders", mutualTls("spiffe://skein.local/ns/default/sa/frontend", 100));
         s.add("orders", plaintext(3));
         assertThat(s.of("frontend", "orders", 100)).containsEntry("mtls", "mTLS");
+        // 9999 of 10000 over mTLS, one plain: mixed, and the share never reads 100%.
+        s.add("orders", mutualTls("spiffe://skein.local/ns/default/sa/frontend", 9899));
+        assertThat(s.of("frontend", "orders", 10000)).containsEntry("mtls", "mixed").containsEntry("mtlsShare", 99.9);
         assertThat(EdgeSecurity.service("spiffe://skein.local/ns/shop/sa/orders")).isEqualTo("orders");
     }
 }

@@ -236,6 +236,9 @@ class UrlConnectionClientMeshIT {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
             assertThat(send(c, 10, "http://orders/")).contains("ok=0 failed=10 statuses={503=10} faults=10").contains("errors={}"));
       }
+      // The trace says why: the call's span names the fault.
+      await().atMost(WAIT).until(() -> faulted("abort") != null);
+      assertThat(attr(faulted("abort").getAttributesList(), "http.response.status_code")).isEqualTo("503");
       route("fault: {delay: {percent: 100, fixedDelay: 300ms}}");
       for (MeshJvm c : callers.keySet()) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
@@ -244,6 +247,8 @@ class UrlConnectionClientMeshIT {
           assertThat(Long.parseLong(r.replaceAll(".*minMillis=(\\d+).*", "$1"))).as(r).isGreaterThanOrEqualTo(300);
         });
       }
+      await().atMost(WAIT).until(() -> faulted("delay") != null);
+      assertThat(attr(faulted("delay").getAttributesList(), "skein.fault.delay_ms")).isEqualTo("300");
     } finally {
       etcd.delete(Policies.ROUTE_KEY);
     }
@@ -300,6 +305,12 @@ class UrlConnectionClientMeshIT {
       etcd.delete(breaker);
       etcd.delete(endpoint);
     }
+  }
+
+  /** A call span of huc-client whose {@code skein.fault} is this, or null. */
+  private static Span faulted(String fault) {
+    return otlp.spans("huc-client", Span.SpanKind.SPAN_KIND_CLIENT).stream()
+        .filter(x -> fault.equals(attr(x.getAttributesList(), "skein.fault"))).findFirst().orElse(null);
   }
 
   static void route(String rule) throws Exception {

@@ -66,7 +66,7 @@ public final class HttpUrlConnectionCalls {
             Bridge.clientStart(
                 "http", s.route, connection.getRequestMethod(), url.toString(), url.getHost(), port(url), inject);
         s.inject = inject;
-        delay(s.route);
+        delay(s.route, s.call);
       }
       if (s.route != null && s.call != null) {
         Bridge.attemptEnd(s.attempt, -1, null, "jdk-resend");
@@ -84,9 +84,10 @@ public final class HttpUrlConnectionCalls {
   }
 
   /** An injected delay, on the caller's thread, before the first byte leaves. */
-  private static void delay(OutboundRoute route) {
+  private static void delay(OutboundRoute route, Object call) {
     CallPolicy policy = route == null ? null : route.policy();
     if (policy != null && policy.delayNow()) {
+      Bridge.callFault(call, "delay", policy.delayMillis());
       try {
         Thread.sleep(policy.delayMillis());
       } catch (InterruptedException e) {
@@ -140,6 +141,9 @@ public final class HttpUrlConnectionCalls {
         URL url = connection.getURL();
         s.inject = new HashMap<>();
         s.call = Bridge.clientStart("http", s.route, connection.getRequestMethod(), url.toString(), url.getHost(), port(url), s.inject);
+      }
+      if (ClientCalls.FAULT_HEADER.equals(answer.header)) {
+        Bridge.callFault(s.call, "abort", 0);
       }
       return answer;
     } catch (Throwable t) {

@@ -218,8 +218,9 @@ public final class MeshBench {
       // cold handshakes (crypto code not yet compiled) can take longer than the client's connect
       // timeout, and the failures open the circuit breaker. The same ramp for every scenario.
       int first = options.rates().get(0);
+      long stepMillis = options.quickMode() ? 250 : 1000; // the quick mode only proves that it runs
       for (int divisor : new int[] {8, 4, 2, 1}) {
-        LoadDriver.Phase ramp = driver.open(Math.max(1, first / divisor), 1000);
+        LoadDriver.Phase ramp = driver.open(Math.max(1, first / divisor), stepMillis);
         if (ramp.failed() > 0) {
           progress.note(result.id + ": " + ramp.failed() + " of " + (ramp.ok() + ramp.failed()) + " requests failed while ramping up to "
               + first + "/s (at " + first / divisor + "/s; not counted), the last: " + ramp.lastError());

@@ -210,7 +210,12 @@ class TelemetryChainIT {
       histograms.forEach((service, name) -> assertThat(OtlpReceiver.histogramCount(otlp.latest(service, name))).as(service + " " + name).isEqualTo(expected));
       assertThat(OtlpReceiver.histogramCount(otlp.latest("front", "rpc.client.duration"))).isEqualTo(expected);
       assertThat(OtlpReceiver.counterSum(otlp.latest("client", "skein.requests"))).isEqualTo(expected);
+      // Counted by the servers, with how each request's connection was secured (no CA here: plain text).
+      assertThat(OtlpReceiver.counterSum(otlp.latest("front", "skein.inbound.requests"))).isEqualTo(expected);
+      assertThat(OtlpReceiver.counterSum(otlp.latest("greeter", "skein.inbound.requests"))).isEqualTo(expected);
     });
+    assertThat(otlp.latest("greeter", "skein.inbound.requests").getSum().getDataPointsList())
+        .allSatisfy(d -> assertThat(attr(d.getAttributesList(), "connection.security_policy")).isEqualTo("none"));
     Metric rpc = otlp.latest("front", "rpc.client.duration");
     assertThat(rpc.getUnit()).isEqualTo("s");
     HistogramDataPoint p = rpc.getHistogram().getDataPoints(0);

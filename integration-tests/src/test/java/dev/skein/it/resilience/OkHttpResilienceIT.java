@@ -53,6 +53,7 @@ class OkHttpResilienceIT {
             .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint())
             .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
             .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+            .env("OTEL_METRIC_EXPORT_INTERVAL", "1000")
             .start("dev.skein.it.apps.resilience.OkHttpDriver");
     client.awaitLineStartingWith("ready", Duration.ofSeconds(30));
     // Until the registration is seen, calls to orders fail: wait for one to succeed.
@@ -315,6 +316,16 @@ class OkHttpResilienceIT {
     assertThat(OtlpReceiver.attr(call.getAttributesList(), "skein.destination.service")).isEqualTo("default/orders");
     assertThat(OtlpReceiver.attr(call.getAttributesList(), "skein.subset")).isEqualTo("v1");
     assertThat(OtlpReceiver.attr(call.getAttributesList(), "skein.endpoint")).matches("127\\.0\\.0\\.1:\\d+");
+    // The golden-signal counter names the subset the route chose.
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      io.opentelemetry.proto.metrics.v1.Metric requests = otlp.latest("frontend", "skein.requests");
+      assertThat(requests).isNotNull();
+      assertThat(requests.getSum().getDataPointsList())
+          .anyMatch(p -> "v1".equals(OtlpReceiver.attr(p.getAttributesList(), "destination.subset"))
+              && "default/orders".equals(OtlpReceiver.attr(p.getAttributesList(), "destination.service"))
+              && "frontend".equals(OtlpReceiver.attr(p.getAttributesList(), "source.service"))
+              && "200".equals(OtlpReceiver.attr(p.getAttributesList(), "response.code")));
+    });
   }
 
   /**

@@ -522,6 +522,46 @@ class TelemetryChainIT {
     }
   }
 
+  @Test
+  @Order(11)
+  void injectedGrpcFaultsAreOnTheCallSpan() throws Exception {
+    String key = "/skein/policies/default/Route/greeter";
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    try {
+      etcd.put(key, greeterRoute("fault: {abort: {percent: 100, grpcStatus: UNAVAILABLE}}"));
+      await().atMost(WAIT).until(() -> traced("/chain/abort", traceId, "00f067aa0ba902b7").statusCode() == 502 && faultedGrpcCall("abort") != null);
+      Span aborted = faultedGrpcCall("abort");
+      assertThat(attr(aborted.getAttributesList(), "rpc.grpc.status_code")).isEqualTo("14");
+      assertThat(attr(aborted.getAttributesList(), "error.type")).isEqualTo("UNAVAILABLE");
+      etcd.put(key, greeterRoute("fault: {delay: {percent: 100, fixedDelay: 200ms}}"));
+      await().atMost(WAIT).until(() -> traced("/chain/delay", traceId, "00f067aa0ba902b7").statusCode() == 200 && faultedGrpcCall("delay") != null);
+      Span delayed = faultedGrpcCall("delay");
+      assertThat(attr(delayed.getAttributesList(), "skein.fault.delay_ms")).isEqualTo("200");
+      assertThat(attr(delayed.getAttributesList(), "rpc.grpc.status_code")).isEqualTo("0");
+    } finally {
+      etcd.delete(key);
+    }
+  }
+
+  private static String greeterRoute(String rule) {
+    return """
+        kind: Route
+        metadata: {name: greeter}
+        spec:
+          host: greeter
+          http:
+            - route:
+                - destination: {host: greeter}
+        %s""".formatted(rule.indent(6));
+  }
+
+  /** A gRPC call span of front whose {@code skein.fault} is this, or null. */
+  private static Span faultedGrpcCall(String fault) {
+    return otlp.spans("front", Span.SpanKind.SPAN_KIND_CLIENT).stream()
+        .filter(x -> "grpc".equals(attr(x.getAttributesList(), "rpc.system")) && fault.equals(attr(x.getAttributesList(), "skein.fault")))
+        .findFirst().orElse(null);
+  }
+
   /** A GET straight to front's port (from outside the mesh) with a W3C parent, a tracestate and baggage. */
   private static HttpResponse<String> traced(String path, String traceId, String parentSpanId) throws Exception {
     return HttpClient.newHttpClient()

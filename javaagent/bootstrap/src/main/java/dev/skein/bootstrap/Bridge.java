@@ -253,6 +253,14 @@ public final class Bridge {
     }
   }
 
+  public static void grpcCallFault(HeaderLookup headers, String fault, long delayMillis) {
+    try {
+      engine.grpcCallFault(headers, fault, delayMillis);
+    } catch (Throwable t) {
+      AgentFaults.record("grpcCallFault", t);
+    }
+  }
+
   // === Inbound decision (see MeshEngine#inbound) ===
 
   // Whether an AuthorizationPolicy applies to this instance, set by the engine with every

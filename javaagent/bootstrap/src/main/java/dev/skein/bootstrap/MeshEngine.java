@@ -188,6 +188,12 @@ public interface MeshEngine {
   default void callFault(Object call, String fault, long delayMillis) {}
 
   /**
+   * {@link #callFault} for a gRPC call, which the picker knows only by its metadata (the
+   * propagation headers the call's start wrote name its span).
+   */
+  default void grpcCallFault(HeaderLookup headers, String fault, long delayMillis) {}
+
+  /**
    * The one question a server asks about an inbound request, before its handler runs: the
    * RateLimitPolicy, the AuthorizationPolicy and the start of the server span and metrics. The
    * default (an engine without authorization) composes {@link #serverStart} and

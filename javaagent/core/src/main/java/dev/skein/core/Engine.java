@@ -633,6 +633,11 @@ public final class Engine implements MeshEngine {
     telemetry.callFault(call, fault, delayMillis);
   }
 
+  @Override
+  public void grpcCallFault(HeaderLookup headers, String fault, long delayMillis) {
+    telemetry.grpcCallFault(headers, fault, delayMillis);
+  }
+
   /**
    * Holds work the first request does not need until {@code ready} completes (the agent passes
    * "instrumentation installed"), at most {@link #BACKGROUND_DEFERRAL_MAX} after the engine was

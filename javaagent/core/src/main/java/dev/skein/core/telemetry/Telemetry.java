@@ -297,6 +297,18 @@ public final class Telemetry {
     }
   }
 
+  /** {@link #callFault} for a gRPC call still waiting for its route, found by its injected span id. */
+  public void grpcCallFault(HeaderLookup headers, String fault, long delayMillis) {
+    if (pendingGrpc.isEmpty()) {
+      return;
+    }
+    String spanId = injectedSpanId(headers);
+    Call call = spanId == null ? null : pendingGrpc.get(spanId);
+    if (call != null) {
+      callFault(call, fault, delayMillis);
+    }
+  }
+
   // === server ===
 
   public Object serverStart(String system, String method, String target, HeaderLookup headers, String peer) {

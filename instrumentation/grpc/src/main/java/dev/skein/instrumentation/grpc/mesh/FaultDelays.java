@@ -38,6 +38,7 @@ final class FaultDelays {
         return false;
       }
       held.put(headers, System.nanoTime() + policy.delayMillis() * 1_000_000);
+      dev.skein.bootstrap.Bridge.grpcCallFault(new MetadataHeaders(headers), "delay", policy.delayMillis());
       timer.schedule(repick, policy.delayMillis(), TimeUnit.MILLISECONDS);
       return true;
     }

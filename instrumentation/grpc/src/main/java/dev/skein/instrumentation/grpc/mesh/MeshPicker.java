@@ -54,6 +54,7 @@ final class MeshPicker extends SubchannelPicker {
       CallPolicy policy = route.policy();
       if (policy != null && policy.abortNow()) {
         // Fault injection, before anything leaves: the call fails with the abort's status.
+        Bridge.grpcCallFault(new MetadataHeaders(args.getHeaders()), "abort", 0);
         return PickResult.withDrop(abortStatus(policy));
       }
       if (policy != null && delays != null && policy.delayMillis() > 0 && delays.hold(args.getHeaders(), policy)) {

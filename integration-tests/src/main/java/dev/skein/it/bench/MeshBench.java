@@ -106,7 +106,7 @@ public final class MeshBench {
             scenario.start();
             LoadDriver driver = LoadDriver.start(scenario);
             try {
-              driver.warm(options.warmRequests(), Duration.ofSeconds(30));
+              driver.warm(options.warmRequests(), Duration.ofSeconds(120)); // every scenario warms at once, on shared cores
             } catch (Exception | AssertionError e) {
               driver.close();
               throw e;

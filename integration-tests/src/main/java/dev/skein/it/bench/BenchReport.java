@@ -200,6 +200,11 @@ public final class BenchReport {
     ScenarioResult nginx = find("nginx-sidecars");
     int rate = options.referenceRate();
     List<String> lines = new ArrayList<>();
+    // Latencies of failed requests (a breaker's 503s come back at once) say nothing of the price.
+    if (ok(skein) && skein.failures * 100 > skein.requests) {
+      lines.add(target("Skein (full policy) targets", String.format(Locale.ROOT, "%,d of %,d requests failed", skein.failures, skein.requests), null));
+      skein = null;
+    }
     if (ok(base) && ok(skein)) {
       double add50 = skein.latencyMicros(rate, 50) - base.latencyMicros(rate, 50);
       double add99 = skein.latencyMicros(rate, 99) - base.latencyMicros(rate, 99);

@@ -10,7 +10,8 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 /**
  * {@code com.sun.net.httpserver.HttpServer}: {@code HttpServerImpl.start} registers the server
  * as an endpoint of this service, {@code stop} removes the registration before the server stops;
- * {@code AuthFilter.doFilter} (run once per request, before the handler) is traced and measured.
+ * {@code AuthFilter.doFilter} (run once per request, before the handler) is traced and measured;
+ * mesh TLS is set up on new connections ({@code Dispatcher.handle}, then {@code Exchange.run}).
  */
 public final class JdkHttpServerInstrumentationModule implements InstrumentationModule {
   @Override
@@ -25,7 +26,8 @@ public final class JdkHttpServerInstrumentationModule implements Instrumentation
 
   @Override
   public List<String> typeNames() {
-    return List.of("sun.net.httpserver.HttpServerImpl", "sun.net.httpserver.AuthFilter", "sun.net.httpserver.ServerImpl$Exchange");
+    return List.of("sun.net.httpserver.HttpServerImpl", "sun.net.httpserver.AuthFilter", "sun.net.httpserver.ServerImpl$Exchange",
+        "sun.net.httpserver.ServerImpl$Dispatcher");
   }
 
   @Override
@@ -52,6 +54,11 @@ public final class JdkHttpServerInstrumentationModule implements Instrumentation
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
-                .advice(named("run").and(takesArguments(0)), MeshTlsConnectionAdvice.class.getName()));
+                .advice(named("run").and(takesArguments(0)), MeshTlsConnectionAdvice.class.getName()))
+        .type(named("sun.net.httpserver.ServerImpl$Dispatcher"))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("handle").and(takesArguments(2)), MeshTlsHandOffAdvice.class.getName()));
   }
 }

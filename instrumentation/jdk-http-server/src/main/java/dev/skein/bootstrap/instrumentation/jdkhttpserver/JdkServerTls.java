@@ -19,6 +19,10 @@ import java.nio.channels.SocketChannel;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
@@ -54,6 +58,58 @@ public final class JdkServerTls {
       MESHED.put(serverImpl, Boolean.TRUE);
     } catch (Throwable t) {
       AgentFaults.record("jdk-http-server-tls", t);
+    }
+  }
+
+  // Handshakes wait for the peer most of the time: on the application's executor (or, with the
+  // default executor, on the server's only dispatcher thread) a burst of them would hold the
+  // threads that serve the connections already open. Bounded; past it, the executor does them.
+  private static final ThreadPoolExecutor HANDSHAKES =
+      new ThreadPoolExecutor(
+          0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "skein-tls-handshake");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * At {@code ServerImpl.Dispatcher.handle}, before the connection goes to the application's
+   * executor: a new connection of a meshed server that may be TLS is set up on the agent's
+   * handshake threads instead, then handed to {@code handle} again (which then finds it set up).
+   *
+   * @return {@code true} when the connection was taken over ({@code handle} is then skipped)
+   */
+  public static boolean handOff(Object dispatcher, Object serverImpl, SocketChannel chan, Object connection) {
+    Internals in = internals;
+    if (in == null || !MESHED.containsKey(serverImpl)) {
+      return false;
+    }
+    try {
+      if (in.context.get(connection) != null || (Bridge.inboundTls() == null && Bridge.inboundPlaintextAllowed())) {
+        return false; // kept alive, or plain text only: nothing here blocks
+      }
+      String protocol = (String) in.protocol.get(serverImpl);
+      HANDSHAKES.execute(
+          () -> {
+            exchange(serverImpl, connection, chan, protocol);
+            try {
+              in.handle.invoke(dispatcher, chan, connection);
+            } catch (Throwable t) {
+              AgentFaults.record("jdk-http-server-tls", t);
+              try {
+                chan.close();
+              } catch (IOException ignored) {
+                // dropping it anyway
+              }
+            }
+          });
+      return true;
+    } catch (RejectedExecutionException busy) {
+      return false; // the application's executor sets it up, as before
+    } catch (Throwable t) {
+      AgentFaults.record("jdk-http-server-tls", t);
+      return false;
     }
   }
 
@@ -168,9 +224,16 @@ public final class JdkServerTls {
     final Constructor<?> readStream;
     final Constructor<?> writeStream;
     final Constructor<?> contextImpl;
+    final Field protocol;
+    final Method handle;
 
     Internals(Class<?> serverImpl) throws Exception {
       ClassLoader loader = serverImpl.getClassLoader();
+      protocol = serverImpl.getDeclaredField("protocol");
+      protocol.setAccessible(true);
+      Class<?> dispatcher = Class.forName("sun.net.httpserver.ServerImpl$Dispatcher", false, loader);
+      handle = dispatcher.getDeclaredMethod("handle", SocketChannel.class, Class.forName("sun.net.httpserver.HttpConnection", false, loader));
+      handle.setAccessible(true);
       Class<?> connection = Class.forName("sun.net.httpserver.HttpConnection", false, loader);
       Class<?> contextClass = Class.forName("sun.net.httpserver.HttpContextImpl", false, loader);
       Class<?> sslStreams = Class.forName("sun.net.httpserver.SSLStreams", false, loader);

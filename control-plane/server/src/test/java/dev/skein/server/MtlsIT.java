@@ -322,19 +322,22 @@ class MtlsIT {
      * as plain text; with it on again and orders STRICT, as mutual TLS. Counted by orders' servers
      * ({@code skein_inbound_requests_total}, with front's SPIFFE ID).
      */
+    /** Clients send to orders in plain text (DestinationPolicy {@code tls.mode: DISABLE}). */
+    private static final String ORDERS_TLS_OFF = """
+            apiVersion: skein.dev/v1
+            kind: DestinationPolicy
+            metadata: {name: orders, namespace: default}
+            spec:
+              host: orders
+              tls: {mode: DISABLE}
+            """;
+
     @Test
     @Order(5)
     void dashboardShowsTheMtlsAnEdgeNegotiatedNotThePolicy() throws Exception {
         String destinationPolicy = "/skein/policies/default/DestinationPolicy/orders";
         String peerAuthentication = "/skein/policies/default/PeerAuthentication/orders";
-        etcd.put(destinationPolicy, """
-                apiVersion: skein.dev/v1
-                kind: DestinationPolicy
-                metadata: {name: orders, namespace: default}
-                spec:
-                  host: orders
-                  tls: {mode: DISABLE}
-                """);
+        etcd.put(destinationPolicy, ORDERS_TLS_OFF);
         try {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                     .until(() -> call("send 3 http://orders/").contains("{plaintext=3}"));
@@ -449,14 +452,7 @@ class MtlsIT {
     @Test
     @Order(8)
     void benchmarkMtlsOnVersusOff() throws Exception {
-        String off = """
-                apiVersion: skein.dev/v1
-                kind: DestinationPolicy
-                metadata: {name: orders, namespace: default}
-                spec:
-                  host: orders
-                  tls: {mode: DISABLE}
-                """;
+        String off = ORDERS_TLS_OFF;
         // The suite runs one short round (it checks that the bench works); README's table is 5 s x 2.
         int seconds = Integer.getInteger("skein.mtls.bench.seconds", 2);
         int rounds = Integer.getInteger("skein.mtls.bench.rounds", 1);

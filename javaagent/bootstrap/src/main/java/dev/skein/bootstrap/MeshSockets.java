@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -25,6 +27,35 @@ public final class MeshSockets {
       }
     } catch (SocketException | UnsupportedOperationException e) {
       // A closed or exotic socket: the handshake then runs with Nagle, slower but correct.
+    }
+  }
+
+  /**
+   * The client side of a mesh TLS connection over a socket a library has just connected: TLS 1.3
+   * from the mesh's client context, handshaken before anything is written. A failed handshake is
+   * counted as a refusal and thrown (the mesh's TLS fails closed).
+   *
+   * @param library names the client in the refusal's reason
+   */
+  public static SSLSocket clientHandshake(SSLContext mesh, Socket socket, String host, int port, String library) throws IOException {
+    noDelay(socket);
+    SSLSocket tls = (SSLSocket) mesh.getSocketFactory().createSocket(socket, host, port, true);
+    try {
+      tls.setEnabledProtocols(new String[] {"TLSv1.3"});
+      tls.setUseClientMode(true);
+      tls.startHandshake();
+      return tls;
+    } catch (IOException | RuntimeException e) {
+      Bridge.tlsRefused("client", library + " TLS handshake failed: " + e);
+      try {
+        tls.close();
+      } catch (IOException ignored) {
+        // failing anyway
+      }
+      throw e;
+    } catch (Throwable t) {
+      AgentFaults.record("client-mtls", t);
+      throw new IOException(t);
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.skein.bootstrap.instrumentation.apachehttpclient5;
 
-import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.Bridge;
 import dev.skein.bootstrap.MeshSockets;
 import dev.skein.bootstrap.MeshSchemes;
@@ -41,24 +40,6 @@ public final class ApacheMeshTls {
    * @return the handshaken socket
    */
   public static SSLSocket upgrade(SSLContext mesh, Socket socket, String host, int port) throws IOException {
-    MeshSockets.noDelay(socket);
-    SSLSocket tls = (SSLSocket) mesh.getSocketFactory().createSocket(socket, host, port, true);
-    try {
-      tls.setEnabledProtocols(new String[] {"TLSv1.3"});
-      tls.setUseClientMode(true);
-      tls.startHandshake();
-      return tls;
-    } catch (IOException | RuntimeException e) {
-      Bridge.tlsRefused("client", String.valueOf(e.getMessage()));
-      try {
-        tls.close();
-      } catch (IOException ignored) {
-        // failing anyway
-      }
-      throw e;
-    } catch (Throwable t) {
-      AgentFaults.record("apache-mtls", t);
-      throw new IOException(t);
-    }
+    return MeshSockets.clientHandshake(mesh, socket, host, port, "Apache HttpClient");
   }
 }

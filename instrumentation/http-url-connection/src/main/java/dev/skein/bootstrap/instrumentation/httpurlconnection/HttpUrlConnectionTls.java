@@ -32,17 +32,6 @@ public final class HttpUrlConnectionTls {
     if (mesh == null) {
       return socket;
     }
-    MeshSockets.noDelay(socket);
-    SSLSocket tls = (SSLSocket) mesh.getSocketFactory().createSocket(socket, server, port, true);
-    try {
-      tls.setEnabledProtocols(new String[] {"TLSv1.3"});
-      tls.setUseClientMode(true);
-      tls.startHandshake();
-    } catch (IOException | RuntimeException e) {
-      Bridge.tlsRefused("client", "HttpURLConnection TLS handshake failed: " + e);
-      tls.close();
-      throw e;
-    }
-    return tls;
+    return MeshSockets.clientHandshake(mesh, socket, server, port, "HttpURLConnection");
   }
 }

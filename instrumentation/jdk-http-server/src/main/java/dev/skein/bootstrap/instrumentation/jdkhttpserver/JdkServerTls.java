@@ -229,12 +229,12 @@ public final class JdkServerTls {
 
     Internals(Class<?> serverImpl) throws Exception {
       ClassLoader loader = serverImpl.getClassLoader();
+      Class<?> connection = Class.forName("sun.net.httpserver.HttpConnection", false, loader);
       protocol = serverImpl.getDeclaredField("protocol");
       protocol.setAccessible(true);
       Class<?> dispatcher = Class.forName("sun.net.httpserver.ServerImpl$Dispatcher", false, loader);
-      handle = dispatcher.getDeclaredMethod("handle", SocketChannel.class, Class.forName("sun.net.httpserver.HttpConnection", false, loader));
+      handle = dispatcher.getDeclaredMethod("handle", SocketChannel.class, connection);
       handle.setAccessible(true);
-      Class<?> connection = Class.forName("sun.net.httpserver.HttpConnection", false, loader);
       Class<?> contextClass = Class.forName("sun.net.httpserver.HttpContextImpl", false, loader);
       Class<?> sslStreams = Class.forName("sun.net.httpserver.SSLStreams", false, loader);
       Class<?> handler = Class.forName("com.sun.net.httpserver.HttpHandler", false, loader);

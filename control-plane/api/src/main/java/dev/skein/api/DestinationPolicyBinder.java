@@ -106,10 +106,23 @@ final class DestinationPolicyBinder {
 
     private static ConnectionPool connectionPool(Binder b) {
         int before = b.problems().count();
-        b.allow("maxConcurrentRequests");
-        b.require("maxConcurrentRequests");
+        b.allow("maxConcurrentRequests", "maxRequestsPerEndpoint", "maxPendingRequests");
         Integer max = b.integer("maxConcurrentRequests", 1, Integer.MAX_VALUE);
-        return b.problems().count() > before ? null : new ConnectionPool(max);
+        Integer perEndpoint = b.integer("maxRequestsPerEndpoint", 1, Integer.MAX_VALUE);
+        Integer pending = b.integer("maxPendingRequests", 1, Integer.MAX_VALUE);
+        if (b.problems().count() > before) {
+            return null;
+        }
+        if (max == null && perEndpoint == null && pending == null) {
+            b.problems().add(b.path(), "give maxConcurrentRequests, maxRequestsPerEndpoint or both");
+            return null;
+        }
+        if (pending != null && perEndpoint == null) {
+            // Tries wait only for a per-endpoint slot: without that limit nothing ever waits.
+            b.problem("maxPendingRequests", "only valid with maxRequestsPerEndpoint");
+            return null;
+        }
+        return new ConnectionPool(max == null ? 0 : max, perEndpoint == null ? 0 : perEndpoint, pending == null ? 0 : pending);
     }
 
     private static OutlierDetection outlierDetection(Binder b) {

@@ -33,7 +33,12 @@ class DestinationPolicyTest {
         "{host: orders, consistentHash: {httpHeaderName: x-user}}        | spec.consistentHash: only valid with loadBalancer.simple RING_HASH",
         "{host: orders, loadBalancer: {simple: RING_HASH, consistentHash: {httpHeaderName: 'a b'}}} | spec.loadBalancer.consistentHash.httpHeaderName: must be an HTTP header name, got \"a b\"",
         "{host: orders, loadBalancer: {simple: RING_HASH, consistentHash: {httpHeaderName: a}}, consistentHash: {httpHeaderName: b}} | spec.consistentHash: given twice: here and in loadBalancer.consistentHash",
-        "{host: orders, connectionPool: {}}                              | spec.connectionPool.maxConcurrentRequests: required",
+        "{host: orders, connectionPool: {}}                              | spec.connectionPool: give maxConcurrentRequests, maxRequestsPerEndpoint or both",
+        "{host: orders, connectionPool: {maxRequestsPerEndpoint: 0}}     | spec.connectionPool.maxRequestsPerEndpoint: must be >= 1, got 0",
+        "{host: orders, connectionPool: {maxRequestsPerEndpoint: x}}     | spec.connectionPool.maxRequestsPerEndpoint: must be an integer, got \"x\"",
+        "{host: orders, connectionPool: {maxRequestsPerEndpoint: 4, maxPendingRequests: -1}} | spec.connectionPool.maxPendingRequests: must be >= 1, got -1",
+        "{host: orders, connectionPool: {maxPendingRequests: 10}}        | spec.connectionPool.maxPendingRequests: only valid with maxRequestsPerEndpoint",
+        "{host: orders, connectionPool: {maxConnections: 10}}            | spec.connectionPool.maxConnections: unknown field",
         "{host: orders, connectionPool: {maxConcurrentRequests: abc}}    | spec.connectionPool.maxConcurrentRequests: must be an integer, got \"abc\"",
         "{host: orders, connectionPool: {maxConcurrentRequests: 0}}      | spec.connectionPool.maxConcurrentRequests: must be >= 1, got 0",
         "{host: orders, connectionPool: {maxConcurrentRequests: 99999999999}} | spec.connectionPool.maxConcurrentRequests: out of range, got 99999999999",
@@ -61,6 +66,16 @@ class DestinationPolicyTest {
                 .isEqualTo(expected);
         assertThat(dp("{host: orders, loadBalancer: {simple: RING_HASH}, consistentHash: {httpHeaderName: x-user}}").loadBalancer())
                 .isEqualTo(expected);
+    }
+
+    @Test
+    void connectionPoolLimitsPerEndpointWithPendingQueue() {
+        assertThat(dp("{host: orders, connectionPool: {maxRequestsPerEndpoint: 8, maxPendingRequests: 200}}").connectionPool())
+                .isEqualTo(new ConnectionPool(0, 8, 200));
+        assertThat(dp("{host: orders, connectionPool: {maxRequestsPerEndpoint: 8}}").connectionPool())
+                .isEqualTo(new ConnectionPool(0, 8, 0));
+        assertThat(dp("{host: orders, connectionPool: {maxConcurrentRequests: 100}}").connectionPool())
+                .isEqualTo(new ConnectionPool(100));
     }
 
     @Test

@@ -33,4 +33,37 @@ public interface CallControl {
 
   /** Another endpoint of the same destination (this one when it is alone), for a retry of {@code previous}. */
   OutboundRoute reroute(OutboundRoute previous);
+
+  /** {@link #acquire} answer: the waiter is queued; {@link SlotWaiter#granted} will follow. */
+  String QUEUED = "queued";
+
+  /** {@link #acquire} answer without a waiter: every slot of the endpoint is taken. */
+  String FULL = "full";
+
+  /**
+   * Takes a slot for one try on this endpoint under the destination's
+   * {@code maxRequestsPerEndpoint}, before {@link #permit()} and {@link #admit()}. A slot taken
+   * is given back with {@link #release()}, once, however the try ends.
+   *
+   * @param waiter {@code null}: never wait, answer {@link #FULL} when no slot is free
+   * @return {@code null}: go now (a slot is taken, or the destination sets no limit);
+   *     {@link #QUEUED}: {@code waiter} waits in the destination's queue for this endpoint;
+   *     {@link #FULL}; or why the mesh refuses the try ({@code pending-overflow})
+   */
+  default String acquire(SlotWaiter waiter) {
+    return null;
+  }
+
+  /** Gives back the slot that {@link #acquire} took (nothing when no limit applies); the next waiter gets it. */
+  default void release() {}
+
+  /**
+   * Takes a queued waiter out of the queue (its call's deadline passed).
+   *
+   * @return {@code true}: it will never be granted; {@code false}: it was granted meanwhile and
+   *     owns a slot, which it must use or {@link #release()}
+   */
+  default boolean cancel(SlotWaiter waiter) {
+    return true;
+  }
 }

@@ -5,17 +5,24 @@ import java.io.InterruptedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one client call path: drives a {@link MeshCall} over a library's {@link ClientExchange},
  * blocking ({@link #execute}) or asynchronously ({@link #executeAsync}). In order: an injected
  * delay, an injected abort (nothing leaves), then tries, each admitted by the breaker and the
  * bulkhead (a refusal is a 503 with {@code x-skein-refused}), each under the per-try timeout,
+ * each first taking a slot on its endpoint under {@code maxRequestsPerEndpoint}, waiting in the
+ * destination's queue while none is free (up to the call's deadline; past
+ * {@code maxPendingRequests}, refused with {@code pending-overflow}),
  * each with its own attempt span, retried as {@link MeshCall#retryDelay} decides.
  *
  * <p>The async path completes on the library's threads: the next try starts from the previous
- * try's completion; only a backoff or an injected delay waits on a timer.
+ * try's completion; only a backoff or an injected delay waits on a timer. A try waiting for a
+ * slot is started by the thread that frees it (a library thread ending another try).
  */
 public final class ClientCalls {
   /** Header on a response the mesh made itself because it refused the call. */
@@ -44,7 +51,11 @@ public final class ClientCalls {
       return exchange.synthetic(abort, FAULT_HEADER, "abort");
     }
     while (true) {
-      String refusal = call.admit();
+      String refusal = awaitSlot(call);
+      if (refusal == SLOT_WAIT_TIMED_OUT) {
+        throw exchange.timeout();
+      }
+      refusal = refusal != null ? call.refused(refusal) : call.admit();
       if (refusal != null) {
         Bridge.attemptEnd(Bridge.attemptStart(call.telemetry(), call.attempt(), call.route()), 503, null, call.decision());
         return exchange.synthetic(503, REFUSED_HEADER, refusal);
@@ -116,6 +127,26 @@ public final class ClientCalls {
   }
 
   private static <R> void tryAsync(MeshCall call, ClientExchange<R> exchange, CompletableFuture<R> result) {
+    String slot = call.acquireSlot(null);
+    if (slot == CallControl.FULL) {
+      AsyncSlotWaiter<R> waiter = new AsyncSlotWaiter<>(call, exchange, result);
+      slot = call.acquireSlot(waiter);
+      if (slot == CallControl.QUEUED) {
+        waiter.expireAtDeadline();
+        return;
+      }
+    }
+    if (slot != null) {
+      call.refused(slot);
+      Bridge.attemptEnd(Bridge.attemptStart(call.telemetry(), call.attempt(), call.route()), 503, null, call.decision());
+      result.complete(exchange.synthetic(503, REFUSED_HEADER, slot));
+      return;
+    }
+    sendTry(call, exchange, result);
+  }
+
+  /** One try whose endpoint slot (if any) is held: the breaker and the bulkhead, then the send. */
+  private static <R> void sendTry(MeshCall call, ClientExchange<R> exchange, CompletableFuture<R> result) {
     String refusal = call.admit();
     if (refusal != null) {
       Bridge.attemptEnd(Bridge.attemptStart(call.telemetry(), call.attempt(), call.route()), 503, null, call.decision());
@@ -157,6 +188,163 @@ public final class ClientCalls {
       // An agent fault: the application gets the try's own outcome.
       AgentFaults.record("client-call", t);
       complete(result, response, failure);
+    }
+  }
+
+  // === waiting for an endpoint slot (maxRequestsPerEndpoint) ===
+
+  /** {@link #awaitSlot} answer: the call's deadline passed while it waited. */
+  private static final String SLOT_WAIT_TIMED_OUT = "slot-wait-timed-out";
+
+  /**
+   * Blocking: takes a slot on the try's endpoint, waiting on the caller's thread for one up to
+   * the call's deadline (the per-try timer starts after).
+   *
+   * @return {@code null} to go on, a refusal reason, or {@link #SLOT_WAIT_TIMED_OUT}
+   */
+  private static String awaitSlot(MeshCall call) throws InterruptedIOException {
+    String slot = call.acquireSlot(null);
+    if (slot != CallControl.FULL) {
+      return slot;
+    }
+    ParkedSlotWaiter waiter = new ParkedSlotWaiter(call.route());
+    slot = call.acquireSlot(waiter);
+    if (slot != CallControl.QUEUED) {
+      return slot;
+    }
+    long deadline = call.deadlineNanos();
+    boolean interrupted = false;
+    while (!waiter.isGranted()) {
+      if (deadline == 0) {
+        LockSupport.park(waiter);
+      } else {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        LockSupport.parkNanos(waiter, left);
+      }
+      if (Thread.interrupted()) {
+        interrupted = true;
+        break;
+      }
+    }
+    if (waiter.abandon()) {
+      call.cancelWait(waiter); // a waiter granted after all gives its slot back itself
+    } else {
+      call.slotGranted();
+      if (!interrupted) {
+        return null;
+      }
+      call.releaseSlot();
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for a connection slot");
+    }
+    return SLOT_WAIT_TIMED_OUT;
+  }
+
+  /** A blocked caller waiting for a slot: granted or abandoned, whichever comes first. */
+  private static final class ParkedSlotWaiter extends AtomicInteger implements SlotWaiter {
+    private static final int WAITING = 0;
+    private static final int GRANTED = 1;
+    private static final int ABANDONED = 2;
+    private final Thread thread = Thread.currentThread();
+    private final OutboundRoute route;
+
+    ParkedSlotWaiter(OutboundRoute route) {
+      this.route = route;
+    }
+
+    @Override
+    public void granted() {
+      if (compareAndSet(WAITING, GRANTED)) {
+        LockSupport.unpark(thread);
+      } else {
+        route.release(); // the caller gave up: the slot goes on to the next waiter
+      }
+    }
+
+    boolean isGranted() {
+      return get() == GRANTED;
+    }
+
+    /** {@code true} when the caller gave up first; {@code false}: the slot is the caller's. */
+    boolean abandon() {
+      return compareAndSet(WAITING, ABANDONED);
+    }
+  }
+
+  /**
+   * An async try waiting for a slot: no thread blocks; the thread that frees the slot (a library
+   * thread ending another try) starts this try; a timer ends the wait at the call's deadline.
+   */
+  private static final class AsyncSlotWaiter<R> extends AtomicInteger implements SlotWaiter, Runnable {
+    private static final int WAITING = 0;
+    private static final int GRANTED = 1;
+    private static final int EXPIRED = 2;
+    // Tries started by granted() nested on one thread: a try that completes at once (a refused
+    // connect) frees its slot at once and would start the next one deeper on the same stack.
+    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+    private static final int MAX_DEPTH = 8;
+    private final MeshCall call;
+    private final ClientExchange<R> exchange;
+    private final CompletableFuture<R> result;
+
+    AsyncSlotWaiter(MeshCall call, ClientExchange<R> exchange, CompletableFuture<R> result) {
+      this.call = call;
+      this.exchange = exchange;
+      this.result = result;
+    }
+
+    void expireAtDeadline() {
+      long deadline = call.deadlineNanos();
+      if (deadline != 0) {
+        CompletableFuture.delayedExecutor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).execute(this::expire);
+      }
+    }
+
+    private void expire() {
+      if (compareAndSet(WAITING, EXPIRED)) {
+        call.cancelWait(this); // granted after all: granted() gives the slot back
+        result.completeExceptionally(exchange.timeout());
+      }
+    }
+
+    @Override
+    public void granted() {
+      if (!compareAndSet(WAITING, GRANTED)) {
+        call.route().release();
+        return;
+      }
+      int[] depth = DEPTH.get();
+      if (depth[0] >= MAX_DEPTH) {
+        ForkJoinPool.commonPool().execute(this);
+        return;
+      }
+      depth[0]++;
+      try {
+        run();
+      } finally {
+        depth[0]--;
+      }
+    }
+
+    /** Starts the granted try. */
+    @Override
+    public void run() {
+      call.slotGranted();
+      if (result.isDone()) {
+        call.releaseSlot(); // the application cancelled the call while it waited
+        return;
+      }
+      try {
+        sendTry(call, exchange, result);
+      } catch (Throwable t) {
+        call.releaseSlot();
+        result.completeExceptionally(t);
+      }
     }
   }
 

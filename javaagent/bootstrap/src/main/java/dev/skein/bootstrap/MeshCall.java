@@ -32,6 +32,8 @@ public final class MeshCall {
   private int attempt;
   private long tryStart;
   private String decision;
+  // The route whose endpoint slot this call holds for its current try, or null.
+  private OutboundRoute slotRoute;
 
   /**
    * @param method the HTTP method
@@ -96,6 +98,9 @@ public final class MeshCall {
     if (refusal == null) {
       refusal = route.admit();
     }
+    if (refusal != null) {
+      releaseSlot();
+    }
     decision = refusal == null ? null : "refused:" + refusal;
     tryStart = System.nanoTime();
     return refusal;
@@ -117,6 +122,56 @@ public final class MeshCall {
   /** The end of an admitted try: its HTTP status, or 0 for a failure without a response. */
   public void finished(int status) {
     route.finished(status, System.nanoTime() - tryStart);
+    releaseSlot();
+  }
+
+  // === per-endpoint slots (maxRequestsPerEndpoint), taken before admit() ===
+
+  /**
+   * A slot on the current try's endpoint ({@link CallControl#acquire}).
+   *
+   * @param waiter {@code null}: do not queue
+   * @return {@code null}: go; {@link CallControl#QUEUED}: {@code waiter} will be granted (then
+   *     call {@link #slotGranted}); {@link CallControl#FULL}; or a refusal reason
+   */
+  public String acquireSlot(SlotWaiter waiter) {
+    String answer = route.acquire(waiter);
+    if (answer == null) {
+      slotRoute = route;
+    }
+    return answer;
+  }
+
+  /** The queued try's waiter was granted: this call holds the slot now. */
+  public void slotGranted() {
+    slotRoute = route;
+  }
+
+  /** Gives the slot back, if this call holds one; idempotent. */
+  public void releaseSlot() {
+    OutboundRoute held = slotRoute;
+    if (held != null) {
+      slotRoute = null;
+      held.release();
+    }
+  }
+
+  /** Takes a queued waiter out of the queue; {@code false} when it was granted meanwhile. */
+  public boolean cancelWait(SlotWaiter waiter) {
+    return route.cancel(waiter);
+  }
+
+  /** The call's overall deadline ({@link System#nanoTime()}), 0 for none: a wait for a slot ends there. */
+  public long deadlineNanos() {
+    return deadline;
+  }
+
+  /** A try refused before {@link #admit()} (the slot queue is full): counted as a refused try. */
+  public String refused(String reason) {
+    attempt++;
+    decision = "refused:" + reason;
+    tryStart = System.nanoTime();
+    return reason;
   }
 
   /**

@@ -112,6 +112,40 @@ public final class OutboundRoute {
     }
   }
 
+  /**
+   * A slot for one try on this endpoint ({@link CallControl#acquire}); an engine fault counts and
+   * lets the try go: the limiter never breaks a request.
+   */
+  public String acquire(SlotWaiter waiter) {
+    try {
+      return control == null ? null : control.acquire(waiter);
+    } catch (Throwable t) {
+      AgentFaults.record("acquire", t);
+      return null;
+    }
+  }
+
+  /** Gives back a slot that {@link #acquire} took. */
+  public void release() {
+    try {
+      if (control != null) {
+        control.release();
+      }
+    } catch (Throwable t) {
+      AgentFaults.record("release", t);
+    }
+  }
+
+  /** Takes a queued waiter out of the queue; {@code false} when it was granted meanwhile. */
+  public boolean cancel(SlotWaiter waiter) {
+    try {
+      return control == null || control.cancel(waiter);
+    } catch (Throwable t) {
+      AgentFaults.record("cancel", t);
+      return true;
+    }
+  }
+
   public String address() {
     return address;
   }

@@ -27,7 +27,7 @@ final class FuzzInputs {
         "prefix", "regex", "path", "method", "route", "destination", "subset", "weight", "port", "timeout", "retries",
         "attempts", "perTryTimeout", "retryOn", "fault", "delay", "percent", "fixedDelay", "abort", "httpStatus",
         "grpcStatus", "mirror", "subsets", "labels", "loadBalancer", "simple", "consistentHash", "httpHeaderName",
-        "connectionPool", "maxConcurrentRequests", "outlierDetection", "consecutive5xxErrors", "interval",
+        "connectionPool", "maxConcurrentRequests", "maxRequestsPerEndpoint", "maxPendingRequests", "outlierDetection", "consecutive5xxErrors", "interval",
         "baseEjectionTime", "maxEjectionPercent", "circuitBreaker", "failureRateThreshold", "minimumCalls",
         "openStateDuration", "tls", "mode", "selector", "service", "mtls", "action", "rules", "from", "to",
         "principals", "namespaces", "methods", "paths", "requestsPerSecond", "burst", "endpoints", "address", "protocol",

@@ -138,7 +138,17 @@ final class DescribeCommand implements Callable<Integer> {
             out.println("Load balancer: " + (d.loadBalancer() == null ? "ROUND_ROBIN (default)" : d.loadBalancer().simple()
                     + (d.loadBalancer().consistentHash() == null ? "" : " on header " + d.loadBalancer().consistentHash().httpHeaderName())));
             if (d.connectionPool() != null) {
-                out.println("Connection pool: at most " + d.connectionPool().maxConcurrentRequests() + " concurrent requests");
+                var pool = d.connectionPool();
+                List<String> limits = new ArrayList<>();
+                if (pool.maxConcurrentRequests() > 0) {
+                    limits.add("at most " + pool.maxConcurrentRequests() + " concurrent requests");
+                }
+                if (pool.maxRequestsPerEndpoint() > 0) {
+                    limits.add("at most " + pool.maxRequestsPerEndpoint() + " per endpoint, "
+                            + (pool.maxPendingRequests() > 0 ? "at most " + pool.maxPendingRequests() : "any number")
+                            + " waiting");
+                }
+                out.println("Connection pool: " + String.join("; ", limits));
             }
             if (d.outlierDetection() != null) {
                 var o = d.outlierDetection();

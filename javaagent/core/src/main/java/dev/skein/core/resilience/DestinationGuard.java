@@ -16,6 +16,10 @@ public final class DestinationGuard {
   private final RetryBudget budget = new RetryBudget();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final int maxConcurrent;
+  private final int perEndpoint;
+  private final int maxPending;
+  // Tries of this destination waiting for a slot on one of its endpoints.
+  private final AtomicInteger pending = new AtomicInteger();
   private final OutlierDetection outlier;
   private final Object settings;
   private final CircuitBreaker breaker;
@@ -39,6 +43,8 @@ public final class DestinationGuard {
       ConnectionPool pool, OutlierDetection outlier, CircuitBreakerSettings breaker, String name, Object settings) {
     this.breaker = Breakers.of(name == null ? "destination" : name, breaker);
     this.maxConcurrent = pool == null || pool.maxConcurrentRequests() <= 0 ? Integer.MAX_VALUE : pool.maxConcurrentRequests();
+    this.perEndpoint = pool == null || pool.maxRequestsPerEndpoint() <= 0 ? Integer.MAX_VALUE : pool.maxRequestsPerEndpoint();
+    this.maxPending = pool == null || pool.maxPendingRequests() <= 0 ? Integer.MAX_VALUE : pool.maxPendingRequests();
     this.outlier = outlier;
     this.settings = settings;
   }
@@ -70,6 +76,37 @@ public final class DestinationGuard {
 
   public void exit() {
     inFlight.decrementAndGet();
+  }
+
+  // === per-endpoint slots ===
+
+  /** Whether {@code maxRequestsPerEndpoint} is set: without it no try takes a slot. */
+  public boolean limitsEndpoints() {
+    return perEndpoint != Integer.MAX_VALUE;
+  }
+
+  /** {@code maxRequestsPerEndpoint}, or {@link Integer#MAX_VALUE} when not set. */
+  public int perEndpointLimit() {
+    return perEndpoint;
+  }
+
+  /**
+   * A slot on one endpoint for one try, or a place in the queue for it.
+   *
+   * @param waiter {@code null}: do not queue
+   * @return {@link EndpointSlots#TAKEN}, {@link EndpointSlots#QUEUED} or
+   *     {@link EndpointSlots#OVERFLOW} (no waiter: no slot free, or past {@code maxPendingRequests})
+   */
+  public int acquire(EndpointSlots slots, dev.skein.bootstrap.SlotWaiter waiter) {
+    if (waiter == null) {
+      return slots.tryAcquire(perEndpoint) ? EndpointSlots.TAKEN : EndpointSlots.OVERFLOW;
+    }
+    return slots.acquire(perEndpoint, waiter, pending, maxPending);
+  }
+
+  /** Tries of this destination waiting for a slot now. */
+  public int pending() {
+    return pending.get();
   }
 
   // === circuit breaker ===

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EndpointHealth {
   final AtomicInteger inFlight = new AtomicInteger();
   final AtomicInteger consecutiveErrors = new AtomicInteger();
+  private final EndpointSlots slots = new EndpointSlots();
   private volatile long ejectedUntilNanos;
   private volatile long ejectedAtNanos;
   private int ejections;
@@ -24,6 +25,11 @@ public final class EndpointHealth {
 
   public int inFlight() {
     return inFlight.get();
+  }
+
+  /** The endpoint's slots under {@code maxRequestsPerEndpoint}, and the tries waiting for one. */
+  public EndpointSlots slots() {
+    return slots;
   }
 
   public boolean isEjected(long nowNanos) {

@@ -7,6 +7,7 @@ import dev.skein.bootstrap.HeaderLookup;
 import dev.skein.bootstrap.OutboundRoute;
 import dev.skein.core.resilience.DestinationGuard;
 import dev.skein.core.resilience.EndpointHealth;
+import dev.skein.core.resilience.EndpointSlots;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -99,7 +100,31 @@ public final class EndpointGroup {
 
   /** An endpoint by this group's balancer; the caller checks {@link #isEmpty()} first. */
   public int pick(HeaderLookup headers) {
-    return balancer.pick(this, headers);
+    int picked = balancer.pick(this, headers);
+    // Under maxRequestsPerEndpoint a try for a full endpoint waits; while another endpoint has a
+    // free slot, go there instead: waiting behind a busy endpoint while another idles only adds
+    // latency (LEAST_REQUEST's two choices may both be full; round robin and random do not look).
+    // Not for RING_HASH: a key keeps its endpoint, so its tries wait there.
+    if (guard != null && guard.limitsEndpoints() && !(balancer instanceof RingHashBalancer)) {
+      picked = withFreeSlot(picked, guard.perEndpointLimit());
+    }
+    return picked;
+  }
+
+  /** {@code picked} when it has a free slot, else the next available endpoint that has one, else {@code picked}. */
+  private int withFreeSlot(int picked, int limit) {
+    if (health[picked].slots().hasFree(limit)) {
+      return picked;
+    }
+    int n = endpoints.length;
+    long now = System.nanoTime();
+    for (int k = 1; k < n; k++) {
+      int i = (picked + k) % n;
+      if (health[i].slots().hasFree(limit) && !health[i].isEjected(now)) {
+        return i;
+      }
+    }
+    return picked;
   }
 
   /** Round robin; the caller checks {@link #isEmpty()} first. */
@@ -113,8 +138,9 @@ public final class EndpointGroup {
     return cursor.getAndIncrement() & Integer.MAX_VALUE;
   }
 
+  /** Tries in flight to an endpoint, and those waiting for a slot on it. */
   int inFlight(int index) {
-    return health[index].inFlight();
+    return health[index].inFlight() + health[index].slots().waiting();
   }
 
   boolean isAvailable(int index) {
@@ -179,6 +205,34 @@ public final class EndpointGroup {
         guard.recordOutcome(error, durationNanos);
         guard.record(health[index], error, now - durationNanos, now, ejectedCount(now), endpoints.length);
       }
+    }
+
+    @Override
+    public String acquire(dev.skein.bootstrap.SlotWaiter waiter) {
+      if (guard == null || !guard.limitsEndpoints()) {
+        return null;
+      }
+      switch (guard.acquire(health[index].slots(), waiter)) {
+        case EndpointSlots.TAKEN:
+          return null;
+        case EndpointSlots.QUEUED:
+          return QUEUED;
+        default:
+          return waiter == null ? FULL : "pending-overflow";
+      }
+    }
+
+    @Override
+    public void release() {
+      // The same guard as at acquire: a route keeps the member, and the member its group's guard.
+      if (guard != null && guard.limitsEndpoints()) {
+        health[index].slots().release();
+      }
+    }
+
+    @Override
+    public boolean cancel(dev.skein.bootstrap.SlotWaiter waiter) {
+      return health[index].slots().cancel(waiter);
     }
 
     @Override

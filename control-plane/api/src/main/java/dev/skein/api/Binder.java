@@ -222,6 +222,19 @@ final class Binder {
         }
     }
 
+    /** {@code true} or {@code false}, or null when absent. */
+    Boolean bool(String key) {
+        Node n = node(key);
+        if (n == null) {
+            return null;
+        }
+        if (n instanceof ScalarNode s && Tag.BOOL.equals(s.getTag())) {
+            return Boolean.parseBoolean(s.getValue().toLowerCase(java.util.Locale.ROOT));
+        }
+        problem(key, "must be true or false, got " + Values.describe(n));
+        return null;
+    }
+
     boolean isStringValued(String key) {
         return node(key) instanceof ScalarNode s && Tag.STR.equals(s.getTag());
     }

@@ -105,6 +105,7 @@ final class PolicyBinder {
             case AuthorizationPolicy -> SecurityBinders.authorization(spec);
             case RateLimitPolicy -> SecurityBinders.rateLimit(spec);
             case ServiceEntry -> ServiceEntryBinder.bind(spec);
+            case Telemetry -> TelemetryBinder.bind(spec);
         };
     }
 }

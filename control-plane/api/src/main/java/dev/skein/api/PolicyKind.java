@@ -15,7 +15,9 @@ public enum PolicyKind {
     /** Server-side request rate limit, local to each instance. */
     RateLimitPolicy,
     /** Static endpoints of a service, for use without etcd. */
-    ServiceEntry;
+    ServiceEntry,
+    /** A workload's telemetry (Istio's Telemetry kind): its access log. */
+    Telemetry;
 
     /** The kind with exactly this name (case-sensitive), as typed in {@code kind:} and in etcd keys. */
     public static Optional<PolicyKind> fromName(String name) {

@@ -76,6 +76,8 @@ public final class PolicySetValidator {
             return Optional.of(selectorTarget(kind, ns, a.selector()));
         } else if (spec instanceof RateLimitPolicySpec l) {
             return Optional.of(selectorTarget(kind, ns, l.selector()));
+        } else if (spec instanceof TelemetrySpec t) {
+            return Optional.of(selectorTarget(kind, ns, t.selector()));
         }
         // Several authorization policies per workload are normal: they combine (DENY wins).
         return Optional.empty();

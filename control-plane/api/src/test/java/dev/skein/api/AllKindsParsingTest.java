@@ -88,6 +88,8 @@ class AllKindsParsingTest {
         assertThat(all.get(5).spec()).isEqualTo(new ServiceEntrySpec("orders", List.of(
                 new Endpoint("127.0.0.1", 8081, "http", Map.of("version", "v1")),
                 new Endpoint("127.0.0.1", 9091, "grpc", Map.of()))));
+
+        assertThat(all.get(6).spec()).isEqualTo(new TelemetrySpec(new Selector("orders"), new AccessLogging(false, AccessLogMode.SERVER)));
     }
 
     @Test

@@ -39,7 +39,7 @@ class EnvelopeTest {
     void kindIsExactAndCaseSensitive() {
         assertThat(problems("kind: route\nmetadata: {name: a}\n" + SPEC)).containsExactly(
                 "t.yaml: kind: must be one of Route, DestinationPolicy, PeerAuthentication, AuthorizationPolicy,"
-                        + " RateLimitPolicy, ServiceEntry, got \"route\"");
+                        + " RateLimitPolicy, ServiceEntry, Telemetry, got \"route\"");
         assertThat(PolicyKind.fromName("Route")).contains(PolicyKind.Route);
         assertThat(PolicyKind.fromName("ROUTE")).isEmpty();
         assertThat(PolicyKind.fromName(null)).isEmpty();

@@ -543,6 +543,98 @@ class TelemetryChainIT {
     }
   }
 
+  @Test
+  @Order(12)
+  void aTelemetryPolicyTurnsTheAccessLogOnAndOffLive() throws Exception {
+    // client has no skein.access.log: a Telemetry policy selecting it decides. front has the
+    // setting (a file), which wins: the namespace-wide policy below does not touch it.
+    String routeKey = "/skein/policies/default/Route/front";
+    String telemetryKey = "/skein/policies/default/Telemetry/client-log";
+    String namespaceKey = "/skein/policies/default/Telemetry/everyone";
+    try {
+      etcd.put(routeKey, """
+          kind: Route
+          metadata: {name: front}
+          spec:
+            host: front
+            http:
+              - name: chain
+                route:
+                  - destination: {host: front}
+          """);
+      etcd.put(namespaceKey, "kind: Telemetry\nspec: {accessLogging: {disabled: true}}\n");
+      await().atMost(WAIT).until(() -> client.agentLog().contains("access log off (Telemetry default/everyone)"));
+      assertThat(accessLogLines(client)).isEmpty();
+      long put = System.nanoTime();
+      etcd.put(telemetryKey, "kind: Telemetry\nspec:\n  selector: {service: client}\n  accessLogging: {mode: CLIENT}\n");
+      await().atMost(WAIT).until(() -> client.agentLog().contains("access log on, stdout, CLIENT (Telemetry default/client-log)"));
+      System.out.println("Telemetry policy applied " + (System.nanoTime() - put) / 1_000_000 + " ms after the put");
+      String done = send(client, 3);
+      assertThat(done).startsWith("done ok=3 failed=0");
+      await().atMost(WAIT).until(() -> accessLogLines(client).size() >= 3);
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      List<String> lines = accessLogLines(client);
+      assertThat(lines).hasSize(3);
+      for (String line : lines) {
+        com.fasterxml.jackson.databind.JsonNode entry = json.readTree(line);
+        assertThat(entry.get("direction").asText()).isEqualTo("outbound");
+        assertThat(entry.get("trace_id").asText()).matches("[0-9a-f]{32}");
+        assertThat(entry.get("source").asText()).isEqualTo("client");
+        assertThat(entry.get("destination").asText()).isEqualTo("default/front");
+        assertThat(entry.get("route").asText()).isEqualTo("chain");
+        assertThat(entry.get("status").asInt()).isEqualTo(200);
+        assertThat(entry.get("duration_ms").isNumber()).isTrue();
+        assertThat(entry.get("path").asText()).startsWith("/chain/");
+      }
+      // The trace id is the client span's.
+      String traceId = json.readTree(lines.get(0)).get("trace_id").asText();
+      await().atMost(WAIT).until(() -> otlp.spans("client").stream().anyMatch(x -> hex(x.span().getTraceId()).equals(traceId)));
+
+      // An invalid change is refused with one line naming key and field; the last good one stays.
+      etcd.put(telemetryKey, "kind: Telemetry\nspec:\n  selector: {service: client}\n  accessLogging: {disabled: maybe}\n");
+      await().atMost(WAIT).until(() -> client.agentLog().contains(
+          "policy rejected, last good version kept: " + telemetryKey + ": spec.accessLogging.disabled: must be true or false, got \"maybe\""));
+      send(client, 1);
+      await().atMost(WAIT).until(() -> accessLogLines(client).size() == 4);
+
+      // Disabled: no more lines.
+      etcd.put(telemetryKey, "kind: Telemetry\nspec:\n  selector: {service: client}\n  accessLogging: {disabled: true}\n");
+      await().atMost(WAIT).until(() -> client.agentLog().contains("access log off (Telemetry default/client-log)"));
+      send(client, 2);
+      // On again, then deleted: the namespace-wide policy (disabled) is what remains.
+      etcd.put(telemetryKey, "kind: Telemetry\nspec:\n  selector: {service: client}\n  accessLogging: {}\n");
+      await().atMost(WAIT).until(() -> client.agentLog().contains("access log on, stdout, CLIENT_AND_SERVER"));
+      etcd.delete(telemetryKey);
+      await().atMost(WAIT).until(() -> occurrences(client.agentLog(), "access log off (Telemetry default/everyone)") == 2);
+      send(client, 2);
+      // A barrier: the namespace's policy turns it on, one more request; lines are written in
+      // order by one thread, so any line of the requests above would be before its line.
+      etcd.put(namespaceKey, "kind: Telemetry\nspec: {accessLogging: {}}\n");
+      await().atMost(WAIT).until(() -> client.agentLog().contains("access log on, stdout, CLIENT_AND_SERVER (Telemetry default/everyone)"));
+      send(client, 1);
+      await().atMost(WAIT).until(() -> accessLogLines(client).size() >= 5);
+      assertThat(accessLogLines(client)).hasSize(5);
+      assertThat(front.agentLog()).contains("Telemetry default/everyone: access log left as skein.access.log sets it");
+    } finally {
+      etcd.delete(telemetryKey);
+      etcd.delete(namespaceKey);
+      etcd.delete(routeKey);
+    }
+  }
+
+  private static int occurrences(String text, String part) {
+    int n = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  /** The JSON access-log lines a JVM wrote to its stdout. */
+  private static List<String> accessLogLines(MeshJvm jvm) {
+    return jvm.stdoutLines().stream().filter(l -> l.startsWith("{\"time\"")).toList();
+  }
+
   private static String greeterRoute(String rule) {
     return """
         kind: Route

@@ -235,6 +235,7 @@ public final class Engine implements MeshEngine {
     inboundLimits.update(snapshot.policies());
     updateMeshTls(snapshot);
     authorizer.update(snapshot.policies());
+    telemetry.applyPolicies(settings.namespace(), snapshot.policies());
     String summary =
         "revision " + snapshot.revision() + " from " + snapshot.origin().name().toLowerCase() + ": "
             + snapshot.policies().size() + " policies, " + snapshot.endpoints().size() + " endpoints";

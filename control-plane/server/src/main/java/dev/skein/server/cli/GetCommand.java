@@ -123,6 +123,8 @@ final class GetCommand implements Callable<Integer> {
             return a.selector() == null ? "namespace" : "service " + a.selector().service();
         } else if (spec instanceof RateLimitPolicySpec l) {
             return l.selector() == null ? "namespace" : "service " + l.selector().service();
+        } else if (spec instanceof dev.skein.api.TelemetrySpec m) {
+            return m.selector() == null ? "namespace" : "service " + m.selector().service();
         }
         return "";
     }

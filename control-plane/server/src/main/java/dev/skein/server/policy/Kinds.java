@@ -27,7 +27,7 @@ public final class Kinds {
             }
         }
         throw new UserException("unknown kind " + typed + "; one of Route, DestinationPolicy, PeerAuthentication, "
-                + "AuthorizationPolicy, RateLimitPolicy, ServiceEntry (or all)");
+                + "AuthorizationPolicy, RateLimitPolicy, ServiceEntry, Telemetry (or all)");
     }
 
     /** {@code route.skein.dev/orders}, as kubectl names objects; the namespace is added when not the default one. */

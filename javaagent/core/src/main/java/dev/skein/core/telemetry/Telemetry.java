@@ -66,6 +66,8 @@ public final class Telemetry {
   public Telemetry(String service, boolean prometheus) {
     this.service = service;
     this.prometheus = prometheus;
+    String accessLogSetting = Settings.get("skein.access.log");
+    this.accessLogSet = accessLogSetting != null && !accessLogSetting.isBlank();
   }
 
   /** Builds the SDK from the {@code OTEL_*} settings. Call on a daemon thread. */
@@ -104,7 +106,7 @@ public final class Telemetry {
   /** On JVM exit: flush what is queued, for at most one second. */
   public void shutdown() {
     State s = state;
-    AccessLog log = accessLog;
+    AccessLog log = accessLog != null ? accessLog : policyLog;
     if (log != null) {
       log.flush(500);
     }
@@ -380,7 +382,14 @@ public final class Telemetry {
   private void logAccess(Call call, String source, String destination, int status, String errorType) {
     AccessLog log = accessLog;
     if (log == null) {
-      return;
+      AccessLogPolicy.Chosen policy = accessLogPolicy;
+      if (policy == null || accessLogSet || !policy.accessLogging().logs(call.client)) {
+        return;
+      }
+      log = policyAccessLog();
+      if (log == null) {
+        return;
+      }
     }
     var context = call.span.getSpanContext();
     String path = call.target;
@@ -533,5 +542,53 @@ public final class Telemetry {
     if (handle instanceof Call call) {
       call.connection = InboundConnections.of(mutualTls, spiffeId);
     }
+  }
+
+  // === access log by policy (the Telemetry kind) ===
+
+  /** The Telemetry policy's access-log switch in force; null: none applies. Ignored while {@code skein.access.log} is set. */
+  private volatile AccessLogPolicy.Chosen accessLogPolicy;
+  /** {@code skein.access.log} is given (a sink or {@code off}): it alone decides, policies are ignored. */
+  private final boolean accessLogSet;
+  /** Where lines go when a policy turns the log on: stdout, as Istio's default provider; made at first use. */
+  private volatile AccessLog policyLog;
+
+  /**
+   * Applies the Telemetry policies in force (every published snapshot): the one selecting this
+   * service, else the namespace's, turns the access log on or off. The setting
+   * {@code skein.access.log}, when given (even {@code off}), wins over any policy.
+   */
+  public void applyPolicies(String namespace, Map<String, dev.skein.api.Policy> policies) {
+    AccessLogPolicy.Chosen chosen = AccessLogPolicy.select(namespace, service, policies);
+    AccessLogPolicy.Chosen before = accessLogPolicy;
+    if (java.util.Objects.equals(chosen, before)) {
+      return;
+    }
+    accessLogPolicy = chosen;
+    if (accessLogSet) {
+      if (chosen != null) {
+        AgentLog.info("Telemetry " + chosen.name() + ": access log left as skein.access.log sets it");
+      }
+    } else if (chosen == null) {
+      AgentLog.info("access log off (no Telemetry policy)");
+    } else if (chosen.accessLogging().disabled()) {
+      AgentLog.info("access log off (Telemetry " + chosen.name() + ")");
+    } else {
+      AgentLog.info("access log on, stdout, " + chosen.accessLogging().mode() + " (Telemetry " + chosen.name() + ")");
+    }
+  }
+
+  private AccessLog policyAccessLog() {
+    AccessLog log = policyLog;
+    if (log == null) {
+      synchronized (this) {
+        log = policyLog;
+        if (log == null) {
+          log = AccessLog.fromSetting("stdout");
+          policyLog = log;
+        }
+      }
+    }
+    return log;
   }
 }

@@ -25,6 +25,12 @@ final class LoadDriver implements AutoCloseable {
     return new LoadDriver(jvm);
   }
 
+  /** Drives a client JVM already started that speaks the same commands (it prints {@code ready}). */
+  static LoadDriver attach(MeshJvm jvm) throws Exception {
+    jvm.awaitLineStartingWith("ready", Duration.ofSeconds(60));
+    return new LoadDriver(jvm);
+  }
+
   MeshJvm jvm() {
     return jvm;
   }

@@ -151,7 +151,7 @@ public final class LoadGenerator {
     }
   }
 
-  private static String encode(Histogram histogram) {
+  static String encode(Histogram histogram) {
     ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
     int length = histogram.encodeIntoCompressedByteBuffer(buffer);
     byte[] bytes = new byte[length];

@@ -1,0 +1,59 @@
+package dev.skein.it.bench;
+
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The per-library benchmark's gRPC service, {@code bench.Echo/Echo}: a unary call that answers
+ * the request's bytes, written by hand with a {@code byte[]} marshaller (no protoc). Its
+ * {@link #main} is the server: plaintext, no mesh code, prints {@code listening <port>}.
+ */
+public final class GrpcEcho {
+  static final MethodDescriptor.Marshaller<byte[]> BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
+
+  static final MethodDescriptor<byte[], byte[]> ECHO =
+      MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(MethodDescriptor.generateFullMethodName("bench.Echo", "Echo"))
+          .setRequestMarshaller(BYTES)
+          .setResponseMarshaller(BYTES)
+          .build();
+
+  private GrpcEcho() {}
+
+  public static void main(String[] args) throws Exception {
+    ServerServiceDefinition echo =
+        ServerServiceDefinition.builder("bench.Echo")
+            .addMethod(ECHO, ServerCalls.asyncUnaryCall((byte[] request, io.grpc.stub.StreamObserver<byte[]> out) -> {
+              out.onNext(request);
+              out.onCompleted();
+            }))
+            .build();
+    Server server = ServerBuilder.forPort(0).addService(echo).build().start();
+    System.out.println("listening " + server.getPort());
+    System.out.flush();
+    server.awaitTermination();
+  }
+}

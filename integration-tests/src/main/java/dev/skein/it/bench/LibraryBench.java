@@ -1,0 +1,185 @@
+package dev.skein.it.bench;
+
+import dev.skein.it.support.AgentJar;
+import dev.skein.it.support.EtcdServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The agent's per-request price for each client library: OkHttp, Apache HttpClient 5 (classic)
+ * and gRPC unary, each as a client JVM and a server JVM without an agent and with the Skein
+ * agent on both, all in one run. Every pair starts once and warms up; then, round after round,
+ * each library's two pairs take turns (without, with; the next round with, without) sending
+ * sequential requests over one connection, so that the machine's noise falls on both. Writes
+ * {@code integration-tests/target/bench/libraries.md}.
+ *
+ * <p>Run: {@code bin/bench --libraries [--quick] [options]} (see {@link LibraryBenchOptions#parse}).
+ */
+public final class LibraryBench {
+  private final LibraryBenchOptions options;
+  private final Progress progress = new Progress();
+
+  private LibraryBench(LibraryBenchOptions options) {
+    this.options = options;
+  }
+
+  public static void main(String[] args) throws Exception {
+    LibraryReport report = run(args);
+    System.out.println(report.markdown());
+    System.out.println("written to " + report.file());
+    System.exit(0);
+  }
+
+  /** Runs with {@code bin/bench --libraries}'s arguments and writes the report. */
+  public static LibraryReport run(String... args) throws Exception {
+    LibraryBenchOptions options = LibraryBenchOptions.parse(args);
+    String quiet = System.getProperty("skein.it.quiet");
+    System.setProperty("skein.it.quiet", "true"); // the JVMs' own logs are kept for error messages
+    try {
+      return new LibraryBench(options).run(String.join(" ", args));
+    } finally {
+      if (quiet == null) {
+        System.clearProperty("skein.it.quiet");
+      } else {
+        System.setProperty("skein.it.quiet", quiet);
+      }
+    }
+  }
+
+  private LibraryReport run(String commandLine) throws Exception {
+    Path root = RepoRoot.find();
+    Path out = Files.createDirectories(root.resolve("integration-tests/target/bench"));
+    Path work = Files.createTempDirectory("skein-libbench");
+    HarnessClasses.snapshot(work);
+    HarnessClasses.preload(LibraryReport.class.getName());
+    HarnessClasses.preload(LibraryResult.class.getName());
+    // One agent jar for the whole run, even if a build replaces the original meanwhile.
+    Path agentCopy = work.resolve("skein-agent.jar");
+    Files.copy(Path.of(AgentJar.path()), agentCopy, StandardCopyOption.REPLACE_EXISTING);
+    String agentProperty = System.getProperty("skein.agent.jar");
+    System.setProperty("skein.agent.jar", agentCopy.toString());
+    String loadBefore = LibraryReport.loadAverage();
+    long began = System.nanoTime();
+    List<LibraryPair> pairs = new ArrayList<>();
+    Map<LibraryPair, LibraryResult> results = new LinkedHashMap<>();
+    try (EtcdServer etcd = EtcdServer.started();
+        OtlpReceiver otlp = new OtlpReceiver()) {
+      for (String library : options.libraries()) {
+        for (boolean agent : new boolean[] {false, true}) {
+          LibraryPair pair = new LibraryPair(library, agent, etcd, otlp);
+          pairs.add(pair);
+          results.put(pair, new LibraryResult(library, agent));
+        }
+      }
+      try {
+        startAll(pairs, results);
+        for (int round = 1; round <= options.rounds(); round++) {
+          for (String library : options.libraries()) {
+            // without, with; then with, without: neither always runs right after the other library.
+            List<LibraryPair> turn = pairs.stream().filter(p -> p.library().equals(library)).toList();
+            if (round % 2 == 0) {
+              turn = List.of(turn.get(1), turn.get(0));
+            }
+            for (LibraryPair pair : turn) {
+              LibraryResult result = results.get(pair);
+              if (result.error == null) {
+                sample(pair, result, "round " + round + "/" + options.rounds());
+              }
+            }
+          }
+        }
+      } finally {
+        progress.show("stopping");
+        for (LibraryPair pair : pairs) {
+          pair.close();
+        }
+        progress.done();
+      }
+      LibraryReport report =
+          new LibraryReport(options, commandLine, new ArrayList<>(results.values()), otlp, loadBefore, LibraryReport.loadAverage(),
+              (System.nanoTime() - began) / 1e9, out.resolve("libraries.md"));
+      report.write();
+      return report;
+    } finally {
+      if (agentProperty == null) {
+        System.clearProperty("skein.agent.jar");
+      } else {
+        System.setProperty("skein.agent.jar", agentProperty);
+      }
+      try (var files = Files.walk(work)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /** Starts and warms every pair side by side: JVM starts dominate a quick run. */
+  private void startAll(List<LibraryPair> pairs, Map<LibraryPair, LibraryResult> results) throws InterruptedException {
+    ExecutorService starter = Executors.newCachedThreadPool();
+    try {
+      Map<LibraryPair, Future<?>> starts = new LinkedHashMap<>();
+      for (LibraryPair pair : pairs) {
+        progress.show("starting " + pair.id());
+        starts.put(pair, starter.submit(() -> {
+          pair.start();
+          pair.client().warm(options.startWarm(), Duration.ofSeconds(120));
+          return null;
+        }));
+      }
+      for (Map.Entry<LibraryPair, Future<?>> e : starts.entrySet()) {
+        progress.show("warming up " + e.getKey().id());
+        try {
+          e.getValue().get(5, TimeUnit.MINUTES);
+        } catch (ExecutionException | TimeoutException ex) {
+          fail(e.getKey(), results.get(e.getKey()), "start", ex.getCause() != null ? ex.getCause() : ex);
+        }
+      }
+    } finally {
+      starter.shutdownNow();
+    }
+  }
+
+  /** One measured sample: a short uncounted warm-up, then sequential requests for the sample's time. */
+  private void sample(LibraryPair pair, LibraryResult result, String round) {
+    try {
+      progress.show(round + " · " + pair.id() + " · warm-up");
+      pair.client().warm(options.roundWarm(), Duration.ofSeconds(60));
+      progress.show(round + " · " + pair.id() + " · sequential requests");
+      long clientCpu = ProcStat.cpuNanos(pair.clientPid());
+      long serverCpu = ProcStat.cpuNanos(pair.serverPid());
+      LoadDriver.Phase phase = pair.client().closed(1, options.sampleMillis());
+      long sent = phase.ok() + phase.failed();
+      result.requests += sent;
+      result.failures += phase.failed();
+      if (phase.ok() == 0) {
+        throw new IllegalStateException("no request succeeded: " + phase.lastError());
+      }
+      if (phase.failed() > 0) {
+        progress.note(pair.id() + ": " + phase.failed() + " of " + sent + " requests failed, the last: " + phase.lastError());
+      }
+      result.clientCpu.add((ProcStat.cpuNanos(pair.clientPid()) - clientCpu) / 1000.0 / sent);
+      result.serverCpu.add((ProcStat.cpuNanos(pair.serverPid()) - serverCpu) / 1000.0 / sent);
+      result.p50.add(phase.histogram().getValueAtPercentile(50) / 1000.0);
+      result.p90.add(phase.histogram().getValueAtPercentile(90) / 1000.0);
+      result.p99.add(phase.histogram().getValueAtPercentile(99) / 1000.0);
+    } catch (Exception | AssertionError e) {
+      fail(pair, result, round, e);
+    }
+  }
+
+  private void fail(LibraryPair pair, LibraryResult result, String stage, Throwable e) {
+    result.error = stage + " (" + pair.processState() + "): " + e;
+    progress.note(pair.id() + " failed at " + stage + ": " + e.getMessage() + "\n" + pair.logs());
+  }
+}

@@ -1,0 +1,146 @@
+package dev.skein.it.bench;
+
+import dev.skein.it.support.EtcdServer;
+import dev.skein.it.support.MeshJvm;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One library's client and server JVMs, either without an agent (the client calls the server's
+ * loopback address) or with the Skein agent on both (the client calls the service {@code echo} by
+ * name, resolved from the server's registration in etcd, under an etcd prefix of the library's
+ * own; the agents' traces and metrics go over OTLP/HTTP to a loopback receiver). HTTP clients
+ * call the JDK {@code HttpServer} of {@code EchoServer}; gRPC calls {@link GrpcEcho}.
+ */
+final class LibraryPair implements AutoCloseable {
+  static final List<String> LIBRARIES = List.of("okhttp", "apache", "grpc");
+
+  private final String library;
+  private final boolean agent;
+  private final EtcdServer etcd;
+  private final OtlpReceiver otlp;
+  private MeshJvm server;
+  private LoadDriver client;
+
+  LibraryPair(String library, boolean agent, EtcdServer etcd, OtlpReceiver otlp) {
+    this.library = library;
+    this.agent = agent;
+    this.etcd = etcd;
+    this.otlp = otlp;
+  }
+
+  String library() {
+    return library;
+  }
+
+  boolean agent() {
+    return agent;
+  }
+
+  String id() {
+    return library + (agent ? " with agent" : " without");
+  }
+
+  /** What each library is, for the report. */
+  static String label(String library) {
+    return switch (library) {
+      case "okhttp" -> "OkHttp 4.12 (sync execute)";
+      case "apache" -> "Apache HttpClient 5 classic";
+      case "grpc" -> "gRPC unary (grpc-netty-shaded)";
+      default -> library;
+    };
+  }
+
+  private boolean grpc() {
+    return library.equals("grpc");
+  }
+
+  private String prefix() {
+    return "/skein-libbench-" + library;
+  }
+
+  /** Starts the server, waits for its registration (with the agent), then the client. */
+  void start() throws Exception {
+    MeshJvm.Builder serverJvm = jvm("server");
+    if (agent) {
+      serverJvm.property("skein.service", "echo").property("skein.advertise.address", "127.0.0.1");
+    }
+    server = serverJvm.env("ECHO_VERSION", "v1").start(grpc() ? GrpcEcho.class.getName() : "dev.skein.it.apps.EchoServer");
+    String line = server.awaitLineStartingWith("listening", Duration.ofSeconds(60));
+    int port = Integer.parseInt(line.substring("listening ".length()).trim());
+    String target;
+    if (agent) {
+      awaitRegistration(port);
+      target = grpc() ? "echo" : "http://echo/bench";
+    } else {
+      target = grpc() ? "127.0.0.1:" + port : "http://127.0.0.1:" + port + "/bench";
+    }
+    MeshJvm.Builder clientJvm = jvm("client");
+    if (agent) {
+      clientJvm.property("skein.service", "bench-client").property("skein.first.snapshot.wait.ms", "20000");
+    }
+    client = LoadDriver.attach(clientJvm.start(LibraryClient.class.getName(), library, target));
+  }
+
+  private MeshJvm.Builder jvm(String role) {
+    MeshJvm.Builder builder = HarnessClasses.jvm("lib-" + library + (agent ? "-skein-" : "-plain-") + role);
+    if (!agent) {
+      return builder.withoutAgent();
+    }
+    return builder
+        .property("skein.etcd.endpoints", etcd.endpoint())
+        .property("skein.etcd.prefix", prefix())
+        // The same telemetry settings as the bench's "Skein, telemetry only" scenario.
+        .env("OTEL_SERVICE_NAME", role.equals("server") ? "echo" : "bench-client")
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint())
+        .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+        .env("OTEL_METRIC_EXPORT_INTERVAL", "10000");
+  }
+
+  private void awaitRegistration(int port) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      String endpoints = etcd.getPrefix(prefix() + "/endpoints/");
+      if (endpoints.contains("\"port\":" + port + ",")) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException(id() + ": no endpoint registered with port " + port + "; server log:\n" + server.agentLog());
+  }
+
+  LoadDriver client() {
+    return client;
+  }
+
+  long clientPid() {
+    return client.pid();
+  }
+
+  long serverPid() {
+    return server.pid();
+  }
+
+  /** Whether the processes still run, for error messages. */
+  String processState() {
+    return "server " + state(server) + ", client " + (client == null ? "not started" : state(client.jvm()));
+  }
+
+  private static String state(MeshJvm jvm) {
+    return jvm == null ? "not started" : jvm.isAlive() ? "running" : "exited with " + jvm.process().exitValue();
+  }
+
+  String logs() {
+    return (server == null ? "" : "server log:\n" + server.agentLog()) + (client == null ? "" : "\nclient log:\n" + client.jvm().agentLog());
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (client != null) {
+      client.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+}

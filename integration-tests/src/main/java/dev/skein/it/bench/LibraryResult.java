@@ -1,0 +1,32 @@
+package dev.skein.it.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** One library's figures with or without the agent, one entry per round; latencies in µs. */
+final class LibraryResult {
+  final String library;
+  final boolean agent;
+  final List<Double> p50 = new ArrayList<>();
+  final List<Double> p90 = new ArrayList<>();
+  final List<Double> p99 = new ArrayList<>();
+  final List<Double> clientCpu = new ArrayList<>();
+  final List<Double> serverCpu = new ArrayList<>();
+  long requests;
+  long failures;
+  String error;
+
+  LibraryResult(String library, boolean agent) {
+    this.library = library;
+    this.agent = agent;
+  }
+
+  static double median(List<Double> values) {
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+}

@@ -32,6 +32,9 @@ class ConnectionPoolIT {
   private static EtcdServer etcd;
   private static MeshJvm server;
   private static MeshJvm client;
+  private static MeshJvm grpcServer;
+  private static MeshJvm grpcClient;
+  private static final Pattern PACED = Pattern.compile("paced sent=(\\d+) ok=(\\d+) codes=(\\{.*?\\}) seconds=.*");
 
   record Burst(Matcher m) {
     int ok() {
@@ -90,7 +93,7 @@ class ConnectionPoolIT {
 
   @AfterAll
   static void stopMesh() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {client, server, etcd}) {
+    for (AutoCloseable c : new AutoCloseable[] {client, server, grpcClient, grpcServer, etcd}) {
       if (c != null) {
         c.close();
       }
@@ -98,7 +101,8 @@ class ConnectionPoolIT {
   }
 
   private static void pool(String fields) throws Exception {
-    int before = appliedCount();
+    int before = appliedCount(client);
+    int grpcBefore = grpcClient == null ? 0 : appliedCount(grpcClient);
     etcd.put(
         Policies.DESTINATION_KEY,
         """
@@ -109,24 +113,27 @@ class ConnectionPoolIT {
           connectionPool: {%s}
         """
             .formatted(fields));
-    awaitApplied(before);
+    awaitApplied(client, before);
+    if (grpcClient != null) {
+      awaitApplied(grpcClient, grpcBefore);
+    }
   }
 
-  /** Policy snapshots the client's agent has applied so far (one log line each). */
-  private static int appliedCount() {
-    return client.agentLog().split("applied policy", -1).length - 1;
+  /** Policy snapshots a client's agent has applied so far (one log line each). */
+  private static int appliedCount(MeshJvm jvm) {
+    return jvm.agentLog().split("applied policy", -1).length - 1;
   }
 
   /**
-   * Waits until the client applied a snapshot after {@code before}: a limit put while a burst
-   * runs would meet tries already in flight that took no slot.
+   * Waits until a client applied a snapshot after {@code before}: a limit put while a burst runs
+   * would meet tries already in flight that took no slot.
    */
-  private static void awaitApplied(int before) throws InterruptedException {
+  private static void awaitApplied(MeshJvm jvm, int before) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (appliedCount() <= before && System.nanoTime() < deadline) {
+    while (appliedCount(jvm) <= before && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(appliedCount()).as(client.agentLog()).isGreaterThan(before);
+    assertThat(appliedCount(jvm)).as(jvm.agentLog()).isGreaterThan(before);
   }
 
   private static Burst burst(int count, String mode) throws Exception {
@@ -217,9 +224,9 @@ class ConnectionPoolIT {
     stats();
     Burst limited = burst(40, "async");
     Stats atEight = stats();
-    int before = appliedCount();
+    int before = appliedCount(client);
     etcd.delete(Policies.DESTINATION_KEY);
-    awaitApplied(before);
+    awaitApplied(client, before);
     Burst unlimited = burst(40, "async");
     Stats free = stats();
     System.out.printf(
@@ -229,5 +236,61 @@ class ConnectionPoolIT {
     assertThat(unlimited.ok()).isEqualTo(40);
     assertThat(atEight.maxConcurrent()).isBetween(5, 8);
     assertThat(free.maxConcurrent()).isGreaterThan(8);
+  }
+
+  @Test
+  @Order(5)
+  void grpcCallsWaitAtThePickAndTheOverflowFailsUnavailable() throws Exception {
+    grpcServer =
+        TwoVersionMesh.ordersInstance(etcd, "v1")
+            .property("skein.advertise.address", "127.0.0.1")
+            .start("dev.skein.it.apps.resilience.GrpcFlaky", "server");
+    grpcServer.awaitLineStartingWith("listening", Duration.ofSeconds(30));
+    for (int i = 0; i < 100 && !etcd.getPrefix("/skein/endpoints/default/orders/").contains("grpc"); i++) {
+      Thread.sleep(100);
+    }
+    grpcClient =
+        MeshJvm.builder("pool-grpc-client")
+            .property("skein.first.snapshot.wait.ms", "20000")
+            .property("skein.service", "frontend")
+            .property("skein.etcd.endpoints", etcd.endpoint())
+            .start("dev.skein.it.apps.resilience.GrpcFlaky", "client", "orders");
+    grpcClient.awaitLineStartingWith("ready", Duration.ofSeconds(30));
+    pool("maxRequestsPerEndpoint: 2");
+    grpcTell("sleep 200");
+    grpcTell("concurrency");
+    Matcher waited = pace(100, 0.3);
+    int atOnce = grpcConcurrency();
+    pool("maxRequestsPerEndpoint: 2, maxPendingRequests: 3");
+    grpcTell("sleep 1000");
+    Matcher overflow = pace(200, 0.1);
+    System.out.printf("grpc, 2 per endpoint: 30 calls in 0.3 s: %s, server saw %d at once; 3 pending, 20 in 0.1 s: %s%n",
+        waited.group(), atOnce, overflow.group());
+    assertThat(waited.group(2)).as(grpcClient.agentLog()).isEqualTo("30");
+    assertThat(atOnce).isBetween(1, 2);
+    // 2 sent, 3 waiting, the rest UNAVAILABLE at the pick while the first two take 1 s
+    int ok = Integer.parseInt(overflow.group(2));
+    assertThat(overflow.group(3)).isEqualTo("{UNAVAILABLE=" + (20 - ok) + "}");
+    assertThat(ok).isBetween(5, 10);
+  }
+
+  private static Matcher pace(int rps, double seconds) throws Exception {
+    grpcClient.send("pace " + rps + " " + seconds);
+    String line = grpcClient.awaitLineStartingWith("paced", Duration.ofSeconds(60));
+    Matcher m = PACED.matcher(line);
+    assertThat(m.matches()).as(line).isTrue();
+    return m;
+  }
+
+  private static void grpcTell(String command) throws Exception {
+    grpcServer.send(command);
+    grpcServer.awaitLine(l -> l.equals("ok"), Duration.ofSeconds(10));
+  }
+
+  private static int grpcConcurrency() throws Exception {
+    grpcServer.send("concurrency");
+    String line = grpcServer.awaitLineStartingWith("concurrency", Duration.ofSeconds(10));
+    grpcServer.awaitLine(l -> l.equals("ok"), Duration.ofSeconds(10));
+    return Integer.parseInt(line.substring("concurrency max=".length()));
   }
 }

@@ -13,6 +13,8 @@ final class HelperInjector {
   // Supertypes first: a helper may only extend io.grpc types or helpers listed before it.
   private static final String[] HELPERS = {
     "MetadataHeaders",
+    "GrpcSlots",
+    "GrpcSlots$Waiter",
     "MeshStreamTracer",
     "MeshStreamTracer$Factory",
     "FaultDelays",

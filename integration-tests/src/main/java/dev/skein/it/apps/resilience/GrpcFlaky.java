@@ -29,6 +29,8 @@ import io.grpc.CallOptions;
  *
  * <pre>
  *   server: fail PERCENT | sleep MILLIS | count   (prints "listening PORT"; "ok" after each command)
+ *           concurrency                           (prints "concurrency max=N": most calls in progress at once
+ *                                                  since last asked)
  *   client: call COUNT                            (prints "result ok=N codes={...} descriptions={...} maxMillis=M
  *                                                  bodies={v1=..} last=...")
  *           pace RPS SECONDS                      (open loop: RPS calls a second, without waiting for answers;
@@ -63,6 +65,8 @@ public final class GrpcFlaky {
   private static volatile double failPercent;
   private static volatile long sleepMillis;
   private static final AtomicLong received = new AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicInteger inProgress = new java.util.concurrent.atomic.AtomicInteger();
+  private static final java.util.concurrent.atomic.AtomicInteger maxInProgress = new java.util.concurrent.atomic.AtomicInteger();
 
   private GrpcFlaky() {}
 
@@ -83,6 +87,7 @@ public final class GrpcFlaky {
                 ServerCalls.asyncUnaryCall(
                     (request, response) -> {
                       received.incrementAndGet();
+                      maxInProgress.accumulateAndGet(inProgress.incrementAndGet(), Math::max);
                       if (sleepMillis > 0) {
                         try {
                           Thread.sleep(sleepMillis);
@@ -90,6 +95,7 @@ public final class GrpcFlaky {
                           Thread.currentThread().interrupt();
                         }
                       }
+                      inProgress.decrementAndGet();
                       if (ThreadLocalRandom.current().nextDouble(100.0) < failPercent) {
                         response.onError(Status.UNAVAILABLE.withDescription("told to fail").asRuntimeException());
                       } else {
@@ -110,6 +116,8 @@ public final class GrpcFlaky {
         sleepMillis = Long.parseLong(parts[1]);
       } else if (parts[0].equals("count")) {
         System.out.println("count " + received.getAndSet(0));
+      } else if (parts[0].equals("concurrency")) {
+        System.out.println("concurrency max=" + maxInProgress.getAndSet(0));
       }
       System.out.println("ok");
       System.out.flush();

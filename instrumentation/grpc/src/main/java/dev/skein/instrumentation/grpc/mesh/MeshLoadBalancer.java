@@ -26,11 +26,13 @@ final class MeshLoadBalancer extends LoadBalancer {
   private Status lastError = Status.UNAVAILABLE.withDescription("no endpoint of the mesh service is reachable");
 
   private final FaultDelays delays;
+  private final GrpcSlots slots;
   private boolean shutdown;
 
   MeshLoadBalancer(Helper helper) {
     this.helper = helper;
     this.delays = new FaultDelays(helper.getScheduledExecutorService(), () -> helper.getSynchronizationContext().execute(this::repick));
+    this.slots = new GrpcSlots(helper.getScheduledExecutorService(), () -> helper.getSynchronizationContext().execute(this::repick));
   }
 
   static String key(String address, int port) {
@@ -120,7 +122,7 @@ final class MeshLoadBalancer extends LoadBalancer {
         !ready.isEmpty()
             ? ConnectivityState.READY
             : !connecting.isEmpty() ? ConnectivityState.CONNECTING : ConnectivityState.TRANSIENT_FAILURE;
-    helper.updateBalancingState(overall, new MeshPicker(host, Map.copyOf(ready), Set.copyOf(connecting), lastError, delays));
+    helper.updateBalancingState(overall, new MeshPicker(host, Map.copyOf(ready), Set.copyOf(connecting), lastError, delays, slots));
   }
 
   @Override

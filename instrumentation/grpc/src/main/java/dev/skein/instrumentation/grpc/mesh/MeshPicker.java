@@ -27,9 +27,13 @@ final class MeshPicker extends SubchannelPicker {
   private final Status noEndpoint;
   private final AtomicInteger fallback = new AtomicInteger();
   private final FaultDelays delays;
+  private final GrpcSlots slots;
 
   /** The fail-fast answer while the destination's circuit breaker is open: the call never leaves. */
   static final Status CIRCUIT_OPEN = Status.UNAVAILABLE.withDescription("skein: circuit open");
+
+  /** Past {@code maxPendingRequests}: the call never leaves. */
+  static final Status PENDING_OVERFLOW = Status.UNAVAILABLE.withDescription("skein: pending-overflow");
 
   /**
    * @param ready READY subchannels by {@code address:port}
@@ -38,6 +42,13 @@ final class MeshPicker extends SubchannelPicker {
    * @param delays the channel's calls held by an injected delay
    */
   MeshPicker(String host, Map<String, Subchannel> ready, Set<String> connecting, Status noEndpoint, FaultDelays delays) {
+    this(host, ready, connecting, noEndpoint, delays, null);
+  }
+
+  /** @param slots the channel's calls waiting under {@code maxRequestsPerEndpoint}, or {@code null} */
+  MeshPicker(
+      String host, Map<String, Subchannel> ready, Set<String> connecting, Status noEndpoint, FaultDelays delays, GrpcSlots slots) {
+    this.slots = slots;
     this.delays = delays;
     this.host = host;
     this.ready = ready;
@@ -62,12 +73,32 @@ final class MeshPicker extends SubchannelPicker {
       }
       String key = MeshLoadBalancer.key(route.address(), route.port());
       Subchannel chosen = ready.get(key);
+      GrpcSlots.Waiter granted = null;
+      if (chosen != null && slots != null) {
+        // maxRequestsPerEndpoint: a full endpoint holds the call here until a slot is its own.
+        Object slot = slots.pick(args.getHeaders(), route);
+        if (slot == null) {
+          return PickResult.withNoResult();
+        }
+        if (slot == GrpcSlots.REFUSED) {
+          return PickResult.withError(PENDING_OVERFLOW);
+        }
+        if (slot instanceof GrpcSlots.Waiter) {
+          GrpcSlots.Waiter waiter = (GrpcSlots.Waiter) slot;
+          Subchannel there = ready.get(MeshLoadBalancer.key(waiter.route.address(), waiter.route.port()));
+          if (there != null) {
+            granted = waiter;
+            route = waiter.route;
+            chosen = there;
+          }
+        }
+      }
       // The breaker is asked only when the call will go out now (a buffered pick is asked again).
       if (chosen != null && route.permit() != null) {
         return PickResult.withError(CIRCUIT_OPEN);
       }
       if (chosen != null) {
-        return PickResult.withSubchannel(chosen, new MeshStreamTracer.Factory(route));
+        return PickResult.withSubchannel(chosen, new MeshStreamTracer.Factory(route, granted));
       }
       if (connecting.contains(key)) {
         return PickResult.withNoResult(); // buffered until the next picker

@@ -7,19 +7,25 @@ import io.grpc.Status;
 
 /**
  * Reports one call's stream to the engine: counted in flight from its creation (LEAST_REQUEST)
- * to its close, whose status feeds outlier detection as the HTTP status it stands for.
+ * to its close, whose status feeds outlier detection as the HTTP status it stands for; holds a
+ * slot on its endpoint under {@code maxRequestsPerEndpoint} from creation to close.
  */
 final class MeshStreamTracer extends ClientStreamTracer {
   private final OutboundRoute route;
   private final long start = System.nanoTime();
+  private final boolean holdsSlot;
 
-  MeshStreamTracer(OutboundRoute route) {
+  MeshStreamTracer(OutboundRoute route, boolean holdsSlot) {
     this.route = route;
+    this.holdsSlot = holdsSlot;
   }
 
   @Override
   public void streamClosed(Status status) {
     route.finished(httpStatus(status.getCode()), System.nanoTime() - start);
+    if (holdsSlot) {
+      route.release();
+    }
   }
 
   /** The HTTP status a gRPC code stands for, as outlier detection reads it (5xx: server trouble). */
@@ -43,16 +49,22 @@ final class MeshStreamTracer extends ClientStreamTracer {
   /** One tracer per stream of a picked call. */
   static final class Factory extends ClientStreamTracer.Factory {
     private final OutboundRoute route;
+    private final GrpcSlots.Waiter granted;
 
-    Factory(OutboundRoute route) {
+    /** @param granted the slot this call waited for and was granted, or {@code null} */
+    Factory(OutboundRoute route, GrpcSlots.Waiter granted) {
       this.route = route;
+      this.granted = granted;
     }
 
     @Override
     public ClientStreamTracer newClientStreamTracer(StreamInfo info, Metadata headers) {
       // Counted here, not at the pick: a pick can be dropped and picked again before any stream.
       route.admit();
-      return new MeshStreamTracer(route);
+      // The slot too: the granted one, or a free one (none free: a race with another pick since
+      // this one looked, and the stream goes over the limit rather than wait a second time).
+      boolean holdsSlot = granted != null && granted.claim() || route.acquire(null) == null;
+      return new MeshStreamTracer(route, holdsSlot);
     }
   }
 }

@@ -8,6 +8,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
@@ -22,12 +23,8 @@ public final class BenchReport {
   private final List<ScenarioResult> results;
   private final List<PropagationBench.Result> propagation;
   private final List<String> propagationErrors;
-  private final long otlpTraceRequests;
-  private final long otlpTraceBytes;
-  private final long otlpMetricRequests;
-  private final long skeinTraceRequests;
-  private final long skeinTraceBytes;
-  private final long skeinMetricRequests;
+  /** Each tracing scenario's own OTLP receiver, by scenario id. */
+  private final Map<String, OtlpReceiver> receivers;
   private final double seconds;
   private final Path markdownFile;
   private final Path chartFile;
@@ -35,18 +32,13 @@ public final class BenchReport {
 
   BenchReport(
       BenchOptions options, String commandLine, List<ScenarioResult> results, List<PropagationBench.Result> propagation,
-      List<String> propagationErrors, OtlpReceiver otlp, OtlpReceiver skeinOtlp, double seconds, Path markdownFile, Path chartFile) {
+      List<String> propagationErrors, Map<String, OtlpReceiver> receivers, double seconds, Path markdownFile, Path chartFile) {
     this.options = options;
     this.commandLine = commandLine;
     this.results = results;
     this.propagation = propagation;
     this.propagationErrors = propagationErrors;
-    this.otlpTraceRequests = otlp.requests("traces");
-    this.otlpTraceBytes = otlp.bytes("traces");
-    this.otlpMetricRequests = otlp.requests("metrics");
-    this.skeinTraceRequests = skeinOtlp.requests("traces");
-    this.skeinTraceBytes = skeinOtlp.bytes("traces");
-    this.skeinMetricRequests = skeinOtlp.requests("metrics");
+    this.receivers = receivers;
     this.seconds = seconds;
     this.markdownFile = markdownFile;
     this.chartFile = chartFile;
@@ -155,12 +147,17 @@ public final class BenchReport {
       md.append('\n');
     }
     md.append(
-        String.format(
-            Locale.ROOT,
-            "\nOTLP received on loopback: from the OpenTelemetry agent %d trace export requests (%,d bytes) and %d metric"
-                + " export requests; from the Skein agents %d trace export requests (%,d bytes) and %d metric export requests.\n"
-                + "Not measured yet: a gRPC client and server pair.\n\nLatency percentiles: report.png.\n",
-            otlpTraceRequests, otlpTraceBytes, otlpMetricRequests, skeinTraceRequests, skeinTraceBytes, skeinMetricRequests));
+        "\nOTLP received on loopback (each scenario has a receiver of its own; every request of the run, warm-ups"
+            + " included, is traced, so the bytes per request sent are an upper bound):");
+    for (ScenarioResult r : results) {
+      OtlpReceiver receiver = receivers.get(r.id);
+      if (receiver != null) {
+        md.append(String.format(Locale.ROOT, " %s: %d trace export requests, %,d bytes (%,.0f per request sent), %d metric export requests;",
+            r.label, receiver.requests("traces"), receiver.bytes("traces"), receiver.bytes("traces") / (double) Math.max(1, r.requests),
+            receiver.requests("metrics")));
+      }
+    }
+    md.append("\nNot measured yet: a gRPC client and server pair.\n\nLatency percentiles: report.png.\n");
     return md.toString();
   }
 

@@ -78,12 +78,14 @@ public final class MeshBench {
     long began = System.nanoTime();
     try (EtcdServer etcd = EtcdServer.started();
         OtlpReceiver otlp = new OtlpReceiver();
-        OtlpReceiver skeinOtlp = new OtlpReceiver()) {
+        OtlpReceiver skeinOtlp = new OtlpReceiver();
+        OtlpReceiver policyOtlp = new OtlpReceiver()) {
       List<Scenario> scenarios = new ArrayList<>();
       scenarios.add(new BaselineScenario());
       scenarios.add(new OtelScenario(copyIfPresent(root.resolve("integration-tests/target/otel/opentelemetry-javaagent.jar"), work), otlp));
       scenarios.add(SkeinScenario.telemetryOnly(etcd, skeinOtlp));
-      scenarios.add(SkeinScenario.fullPolicy(etcd, skeinOtlp));
+      // A receiver of its own: the telemetry-only scenario's export volume is compared with the OpenTelemetry agent's.
+      scenarios.add(SkeinScenario.fullPolicy(etcd, policyOtlp));
       scenarios.add(new NginxSidecarScenario(Files.createDirectories(work.resolve("nginx"))));
       scenarios.removeIf(s -> !options.includes(s.id()));
 
@@ -155,7 +157,8 @@ public final class MeshBench {
       }
       progress.done();
       BenchReport report =
-          new BenchReport(options, commandLine, new ArrayList<>(results.values()), propagation, propagationErrors, otlp, skeinOtlp,
+          new BenchReport(options, commandLine, new ArrayList<>(results.values()), propagation, propagationErrors,
+              Map.of("otel", otlp, "skein-telemetry", skeinOtlp, "skein-policy", policyOtlp),
               (System.nanoTime() - began) / 1e9, out.resolve("report.md"), out.resolve("report.png"));
       report.write();
       return report;

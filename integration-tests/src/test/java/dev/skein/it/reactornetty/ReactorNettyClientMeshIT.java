@@ -158,11 +158,17 @@ class ReactorNettyClientMeshIT {
   void clientAndAttemptSpansMetricsAndTraceContextReachTheServer() throws Exception {
     assertThat(send(5, "http://orders/items?x=1")).as(client.agentLog()).contains("ok=5 failed=0");
     await().atMost(WAIT).until(() -> otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_CLIENT).size() >= 5
-        && otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).size() >= 5 && otlp.spans("orders", Span.SpanKind.SPAN_KIND_SERVER).size() >= 5);
+        && otlp.spans("orders", Span.SpanKind.SPAN_KIND_SERVER).size() >= 5);
     List<Span> calls = otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_CLIENT);
     List<Span> tries = otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL);
     assertThat(calls).hasSize(5);
-    assertThat(tries).hasSize(5);
+    // One try each, nothing the mesh decided: no try spans (skein.telemetry.attempt.spans=retries),
+    // the call span names the try's endpoint.
+    assertThat(tries).isEmpty();
+    assertThat(calls).allSatisfy(c -> {
+      assertThat(attr(c.getAttributesList(), "skein.attempts")).isEqualTo("1");
+      assertThat(attr(c.getAttributesList(), "skein.endpoint")).matches(".+:[1-9]\\d*");
+    });
     Span call = calls.get(0);
     assertThat(attr(call.getAttributesList(), "http.request.method")).isEqualTo("GET");
     assertThat(attr(call.getAttributesList(), "url.full")).isEqualTo("http://orders/items?x=1");
@@ -173,13 +179,6 @@ class ReactorNettyClientMeshIT {
     assertThat(attr(call.getAttributesList(), "skein.destination.service")).isEqualTo("default/orders");
     Set<com.google.protobuf.ByteString> callIds = calls.stream().map(Span::getSpanId).collect(Collectors.toSet());
     Set<com.google.protobuf.ByteString> ids = new java.util.HashSet<>(callIds);
-    for (Span t : tries) {
-      assertThat(callIds).as("each try is a child of its call").contains(t.getParentSpanId());
-      assertThat(attr(t.getAttributesList(), "skein.attempt")).isEqualTo("1");
-      assertThat(attr(t.getAttributesList(), "server.port")).matches("[1-9]\\d*");
-      assertThat(attr(t.getAttributesList(), "http.response.status_code")).isEqualTo("200");
-      ids.add(t.getSpanId());
-    }
     // traceparent went out with the request: the server's spans continue the client's traces.
     Set<com.google.protobuf.ByteString> traces = calls.stream().map(Span::getTraceId).collect(Collectors.toSet());
     await().atMost(WAIT).until(() -> otlp.spans("orders", Span.SpanKind.SPAN_KIND_SERVER).stream().filter(s -> traces.contains(s.getTraceId())).count() >= 5);
@@ -287,7 +286,9 @@ class ReactorNettyClientMeshIT {
       // Round robin sends every other first try to the dead endpoint: 4 retries, well within the
       // destination's retry budget (20% of requests, plus a small reserve).
       String result = send(8, "http://orders/");
-      await().atMost(WAIT).until(() -> otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).size() >= before + 8);
+      // Only retried calls have try spans (two each): wait for the first retried try's.
+      await().atMost(WAIT).until(() -> otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).stream().skip(before)
+          .anyMatch(s -> "retry:connect-failure".equals(attr(s.getAttributesList(), "skein.decision"))));
       assertThat(result).as(otlp.spans("rn-client", Span.SpanKind.SPAN_KIND_INTERNAL).stream().skip(before)
           .map(s -> attr(s.getAttributesList(), "skein.endpoint") + " " + attr(s.getAttributesList(), "skein.decision")).toList().toString())
           .contains("ok=8 failed=0");

@@ -9,6 +9,7 @@ import dev.skein.it.support.TwoVersionMesh;
 import dev.skein.it.telemetry.OtlpReceiver;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
@@ -171,6 +172,22 @@ class OkHttpResilienceIT {
             .map(s -> OtlpReceiver.attr(s.getAttributesList(), "skein.decision")))
         .as("a failed try's span says it was retried")
         .contains("retry:5xx");
+    // Only retried calls have try spans (skein.telemetry.attempt.spans=retries): the first try's,
+    // made once the retry was decided, keeps its real start, inside its call and before the second.
+    List<Span> frontend = otlp.spans("frontend").stream().map(OtlpReceiver.ReceivedSpan::span).toList();
+    Span second = frontend.stream().filter(s -> "2".equals(OtlpReceiver.attr(s.getAttributesList(), "skein.attempt"))).findFirst().orElseThrow();
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> otlp.spans("frontend").stream()
+        .anyMatch(r -> r.span().getSpanId().equals(second.getParentSpanId())));
+    Span call = otlp.spans("frontend").stream().map(OtlpReceiver.ReceivedSpan::span)
+        .filter(s -> s.getSpanId().equals(second.getParentSpanId())).findFirst().orElseThrow();
+    List<Span> tries = otlp.spans("frontend").stream().map(OtlpReceiver.ReceivedSpan::span)
+        .filter(s -> s.getParentSpanId().equals(call.getSpanId())).toList();
+    Span first = tries.stream().filter(s -> "1".equals(OtlpReceiver.attr(s.getAttributesList(), "skein.attempt"))).findFirst().orElseThrow();
+    assertThat(OtlpReceiver.attr(first.getAttributesList(), "skein.decision")).isEqualTo("retry:5xx");
+    assertThat(first.getStartTimeUnixNano()).as("first try starts in its call (5 ms for the two clocks)")
+        .isGreaterThan(call.getStartTimeUnixNano() - 5_000_000).isLessThan(second.getStartTimeUnixNano());
+    assertThat(first.getEndTimeUnixNano()).isLessThanOrEqualTo(second.getStartTimeUnixNano());
+    assertThat(OtlpReceiver.attr(call.getAttributesList(), "skein.attempts")).isEqualTo(Integer.toString(tries.size()));
   }
 
   @Test
@@ -331,6 +348,7 @@ class OkHttpResilienceIT {
   /**
    * Apache HttpClient 5, classic and async, in the same client JVM: a retried call shows as its
    * call span with a try span per attempt under it, the failed try saying why it was retried.
+   * A call that needed one try has no try span (the default).
    */
   @Test
   @Order(8)
@@ -349,7 +367,14 @@ class OkHttpResilienceIT {
         assertThat(calls).as(library + " call spans").hasSize(40);
         java.util.Set<com.google.protobuf.ByteString> ids = calls.stream().map(Span::getSpanId).collect(java.util.stream.Collectors.toSet());
         java.util.List<Span> tries = spansOf(Span.SpanKind.SPAN_KIND_INTERNAL).filter(s -> ids.contains(s.getParentSpanId())).toList();
-        assertThat(tries.size()).as(library + " try spans").isGreaterThan(40);
+        // A call the mesh retried has one try span per try (skein.attempts of them); one that went
+        // through at the first try has none (skein.telemetry.attempt.spans=retries, the default).
+        java.util.List<Span> retried = calls.stream().filter(c -> !"1".equals(OtlpReceiver.attr(c.getAttributesList(), "skein.attempts"))).toList();
+        assertThat(retried).as(library + " retried calls").isNotEmpty();
+        for (Span c : retried) {
+          assertThat(tries.stream().filter(t -> t.getParentSpanId().equals(c.getSpanId())).count()).as(library + " tries of a retried call")
+              .isEqualTo(Long.parseLong(OtlpReceiver.attr(c.getAttributesList(), "skein.attempts")));
+        }
         assertThat(tries).as(library + ": a second try").anyMatch(s -> "2".equals(OtlpReceiver.attr(s.getAttributesList(), "skein.attempt")));
         assertThat(tries)
             .as(library + ": a failed try says it was retried")

@@ -58,6 +58,9 @@ public final class Telemetry {
     }
   }
 
+  /** Which tries get a span of their own ({@code skein.telemetry.attempt.spans}: {@code retries} by default, or {@code always}). */
+  private final AttemptSpans.Mode attemptSpans = AttemptSpans.Mode.fromSetting(Settings.get("skein.telemetry.attempt.spans"));
+
   /** One JSON line per request when {@code skein.access.log} asks; null when off. */
   private volatile AccessLog accessLog;
   /** The application's own OpenTelemetry API, joined to the mesh spans (see AppOtelBridge). */
@@ -277,7 +280,7 @@ public final class Telemetry {
   /** A try of a client call begins: a child span of the call's (see {@link AttemptSpans}). */
   public Object attemptStart(Object handle, int attempt, OutboundRoute endpoint) {
     State s = state;
-    return s == null || !s.spans || !(handle instanceof Call call) ? null : AttemptSpans.start(s.tracer, call, attempt, endpoint);
+    return s == null || !s.spans || !(handle instanceof Call call) ? null : AttemptSpans.start(s.tracer, attemptSpans, call, attempt, endpoint);
   }
 
   public void attemptEnd(Object handle, int status, Throwable error, String decision) {

@@ -34,14 +34,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * network (and, for comparison, the client side's telemetry of one call): the telemetry start (W3C context extracted from the headers, a SERVER span with its
  * attributes), the drain count, the authorization decision (an ALLOW policy that matches), the
  * span made current and closed again, and the end (status on the span, the duration histogram
- * recorded). Spans are sampled and recorded but exported nowhere, so what is measured is what
- * the agent adds per request on the request thread.
+ * recorded). Spans are sampled, recorded and batched, and handed to an exporter that drops them
+ * ({@link DiscardingSpanExporterProvider}), so what is measured is what the agent adds per request.
  *
  * <p>Run: {@code bin/bench-request-path ServerPathBench} (JMH with {@code -prof gc}: ns and bytes
  * per request).
  */
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Dskein.telemetry.bridge=off", "-Dotel.metrics.exporter=none", "-Dotel.traces.exporter=none"})
+@Fork(value = 1, jvmArgsAppend = {"-Dskein.telemetry.bridge=off", "-Dotel.metrics.exporter=none", "-Dotel.traces.exporter=discard"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.AverageTime)

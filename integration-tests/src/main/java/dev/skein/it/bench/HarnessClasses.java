@@ -52,6 +52,11 @@ final class HarnessClasses {
     preload();
   }
 
+  /** The class path every JVM started through {@link #jvm} gets. */
+  static String classPath() {
+    return classPath;
+  }
+
   static void preload(String className) {
     try {
       Class.forName(className, false, HarnessClasses.class.getClassLoader());

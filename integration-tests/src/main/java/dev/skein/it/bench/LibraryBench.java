@@ -85,7 +85,9 @@ public final class LibraryBench {
       }
       try {
         startAll(pairs, results);
-        for (int round = 1; round <= options.rounds(); round++) {
+        // Round 0 (not in the quick mode) is measured like the others and thrown away: right after
+        // the start-up warm-up, with six JVMs having warmed up at once, the JIT is still busy.
+        for (int round = options.quickMode() ? 1 : 0; round <= options.rounds(); round++) {
           for (String library : options.libraries()) {
             // without, with; then with, without: neither always runs right after the other library.
             List<LibraryPair> turn = pairs.stream().filter(p -> p.library().equals(library)).toList();
@@ -95,7 +97,9 @@ public final class LibraryBench {
             for (LibraryPair pair : turn) {
               LibraryResult result = results.get(pair);
               if (result.error == null) {
-                sample(pair, result, "round " + round + "/" + options.rounds());
+                LibraryResult target = round == 0 ? new LibraryResult(pair.library(), pair.agent()) : result;
+                sample(pair, target, round == 0 ? "round 0 (not counted)" : "round " + round + "/" + options.rounds());
+                result.error = target.error;
               }
             }
           }

@@ -2,8 +2,11 @@ package dev.skein.it.bench;
 
 import dev.skein.it.support.EtcdServer;
 import dev.skein.it.support.MeshJvm;
+import java.io.File;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * One library's client and server JVMs, either without an agent (the client calls the server's
@@ -51,6 +54,17 @@ final class LibraryPair implements AutoCloseable {
     };
   }
 
+  /**
+   * The harness's class path without the OpenTelemetry API and SDK (this module's, for other
+   * tests): the applications here use none, as in the main benchmark, so that the agent does not
+   * look for an application span to join on every call.
+   */
+  private static String applicationClassPath() {
+    return Arrays.stream(HarnessClasses.classPath().split(File.pathSeparator))
+        .filter(entry -> !entry.replace('\\', '/').contains("/io/opentelemetry/"))
+        .collect(Collectors.joining(File.pathSeparator));
+  }
+
   private boolean grpc() {
     return library.equals("grpc");
   }
@@ -83,7 +97,7 @@ final class LibraryPair implements AutoCloseable {
   }
 
   private MeshJvm.Builder jvm(String role) {
-    MeshJvm.Builder builder = HarnessClasses.jvm("lib-" + library + (agent ? "-skein-" : "-plain-") + role);
+    MeshJvm.Builder builder = HarnessClasses.jvm("lib-" + library + (agent ? "-skein-" : "-plain-") + role).classPath(applicationClassPath());
     if (!agent) {
       return builder.withoutAgent();
     }

@@ -25,7 +25,7 @@ public final class LibraryReport {
   private final String loadAfter;
   private final double seconds;
   private final Path file;
-  private final String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+  private final ZonedDateTime written = ZonedDateTime.now(ZoneOffset.UTC);
 
   LibraryReport(
       LibraryBenchOptions options, String commandLine, List<LibraryResult> results, OtlpReceiver otlp, String loadBefore,
@@ -91,7 +91,8 @@ public final class LibraryReport {
   public String markdown() {
     StringBuilder md = new StringBuilder();
     md.append("# Per-library overhead of the Skein agent\n\n");
-    md.append("Run ").append(date).append(": `bin/bench ").append(commandLine.isBlank() ? "--libraries" : commandLine).append("`, ")
+    String started = written.minusSeconds((long) seconds).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+    md.append("Run started ").append(started).append(": `bin/bench ").append(commandLine.isBlank() ? "--libraries" : commandLine).append("`, ")
         .append(machine()).append("; load average (1, 5, 15 min) ").append(loadBefore).append(" at the start, ").append(loadAfter)
         .append(" at the end; took ").append(String.format(Locale.ROOT, "%.0f s", seconds)).append(".\n\n");
     md.append(String.format(Locale.ROOT,
@@ -99,7 +100,9 @@ public final class LibraryReport {
             + " each sample is %.1f s of sequential requests over one connection (one channel); within a round each library's"
             + " two pairs run one after the other (without, with; the next round with, without).%s\n\n",
         options.rounds(), options.startWarm(), options.roundWarm(), options.sampleMillis() / 1000.0,
-        options.quickMode() ? " Quick mode: proves that every library produces numbers; the figures mean little." : ""));
+        options.quickMode()
+            ? " Quick mode: proves that every library produces numbers; the figures mean little."
+            : " A first round (round 0) runs the same way and is not counted: right after start-up the JIT is still busy."));
     md.append("| library | p50 without (µs) | p50 with (µs) | added at p50 (µs) | p90 without / with (µs) | p99 without / with (µs)"
         + " | client CPU per request without / with (µs) | server CPU per request without / with (µs) | requests failed / sent"
         + " | target: < 20 µs added at p50 |\n");
@@ -117,7 +120,7 @@ public final class LibraryReport {
           .append(" | ").append(micros(without.clientCpu)).append(" / ").append(micros(with.clientCpu))
           .append(" | ").append(micros(without.serverCpu)).append(" / ").append(micros(with.serverCpu))
           .append(" | ").append(without.failures + with.failures).append(" / ").append(without.requests + with.requests)
-          .append(" | ").append(added == null ? "not measured" : added < TARGET_ADDED_P50_MICROS ? "met" : "**not met**")
+          .append(" | ").append(added == null ? "not measured" : Math.round(added) < TARGET_ADDED_P50_MICROS ? "met" : "**not met**")
           .append(" |\n");
     }
     md.append("\nCells: the median over rounds of each round's percentile (or CPU). \"Added at p50\" is the median over rounds of"

@@ -574,6 +574,13 @@ class TelemetryChainIT {
       etcd.put(telemetryKey, "kind: Telemetry\nspec:\n  selector: {service: client}\n  accessLogging: {mode: CLIENT}\n");
       await().atMost(WAIT).until(() -> client.agentLog().contains("access log on, stdout, CLIENT (Telemetry default/client-log)"));
       System.out.println("Telemetry policy applied " + (System.nanoTime() - put) / 1_000_000 + " ms after the put");
+      com.fasterxml.jackson.databind.JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper().readTree(configDump(clientAdmin)).get("accessLog");
+      assertThat(state.get("decidedBy").asText()).as(state.toString()).isEqualTo("policy");
+      assertThat(state.get("policy").asText()).isEqualTo("default/client-log");
+      assertThat(state.get("on").asBoolean()).isTrue();
+      assertThat(state.get("mode").asText()).isEqualTo("CLIENT");
+      assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(configDump(frontAdmin)).get("accessLog").get("decidedBy").asText())
+          .isEqualTo("setting");
       String done = send(client, 3);
       assertThat(done).startsWith("done ok=3 failed=0");
       await().atMost(WAIT).until(() -> accessLogLines(client).size() >= 3);
@@ -625,6 +632,12 @@ class TelemetryChainIT {
       etcd.delete(namespaceKey);
       etcd.delete(routeKey);
     }
+  }
+
+  private static String configDump(int adminPort) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/config_dump")).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private static int occurrences(String text, String part) {

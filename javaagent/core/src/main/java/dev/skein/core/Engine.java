@@ -221,6 +221,7 @@ public final class Engine implements MeshEngine {
                 + dev.skein.core.tls.CertificateMetrics.text(id == null ? null : id.current(), tlsRefusals.get());
           });
       admin.serveAuthorization(authorizer::describe);
+      admin.serveAccessLog(telemetry::accessLogState);
       adminServer = admin.server();
       admin.start();
       status.adminPort(admin.port());

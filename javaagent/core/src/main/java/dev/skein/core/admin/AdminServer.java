@@ -38,6 +38,7 @@ public final class AdminServer {
   private final Supplier<Map<String, byte[]>> rawPolicies;
   private volatile Supplier<String> metrics = () -> "";
   private volatile Supplier<Map<String, Object>> authorization = Map::of;
+  private volatile Supplier<Map<String, Object>> accessLog = Map::of;
 
   public AdminServer(int port, Supplier<MeshSnapshot> snapshot) throws IOException {
     this(port, snapshot, Map::of);
@@ -72,6 +73,11 @@ public final class AdminServer {
   /** {@code /config_dump} shows this as {@code authorization}: the policies in force and the decision counts. */
   public void serveAuthorization(Supplier<Map<String, Object>> summary) {
     this.authorization = summary;
+  }
+
+  /** {@code /config_dump} shows this as {@code accessLog}: whether it is on, for which side, and what decided. */
+  public void serveAccessLog(Supplier<Map<String, Object>> state) {
+    this.accessLog = state;
   }
 
   /** The server object, so that the engine does not register its own admin port as an endpoint. */
@@ -117,6 +123,7 @@ public final class AdminServer {
     s.rejected().forEach((k, problems) -> rejected.put(k, problems.stream().map(Problem::toString).toList()));
     dump.put("rejected", rejected);
     dump.put("authorization", authorization.get());
+    dump.put("accessLog", accessLog.get());
     dump.put("agentFaults", AgentFaults.snapshot());
     return dump;
   }

@@ -581,6 +581,31 @@ public final class Telemetry {
     }
   }
 
+  /**
+   * For {@code /config_dump}: {@code decidedBy} ({@code setting}, {@code policy} or {@code none}),
+   * the policy's name, {@code mode} and {@code on}, and the lines dropped on a full queue.
+   */
+  public Map<String, Object> accessLogState() {
+    Map<String, Object> state = new java.util.LinkedHashMap<>();
+    AccessLogPolicy.Chosen policy = accessLogPolicy;
+    if (accessLogSet) {
+      state.put("decidedBy", "setting");
+      state.put("setting", Settings.get("skein.access.log"));
+      state.put("on", accessLog != null);
+    } else if (policy != null) {
+      state.put("decidedBy", "policy");
+      state.put("policy", policy.name());
+      state.put("on", !policy.accessLogging().disabled());
+      state.put("mode", policy.accessLogging().mode().name());
+    } else {
+      state.put("decidedBy", "none");
+      state.put("on", false);
+    }
+    AccessLog log = accessLog != null ? accessLog : policyLog;
+    state.put("dropped", log == null ? 0 : log.dropped());
+    return state;
+  }
+
   private AccessLog policyAccessLog() {
     AccessLog log = policyLog;
     if (log == null) {

@@ -98,7 +98,7 @@ public class RequestPathBench {
                 - {name: v1, labels: {version: v1}}
                 - {name: v2, labels: {version: v2}}
               loadBalancer: {simple: LEAST_REQUEST}
-              connectionPool: {maxConcurrentRequests: 1000}
+              connectionPool: {maxConcurrentRequests: 1000, maxRequestsPerEndpoint: 16, maxPendingRequests: 500}
               outlierDetection: {consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s, maxEjectionPercent: 50}
               circuitBreaker: {failureRateThreshold: 50, minimumCalls: 20, openStateDuration: 30s}
             """));

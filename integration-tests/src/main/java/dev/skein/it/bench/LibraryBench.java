@@ -1,10 +1,7 @@
 package dev.skein.it.bench;
 
-import dev.skein.it.support.AgentJar;
 import dev.skein.it.support.EtcdServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,31 +42,12 @@ public final class LibraryBench {
   /** Runs with {@code bin/bench --libraries}'s arguments and writes the report. */
   public static LibraryReport run(String... args) throws Exception {
     LibraryBenchOptions options = LibraryBenchOptions.parse(args);
-    String quiet = System.getProperty("skein.it.quiet");
-    System.setProperty("skein.it.quiet", "true"); // the JVMs' own logs are kept for error messages
-    try {
-      return new LibraryBench(options).run(String.join(" ", args));
-    } finally {
-      if (quiet == null) {
-        System.clearProperty("skein.it.quiet");
-      } else {
-        System.setProperty("skein.it.quiet", quiet);
-      }
+    try (BenchWorkspace workspace = BenchWorkspace.open("skein-libbench", LibraryReport.class.getName(), LibraryResult.class.getName())) {
+      return new LibraryBench(options).run(String.join(" ", args), workspace.reports());
     }
   }
 
-  private LibraryReport run(String commandLine) throws Exception {
-    Path root = RepoRoot.find();
-    Path out = Files.createDirectories(root.resolve("integration-tests/target/bench"));
-    Path work = Files.createTempDirectory("skein-libbench");
-    HarnessClasses.snapshot(work);
-    HarnessClasses.preload(LibraryReport.class.getName());
-    HarnessClasses.preload(LibraryResult.class.getName());
-    // One agent jar for the whole run, even if a build replaces the original meanwhile.
-    Path agentCopy = work.resolve("skein-agent.jar");
-    Files.copy(Path.of(AgentJar.path()), agentCopy, StandardCopyOption.REPLACE_EXISTING);
-    String agentProperty = System.getProperty("skein.agent.jar");
-    System.setProperty("skein.agent.jar", agentCopy.toString());
+  private LibraryReport run(String commandLine, Path reports) throws Exception {
     String loadBefore = LibraryReport.loadAverage();
     long began = System.nanoTime();
     List<LibraryPair> pairs = new ArrayList<>();
@@ -113,18 +91,9 @@ public final class LibraryBench {
       }
       LibraryReport report =
           new LibraryReport(options, commandLine, new ArrayList<>(results.values()), otlp, loadBefore, LibraryReport.loadAverage(),
-              (System.nanoTime() - began) / 1e9, out.resolve("libraries.md"));
+              (System.nanoTime() - began) / 1e9, reports.resolve("libraries.md"));
       report.write();
       return report;
-    } finally {
-      if (agentProperty == null) {
-        System.clearProperty("skein.agent.jar");
-      } else {
-        System.setProperty("skein.agent.jar", agentProperty);
-      }
-      try (var files = Files.walk(work)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
     }
   }
 

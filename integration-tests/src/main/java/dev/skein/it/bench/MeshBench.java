@@ -1,11 +1,9 @@
 package dev.skein.it.bench;
 
-import dev.skein.it.support.AgentJar;
 import dev.skein.it.support.EtcdServer;
 import dev.skein.it.support.MeshJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,31 +48,13 @@ public final class MeshBench {
   }
 
   private static BenchReport run(BenchOptions options, String commandLine) throws Exception {
-    String quiet = System.getProperty("skein.it.quiet");
-    System.setProperty("skein.it.quiet", "true"); // the JVMs' own logs are kept for error messages
-    try {
-      return new MeshBench(options).run(commandLine);
-    } finally {
-      if (quiet == null) {
-        System.clearProperty("skein.it.quiet");
-      } else {
-        System.setProperty("skein.it.quiet", quiet);
-      }
+    try (BenchWorkspace workspace = BenchWorkspace.open("skein-bench", ScenarioRound.class.getName())) {
+      return new MeshBench(options).run(commandLine, workspace);
     }
   }
 
-  private BenchReport run(String commandLine) throws Exception {
-    Path root = RepoRoot.find();
-    Path out = root.resolve("integration-tests/target/bench");
-    Files.createDirectories(out);
-    Path work = Files.createTempDirectory("skein-bench");
-    HarnessClasses.snapshot(work);
-    HarnessClasses.preload(ScenarioRound.class.getName());
-    // One agent jar for the whole run, even if a build replaces the original meanwhile.
-    Path agentCopy = work.resolve("skein-agent.jar");
-    Files.copy(Path.of(AgentJar.path()), agentCopy, StandardCopyOption.REPLACE_EXISTING);
-    String agentProperty = System.getProperty("skein.agent.jar");
-    System.setProperty("skein.agent.jar", agentCopy.toString());
+  private BenchReport run(String commandLine, BenchWorkspace workspace) throws Exception {
+    Path otelAgent = RepoRoot.find().resolve("integration-tests/target/otel/opentelemetry-javaagent.jar");
     long began = System.nanoTime();
     try (EtcdServer etcd = EtcdServer.started();
         OtlpReceiver otlp = new OtlpReceiver();
@@ -82,11 +62,11 @@ public final class MeshBench {
         OtlpReceiver policyOtlp = new OtlpReceiver()) {
       List<Scenario> scenarios = new ArrayList<>();
       scenarios.add(new BaselineScenario());
-      scenarios.add(new OtelScenario(copyIfPresent(root.resolve("integration-tests/target/otel/opentelemetry-javaagent.jar"), work), otlp));
+      scenarios.add(new OtelScenario(workspace.copyIfPresent(otelAgent), otlp));
       scenarios.add(SkeinScenario.telemetryOnly(etcd, skeinOtlp));
       // A receiver of its own: the telemetry-only scenario's export volume is compared with the OpenTelemetry agent's.
       scenarios.add(SkeinScenario.fullPolicy(etcd, policyOtlp));
-      scenarios.add(new NginxSidecarScenario(Files.createDirectories(work.resolve("nginx"))));
+      scenarios.add(new NginxSidecarScenario(Files.createDirectories(workspace.work().resolve("nginx"))));
       scenarios.removeIf(s -> !options.includes(s.id()));
 
       Map<Scenario, ScenarioResult> results = new LinkedHashMap<>();
@@ -159,18 +139,9 @@ public final class MeshBench {
       BenchReport report =
           new BenchReport(options, commandLine, new ArrayList<>(results.values()), propagation, propagationErrors,
               Map.of("otel", otlp, "skein-telemetry", skeinOtlp, "skein-policy", policyOtlp),
-              (System.nanoTime() - began) / 1e9, out.resolve("report.md"), out.resolve("report.png"));
+              (System.nanoTime() - began) / 1e9, workspace.reports().resolve("report.md"), workspace.reports().resolve("report.png"));
       report.write();
       return report;
-    } finally {
-      if (agentProperty == null) {
-        System.clearProperty("skein.agent.jar");
-      } else {
-        System.setProperty("skein.agent.jar", agentProperty);
-      }
-      try (var files = Files.walk(work)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
     }
   }
 
@@ -191,14 +162,6 @@ public final class MeshBench {
     for (Thread t : threads) {
       t.join();
     }
-  }
-
-  /** A private copy for the run (a clean build may delete target/ meanwhile); the path itself when absent. */
-  private static Path copyIfPresent(Path file, Path work) throws java.io.IOException {
-    if (!Files.isRegularFile(file)) {
-      return file;
-    }
-    return Files.copy(file, work.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
   }
 
   private void fail(ScenarioResult result, String stage, Throwable e) {

@@ -36,7 +36,12 @@ public final class TwoVersionMesh implements AutoCloseable {
   }
 
   public MeshJvm startServer(String version) throws Exception {
-    MeshJvm server = ordersInstance(etcd, version).start("dev.skein.it.apps.EchoServer");
+    return startServer(ordersInstance(etcd, version));
+  }
+
+  /** An {@code orders} instance from a builder of {@link #ordersInstance} with settings of its own. */
+  public MeshJvm startServer(MeshJvm.Builder instance) throws Exception {
+    MeshJvm server = instance.start("dev.skein.it.apps.EchoServer");
     String port = server.awaitLineStartingWith("listening", Duration.ofSeconds(30)).substring("listening ".length());
     servers.add(server);
     awaitRegistration(port);

@@ -10,20 +10,22 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * etcd is down for longer than a registration's 10-s lease while a client sends steady traffic
- * through the mesh.
+ * etcd is down for three times a registration's lease (4 s here, 10 s by default) while a client
+ * sends steady traffic through the mesh.
  */
 class EtcdDownUnderLoadIT {
   static final int RATE = 50;
-  static final Duration DOWN = Duration.ofSeconds(30);
+  static final Duration LEASE = Duration.ofSeconds(4);
+  static final Duration DOWN = LEASE.multipliedBy(3);
 
   @Test
   void noRequestFailsWhileEtcdIsDownAndAPutAfterItReturnsTakesEffect() throws Exception {
     try (EtcdServer etcd = EtcdServer.started(); TwoVersionMesh mesh = new TwoVersionMesh(etcd)) {
       etcd.put(Policies.DESTINATION_KEY, Policies.ORDERS_SUBSETS);
       etcd.put(Policies.ROUTE_KEY, Policies.split(100, 0));
-      mesh.startServer("v1");
-      mesh.startServer("v2");
+      for (String version : new String[] {"v1", "v2"}) {
+        mesh.startServer(TwoVersionMesh.ordersInstance(etcd, version).property("skein.lease.ttl.seconds", Long.toString(LEASE.toSeconds())));
+      }
       try (Traffic traffic = Traffic.start(client(etcd), "http://orders/x", RATE)) {
         long start = Traffic.now();
         traffic.awaitSecond(start, s -> s.onlyBody("v1"), Duration.ofSeconds(30));

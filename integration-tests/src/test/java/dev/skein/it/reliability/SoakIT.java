@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * Steady load with a policy change every second for {@code skein.soak.seconds} (60 in CI; 600
+ * Steady load with a policy change every second for {@code skein.soak.seconds} (40 in CI; 600
  * for the long run) while the two v2 instances restart in turn every {@link #RESTART_EVERY},
  * alternately with SIGTERM (drained) and SIGKILL (the client retries the connect failure on
  * another endpoint and ejects the dead one at once): no request fails but one on the wire to a
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * never-restarted v1 server's heap after full GC, threads and file descriptors stay flat.
  */
 class SoakIT {
-  static final int SECONDS = Integer.getInteger("skein.soak.seconds", 60);
+  static final int SECONDS = Integer.getInteger("skein.soak.seconds", 40);
   static final int RATE = 50;
   static final Duration WARM_UP = Duration.ofSeconds(10);
   static final Duration RESTART_EVERY = Duration.ofSeconds(10);

@@ -32,7 +32,6 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code unary|server|client|bidi N [name:value ...]}: N calls of that kind with those
  *       headers, prints {@code result ok=N failed=N bodies={v1=N, v2=N}} (one body per call: the
  *       version that answered, {@code mixed} if one call's messages disagree);
- *   <li>{@code bench N}: N sequential unary calls, prints {@code bench p50=US p99=US} (microseconds).
  * </ul>
  */
 public final class GrpcClientDriver {
@@ -54,7 +53,6 @@ public final class GrpcClientDriver {
             channel = build(w);
             System.out.println("channel ok");
           }
-          case "bench" -> System.out.println(bench(Integer.parseInt(w[1])));
           default -> System.out.println(calls(w[0], Integer.parseInt(w[1]), Arrays.copyOfRange(w, 2, w.length)));
         }
       } catch (Exception e) {
@@ -127,17 +125,6 @@ public final class GrpcClientDriver {
       throw new IllegalStateException("no reply");
     }
     return replies.stream().distinct().count() == 1 ? replies.get(0) : "mixed";
-  }
-
-  private static String bench(int count) {
-    long[] micros = new long[count];
-    for (int i = 0; i < count; i++) {
-      long start = System.nanoTime();
-      ClientCalls.blockingUnaryCall(channel, OrdersApi.GET, options(), "get");
-      micros[i] = (System.nanoTime() - start) / 1000;
-    }
-    Arrays.sort(micros);
-    return "bench p50=" + micros[count / 2] + " p99=" + micros[(int) (count * 0.99)];
   }
 
   /** Collects the replies of one streaming call. */

@@ -1,5 +1,6 @@
 package dev.skein.it.apps.authz;
 
+import dev.skein.it.support.GrpcMarshallers;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
@@ -12,7 +13,6 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.TlsServerCredentials;
 import io.grpc.stub.ServerCalls;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.FileInputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -37,22 +37,7 @@ import javax.net.ssl.TrustManagerFactory;
  * PKCS#12 trust store with the CA that issued the clients' certificates.
  */
 public final class AuthzServers {
-  static final MethodDescriptor.Marshaller<String> UTF8 =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-          return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-          try {
-            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        }
-      };
+  static final MethodDescriptor.Marshaller<String> UTF8 = GrpcMarshallers.UTF8;
 
   /** {@code orders.Orders/<name>}, unary, UTF-8 strings. */
   public static MethodDescriptor<String, String> method(String name) {

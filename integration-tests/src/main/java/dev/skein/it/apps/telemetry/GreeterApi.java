@@ -1,32 +1,13 @@
 package dev.skein.it.apps.telemetry;
 
+import dev.skein.it.support.GrpcMarshallers;
 import io.grpc.MethodDescriptor;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 /** {@code telemetry.Greeter/Greet}, written by hand with a UTF-8 string marshaller (no protoc). */
 public final class GreeterApi {
   public static final String SERVICE = "telemetry.Greeter";
 
-  static final MethodDescriptor.Marshaller<String> UTF8 =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-          return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-          try {
-            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
+  static final MethodDescriptor.Marshaller<String> UTF8 = GrpcMarshallers.UTF8;
 
   public static final MethodDescriptor<String, String> GREET =
       MethodDescriptor.<String, String>newBuilder()

@@ -92,6 +92,7 @@ class HostileInputTest {
     void catastrophicInputIsQuick() {
         long start = System.nanoTime();
         PolicyParser.parse("x.yaml", "a: [" + "1, ".repeat(200_000) + "1]");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        // A blow-up (quadratic or worse) takes minutes; 20 s leaves room for a loaded CI machine.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
     }
 }

@@ -182,7 +182,7 @@ public final class DestinationGuard {
     if (ejectedNow * 100 >= outlier.maxEjectionPercent() * size) {
       return false;
     }
-    health.eject(nowNanos, outlier.baseEjectionTime().toNanos());
+    health.eject(nowNanos, outlier.baseEjectionTime().toNanos(), outlier.interval().toNanos());
     return true;
   }
 }

@@ -14,6 +14,8 @@ public final class EndpointHealth {
   private volatile long ejectedUntilNanos;
   private volatile long ejectedAtNanos;
   private int ejections;
+  /** When the last ejection ended (its time ran out, or a success ended it early). */
+  private long healthySinceNanos;
 
   public void inFlightIncrement() {
     inFlight.incrementAndGet();
@@ -37,8 +39,18 @@ public final class EndpointHealth {
     return until != 0 && nowNanos - until < 0;
   }
 
-  /** Ejects for {@code base} times the number of ejections so far (capped), as Envoy does. */
-  synchronized void eject(long nowNanos, long baseNanos) {
+  /**
+   * Ejects for {@code base} times the number of ejections so far (capped), as Envoy does; as in
+   * Envoy, that count goes down by one for each {@code interval} the endpoint stayed healthy since
+   * its last ejection ended, so that an endpoint that failed once a day ago is not punished as a
+   * repeat offender.
+   */
+  synchronized void eject(long nowNanos, long baseNanos, long intervalNanos) {
+    if (ejections > 0 && intervalNanos > 0) {
+      long lastEnd = ejectedUntilNanos != 0 ? ejectedUntilNanos : healthySinceNanos;
+      long healthyIntervals = Math.max(0, nowNanos - lastEnd) / intervalNanos;
+      ejections = (int) Math.max(0, ejections - healthyIntervals);
+    }
     ejections = Math.min(ejections + 1, MAX_MULTIPLIER);
     ejectedAtNanos = nowNanos;
     ejectedUntilNanos = nowNanos + baseNanos * ejections;
@@ -58,6 +70,7 @@ public final class EndpointHealth {
       return false;
     }
     ejectedUntilNanos = 0;
+    healthySinceNanos = nowNanos;
     return true;
   }
 

@@ -108,4 +108,49 @@ class OutlierDetectionTest {
     g.control(0).finished(200, 5_000_000);
     assertThat(g.health(0).isEjected(System.nanoTime())).isTrue();
   }
+
+  /** As Envoy: each repeat ejection lasts one base time longer; each healthy interval takes one off. */
+  @Test
+  void repeatEjectionsLastLongerAndHealthyIntervalsBringTheTimeBackDown() {
+    EndpointHealth h = new EndpointHealth();
+    long base = 1_000;
+    long interval = 10_000;
+    long t = 1_000_000;
+    h.eject(t, base, interval);
+    assertThat(ejectedFor(h, t)).isEqualTo(base);
+    t += base;
+    h.eject(t, base, interval);
+    assertThat(ejectedFor(h, t)).isEqualTo(2 * base);
+    t += 2 * base;
+    h.eject(t, base, interval);
+    assertThat(ejectedFor(h, t)).isEqualTo(3 * base);
+    // Healthy for two and a half intervals after that ejection: two off, then one on.
+    t += 3 * base + 25_000;
+    h.eject(t, base, interval);
+    assertThat(ejectedFor(h, t)).isEqualTo(2 * base);
+    // Healthy for a long time: back to the base time.
+    t += 2 * base + 100 * interval;
+    h.eject(t, base, interval);
+    assertThat(ejectedFor(h, t)).isEqualTo(base);
+  }
+
+  /** Ends an ejection early by a success; healthy intervals count from then. */
+  @Test
+  void healthyIntervalsCountFromASuccessThatEndedTheEjectionEarly() {
+    EndpointHealth h = new EndpointHealth();
+    long t = 1_000_000;
+    h.eject(t, 50_000, 10_000);
+    h.eject(t + 50_000, 50_000, 10_000); // two ejections: 100_000 long
+    assertThat(h.returnIfSentSinceEjection(t + 60_000, t + 60_001)).isTrue();
+    h.eject(t + 60_001 + 10_000, 50_000, 10_000); // one interval healthy since: 2 - 1 + 1
+    assertThat(h.ejections()).isEqualTo(2);
+  }
+
+  private static long ejectedFor(EndpointHealth h, long from) {
+    long until = from;
+    while (h.isEjected(until)) {
+      until++;
+    }
+    return until - from;
+  }
 }

@@ -5,6 +5,6 @@ public final class ResilienceTestAccess {
   private ResilienceTestAccess() {}
 
   public static void eject(EndpointHealth health, long nanos) {
-    health.eject(System.nanoTime(), nanos);
+    health.eject(System.nanoTime(), nanos, 0);
   }
 }

@@ -1,9 +1,11 @@
 package dev.skein.it.bench;
 
 import dev.skein.it.support.EtcdServer;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +18,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The agent's per-request price for each client library: OkHttp, Apache HttpClient 5 (classic)
- * and gRPC unary, each as a client JVM and a server JVM without an agent and with the Skein
- * agent on both, all in one run. Every pair starts once and warms up; then, round after round,
- * each library's two pairs take turns (without, with; the next round with, without) sending
- * sequential requests over one connection, so that the machine's noise falls on both. Writes
+ * and gRPC unary, each as a client JVM and a server JVM without an agent, under the OpenTelemetry
+ * Java agent on both (not in the quick mode) and under the Skein agent on both, all in one run.
+ * Every pair starts once and warms up; then, round after round, each library's pairs take turns
+ * (in an order that rotates from round to round) sending sequential requests over one
+ * connection, so that the machine's noise falls on all of them. Writes
  * {@code integration-tests/target/bench/libraries.md}.
  *
  * <p>Run: {@code bin/bench --libraries [--quick] [options]} (see {@link LibraryBenchOptions#parse}).
@@ -43,22 +46,31 @@ public final class LibraryBench {
   public static LibraryReport run(String... args) throws Exception {
     LibraryBenchOptions options = LibraryBenchOptions.parse(args);
     try (BenchWorkspace workspace = BenchWorkspace.open("skein-libbench", LibraryReport.class.getName(), LibraryResult.class.getName())) {
-      return new LibraryBench(options).run(String.join(" ", args), workspace.reports());
+      return new LibraryBench(options).run(String.join(" ", args), workspace);
     }
   }
 
-  private LibraryReport run(String commandLine, Path reports) throws Exception {
+  /** A copy of the OpenTelemetry agent that the build downloads (see the pom), when that column runs. */
+  private Path otelAgent(BenchWorkspace workspace) throws IOException {
+    Path jar = RepoRoot.find().resolve("integration-tests/target/otel/opentelemetry-javaagent.jar");
+    return options.otel() ? workspace.copyIfPresent(jar) : jar;
+  }
+
+  private LibraryReport run(String commandLine, BenchWorkspace workspace) throws Exception {
+    Path reports = workspace.reports();
     String loadBefore = LibraryReport.loadAverage();
     long began = System.nanoTime();
     List<LibraryPair> pairs = new ArrayList<>();
     Map<LibraryPair, LibraryResult> results = new LinkedHashMap<>();
+    Path otelAgent = otelAgent(workspace);
     try (EtcdServer etcd = EtcdServer.started();
-        OtlpReceiver otlp = new OtlpReceiver()) {
+        OtlpReceiver otlp = new OtlpReceiver();
+        OtlpReceiver otelOtlp = new OtlpReceiver()) {
       for (String library : options.libraries()) {
-        for (boolean agent : new boolean[] {false, true}) {
-          LibraryPair pair = new LibraryPair(library, agent, etcd, otlp);
+        for (LibraryPair.Mode mode : options.modes()) {
+          LibraryPair pair = new LibraryPair(library, mode, etcd, mode == LibraryPair.Mode.OTEL ? otelOtlp : otlp, otelAgent);
           pairs.add(pair);
-          results.put(pair, new LibraryResult(library, agent));
+          results.put(pair, new LibraryResult(library, mode));
         }
       }
       try {
@@ -67,15 +79,14 @@ public final class LibraryBench {
         // the start-up warm-up, with six JVMs having warmed up at once, the JIT is still busy.
         for (int round = options.quickMode() ? 1 : 0; round <= options.rounds(); round++) {
           for (String library : options.libraries()) {
-            // without, with; then with, without: neither always runs right after the other library.
-            List<LibraryPair> turn = pairs.stream().filter(p -> p.library().equals(library)).toList();
-            if (round % 2 == 0) {
-              turn = List.of(turn.get(1), turn.get(0));
-            }
+            // The order rotates each round (without, with; then with, without; or over three modes),
+            // so that no mode always runs right after another library or another mode.
+            List<LibraryPair> turn = new ArrayList<>(pairs.stream().filter(p -> p.library().equals(library)).toList());
+            Collections.rotate(turn, round + 1);
             for (LibraryPair pair : turn) {
               LibraryResult result = results.get(pair);
               if (result.error == null) {
-                LibraryResult target = round == 0 ? new LibraryResult(pair.library(), pair.agent()) : result;
+                LibraryResult target = round == 0 ? new LibraryResult(pair.library(), pair.mode()) : result;
                 sample(pair, target, round == 0 ? "round 0 (not counted)" : "round " + round + "/" + options.rounds());
                 result.error = target.error;
               }
@@ -90,7 +101,7 @@ public final class LibraryBench {
         progress.done();
       }
       LibraryReport report =
-          new LibraryReport(options, commandLine, new ArrayList<>(results.values()), otlp, loadBefore, LibraryReport.loadAverage(),
+          new LibraryReport(options, commandLine, new ArrayList<>(results.values()), otlp, otelOtlp, loadBefore, LibraryReport.loadAverage(),
               (System.nanoTime() - began) / 1e9, reports.resolve("libraries.md"));
       report.write();
       return report;
@@ -113,7 +124,7 @@ public final class LibraryBench {
       for (Map.Entry<LibraryPair, Future<?>> e : starts.entrySet()) {
         progress.show("warming up " + e.getKey().id());
         try {
-          e.getValue().get(5, TimeUnit.MINUTES);
+          e.getValue().get(10, TimeUnit.MINUTES);
         } catch (ExecutionException | TimeoutException ex) {
           fail(e.getKey(), results.get(e.getKey()), "start", ex.getCause() != null ? ex.getCause() : ex);
         }

@@ -3,45 +3,71 @@ package dev.skein.it.bench;
 import dev.skein.it.support.EtcdServer;
 import dev.skein.it.support.MeshJvm;
 import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * One library's client and server JVMs, either without an agent (the client calls the server's
- * loopback address) or with the Skein agent on both (the client calls the service {@code echo} by
- * name, resolved from the server's registration in etcd, under an etcd prefix of the library's
- * own; the agents' traces and metrics go over OTLP/HTTP to a loopback receiver). HTTP clients
- * call the JDK {@code HttpServer} of {@code EchoServer}; gRPC calls {@link GrpcEcho}.
+ * One library's client and server JVMs in one {@link Mode}: without an agent (the client calls
+ * the server's loopback address), under the OpenTelemetry Java agent on both (the same loopback
+ * address; its traces and metrics over OTLP/HTTP to a loopback receiver), or under the Skein
+ * agent on both (the client calls the service {@code echo} by name, resolved from the server's
+ * registration in etcd, under an etcd prefix of the library's own; traces and metrics over
+ * OTLP/HTTP to a loopback receiver). HTTP clients call the JDK {@code HttpServer} of
+ * {@code EchoServer}; gRPC calls {@link GrpcEcho}.
  */
 final class LibraryPair implements AutoCloseable {
   static final List<String> LIBRARIES = List.of("okhttp", "apache", "grpc");
+  // Nine JVMs start at once, the OpenTelemetry agent's with thousands of classes each: on two
+  // busy cores that takes well over a minute.
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+
+  /** What runs on both JVMs; {@code key} names the mode in {@link LibraryReport#outcomes()}. */
+  enum Mode {
+    NONE("without", "no agent"),
+    OTEL("otel", "OpenTelemetry agent"),
+    SKEIN("with", "Skein");
+
+    final String key;
+    final String label;
+
+    Mode(String key, String label) {
+      this.key = key;
+      this.label = label;
+    }
+  }
 
   private final String library;
-  private final boolean agent;
+  private final Mode mode;
   private final EtcdServer etcd;
   private final OtlpReceiver otlp;
+  private final Path otelAgent;
   private MeshJvm server;
   private LoadDriver client;
 
-  LibraryPair(String library, boolean agent, EtcdServer etcd, OtlpReceiver otlp) {
+  /** @param otelAgent the OpenTelemetry agent's jar ({@link Mode#OTEL} only) */
+  LibraryPair(String library, Mode mode, EtcdServer etcd, OtlpReceiver otlp, Path otelAgent) {
     this.library = library;
-    this.agent = agent;
+    this.mode = mode;
     this.etcd = etcd;
     this.otlp = otlp;
+    this.otelAgent = otelAgent;
   }
 
   String library() {
     return library;
   }
 
-  boolean agent() {
-    return agent;
+  Mode mode() {
+    return mode;
   }
 
   String id() {
-    return library + (agent ? " with agent" : " without");
+    return library + " " + mode.label;
   }
 
   /** What each library is, for the report. */
@@ -75,12 +101,13 @@ final class LibraryPair implements AutoCloseable {
 
   /** Starts the server, waits for its registration (with the agent), then the client. */
   void start() throws Exception {
+    boolean agent = mode == Mode.SKEIN;
     MeshJvm.Builder serverJvm = jvm("server");
     if (agent) {
       serverJvm.property("skein.service", "echo").property("skein.advertise.address", "127.0.0.1");
     }
     server = serverJvm.env("ECHO_VERSION", "v1").start(grpc() ? GrpcEcho.class.getName() : "dev.skein.it.apps.EchoServer");
-    String line = server.awaitLineStartingWith("listening", Duration.ofSeconds(60));
+    String line = server.awaitLineStartingWith("listening", START_TIMEOUT);
     int port = Integer.parseInt(line.substring("listening ".length()).trim());
     String target;
     if (agent) {
@@ -93,13 +120,30 @@ final class LibraryPair implements AutoCloseable {
     if (agent) {
       clientJvm.property("skein.service", "bench-client").property("skein.first.snapshot.wait.ms", "20000");
     }
-    client = LoadDriver.attach(clientJvm.start(LibraryClient.class.getName(), library, target));
+    client = LoadDriver.attach(clientJvm.start(LibraryClient.class.getName(), library, target), START_TIMEOUT);
   }
 
   private MeshJvm.Builder jvm(String role) {
-    MeshJvm.Builder builder = HarnessClasses.jvm("lib-" + library + (agent ? "-skein-" : "-plain-") + role).classPath(applicationClassPath());
-    if (!agent) {
+    String name = "lib-" + library + "-" + mode.name().toLowerCase(Locale.ROOT) + "-" + role;
+    MeshJvm.Builder builder = HarnessClasses.jvm(name).classPath(applicationClassPath());
+    if (mode == Mode.NONE) {
       return builder.withoutAgent();
+    }
+    if (mode == Mode.OTEL) {
+      // As the main bench's OpenTelemetry scenario: its defaults, every request sampled.
+      if (!Files.isRegularFile(otelAgent)) {
+        throw new IllegalStateException("the OpenTelemetry agent is missing at " + otelAgent + " (mvn -pl integration-tests generate-resources downloads it)");
+      }
+      return builder
+          .withoutAgent()
+          .jvmArg("-javaagent:" + otelAgent)
+          .env("OTEL_SERVICE_NAME", role.equals("server") ? "echo" : "bench-client")
+          .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint())
+          .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+          .env("OTEL_TRACES_EXPORTER", "otlp")
+          .env("OTEL_METRICS_EXPORTER", "otlp")
+          .env("OTEL_LOGS_EXPORTER", "none")
+          .env("OTEL_METRIC_EXPORT_INTERVAL", "10000");
     }
     return builder
         .property("skein.etcd.endpoints", etcd.endpoint())
@@ -112,7 +156,7 @@ final class LibraryPair implements AutoCloseable {
   }
 
   private void awaitRegistration(int port) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       String endpoints = etcd.getPrefix(prefix() + "/endpoints/");
       if (endpoints.contains("\"port\":" + port + ",")) {

@@ -11,16 +11,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
-/** {@code libraries.md}: each library's latency and CPU per request without and with the agent. */
+/**
+ * {@code libraries.md}: each library's latency and CPU per request without an agent, under the
+ * OpenTelemetry Java agent (full runs) and under the Skein agent, and what each agent adds.
+ */
 public final class LibraryReport {
   /** The target: what the agent may add at the median, per library. */
   static final double TARGET_ADDED_P50_MICROS = 20;
+
+  private static final LibraryPair.Mode NONE = LibraryPair.Mode.NONE;
+  private static final LibraryPair.Mode OTEL = LibraryPair.Mode.OTEL;
+  private static final LibraryPair.Mode SKEIN = LibraryPair.Mode.SKEIN;
 
   private final LibraryBenchOptions options;
   private final String commandLine;
   private final List<LibraryResult> results;
   private final OtlpReceiver otlp;
+  private final OtlpReceiver otelOtlp;
   private final String loadBefore;
   private final String loadAfter;
   private final double seconds;
@@ -28,12 +37,13 @@ public final class LibraryReport {
   private final ZonedDateTime written = ZonedDateTime.now(ZoneOffset.UTC);
 
   LibraryReport(
-      LibraryBenchOptions options, String commandLine, List<LibraryResult> results, OtlpReceiver otlp, String loadBefore,
-      String loadAfter, double seconds, Path file) {
+      LibraryBenchOptions options, String commandLine, List<LibraryResult> results, OtlpReceiver otlp, OtlpReceiver otelOtlp,
+      String loadBefore, String loadAfter, double seconds, Path file) {
     this.options = options;
     this.commandLine = commandLine;
     this.results = results;
     this.otlp = otlp;
+    this.otelOtlp = otelOtlp;
     this.loadBefore = loadBefore;
     this.loadAfter = loadAfter;
     this.seconds = seconds;
@@ -44,7 +54,10 @@ public final class LibraryReport {
     return file;
   }
 
-  /** Per library and mode ("okhttp without", "okhttp with"): null when it produced numbers without a failed request, else why not. */
+  /**
+   * Per library and mode ("okhttp without", "okhttp otel", "okhttp with"): null when it produced
+   * numbers without a failed request, else why not.
+   */
   public Map<String, String> outcomes() {
     Map<String, String> outcomes = new LinkedHashMap<>();
     for (LibraryResult r : results) {
@@ -54,16 +67,21 @@ public final class LibraryReport {
       } else if (problem == null && r.failures > 0) {
         problem = r.failures + " of " + r.requests + " requests failed";
       }
-      outcomes.put(r.library + (r.agent ? " with" : " without"), problem);
+      outcomes.put(r.library + " " + r.mode.key, problem);
     }
     return outcomes;
   }
 
-  /** Per library, the median over rounds of (p50 with the agent − p50 without), in µs; absent when either failed. */
+  /** Per library, the median over rounds of (p50 with the Skein agent − p50 without), in µs; absent when either failed. */
   public Map<String, Double> addedP50Micros() {
+    return addedP50Micros(SKEIN);
+  }
+
+  /** {@link #addedP50Micros()} for {@code mode}'s agent. */
+  public Map<String, Double> addedP50Micros(LibraryPair.Mode mode) {
     Map<String, Double> added = new LinkedHashMap<>();
     for (String library : options.libraries()) {
-      List<Double> perRound = addedPerRound(library);
+      List<Double> perRound = addedPerRound(library, mode, r -> r.p50);
       if (!perRound.isEmpty()) {
         added.put(library, LibraryResult.median(perRound));
       }
@@ -71,26 +89,38 @@ public final class LibraryReport {
     return added;
   }
 
-  private List<Double> addedPerRound(String library) {
-    LibraryResult without = result(library, false);
-    LibraryResult with = result(library, true);
+  /** Per round, {@code figure} under {@code mode} less without an agent; empty when either failed or is absent. */
+  private List<Double> addedPerRound(String library, LibraryPair.Mode mode, Function<LibraryResult, List<Double>> figure) {
+    LibraryResult without = result(library, NONE);
+    LibraryResult with = result(library, mode);
     List<Double> added = new ArrayList<>();
-    if (without.error != null || with.error != null || without.p50.size() != with.p50.size()) {
+    if (without == null || with == null || without.error != null || with.error != null || figure.apply(without).size() != figure.apply(with).size()) {
       return added;
     }
-    for (int i = 0; i < with.p50.size(); i++) {
-      added.add(with.p50.get(i) - without.p50.get(i));
+    for (int i = 0; i < figure.apply(with).size(); i++) {
+      added.add(figure.apply(with).get(i) - figure.apply(without).get(i));
     }
     return added;
   }
 
-  private LibraryResult result(String library, boolean agent) {
-    return results.stream().filter(r -> r.library.equals(library) && r.agent == agent).findFirst().orElseThrow();
+  private static List<Double> cpu(LibraryResult r) {
+    List<Double> sum = new ArrayList<>();
+    for (int i = 0; i < r.clientCpu.size(); i++) {
+      sum.add(r.clientCpu.get(i) + r.serverCpu.get(i));
+    }
+    return sum;
+  }
+
+  private LibraryResult result(String library, LibraryPair.Mode mode) {
+    return results.stream().filter(r -> r.library.equals(library) && r.mode == mode).findFirst().orElse(null);
   }
 
   public String markdown() {
+    List<LibraryPair.Mode> modes = options.modes();
+    boolean otel = modes.contains(OTEL);
+    String columns = otel ? "no agent / OTel agent / Skein" : "without / with";
     StringBuilder md = new StringBuilder();
-    md.append("# Per-library overhead of the Skein agent\n\n");
+    md.append(otel ? "# Per-library overhead: the Skein agent and the OpenTelemetry Java agent\n\n" : "# Per-library overhead of the Skein agent\n\n");
     String started = written.minusSeconds((long) seconds).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
     md.append("Run started ").append(started).append(": `bin/bench ").append(commandLine.isBlank() ? "--libraries" : commandLine).append("`, ")
         .append(machine()).append("; load average (1, 5, 15 min) ").append(loadBefore).append(" at the start, ").append(loadAfter)
@@ -98,43 +128,77 @@ public final class LibraryReport {
     md.append(String.format(Locale.ROOT,
         "Settings: %d round(s); each client warmed up with %,d sequential requests once started and %,d more before each sample;"
             + " each sample is %.1f s of sequential requests over one connection (one channel); within a round each library's"
-            + " two pairs run one after the other (without, with; the next round with, without).%s\n\n",
-        options.rounds(), options.startWarm(), options.roundWarm(), options.sampleMillis() / 1000.0,
+            + " %d pairs run one after the other, in an order that rotates from round to round.%s\n\n",
+        options.rounds(), options.startWarm(), options.roundWarm(), options.sampleMillis() / 1000.0, modes.size(),
         options.quickMode()
             ? " Quick mode: proves that every library produces numbers; the figures mean little."
             : " A first round (round 0) runs the same way and is not counted: right after start-up the JIT is still busy."));
-    md.append("| library | p50 without (µs) | p50 with (µs) | added at p50 (µs) | p90 without / with (µs) | p99 without / with (µs)"
-        + " | client CPU per request without / with (µs) | server CPU per request without / with (µs) | requests failed / sent"
-        + " | target: < 20 µs added at p50 |\n");
-    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    md.append("| library | p50 ").append(columns).append(" (µs) | added at p50, Skein (µs) |");
+    if (otel) {
+      md.append(" added at p50, OTel agent (µs) | Skein ÷ OTel agent, added at p50 |");
+    }
+    md.append(" p90 ").append(columns).append(" (µs) | p99 ").append(columns).append(" (µs)")
+        .append(" | client CPU per request ").append(columns).append(" (µs) | server CPU per request ").append(columns).append(" (µs)")
+        .append(" | added CPU per request, client + server: Skein").append(otel ? " / OTel agent" : "").append(" (µs)")
+        .append(" | requests failed / sent | target: < 20 µs added at p50 |").append(otel ? " target: Skein ≤ OTel agent at p50 |" : "")
+        .append("\n|---|---:|---:|").append(otel ? "---:|---:|" : "").append("---:|---:|---:|---:|---:|---:|---|").append(otel ? "---|" : "")
+        .append("\n");
     for (String library : options.libraries()) {
-      LibraryResult without = result(library, false);
-      LibraryResult with = result(library, true);
-      Double added = addedP50Micros().get(library);
+      Double added = addedP50Micros(SKEIN).get(library);
+      Double otelAdded = addedP50Micros(OTEL).get(library);
       md.append("| ").append(LibraryPair.label(library))
-          .append(" | ").append(micros(without.p50))
-          .append(" | ").append(micros(with.p50))
-          .append(" | ").append(added == null ? "–" : signed(added))
-          .append(" | ").append(micros(without.p90)).append(" / ").append(micros(with.p90))
-          .append(" | ").append(micros(without.p99)).append(" / ").append(micros(with.p99))
-          .append(" | ").append(micros(without.clientCpu)).append(" / ").append(micros(with.clientCpu))
-          .append(" | ").append(micros(without.serverCpu)).append(" / ").append(micros(with.serverCpu))
-          .append(" | ").append(without.failures + with.failures).append(" / ").append(without.requests + with.requests)
-          .append(" | ").append(added == null ? "not measured" : Math.round(added) < TARGET_ADDED_P50_MICROS ? "met" : "**not met**")
-          .append(" |\n");
+          .append(" | ").append(each(library, r -> r.p50))
+          .append(" | ").append(added == null ? "–" : signed(added));
+      if (otel) {
+        md.append(" | ").append(otelAdded == null ? "–" : signed(otelAdded))
+            .append(" | ").append(added == null || otelAdded == null || otelAdded <= 0 ? "–" : String.format(Locale.ROOT, "%.2f", added / otelAdded));
+      }
+      md.append(" | ").append(each(library, r -> r.p90))
+          .append(" | ").append(each(library, r -> r.p99))
+          .append(" | ").append(each(library, r -> r.clientCpu))
+          .append(" | ").append(each(library, r -> r.serverCpu))
+          .append(" | ").append(addedCpu(library, SKEIN));
+      if (otel) {
+        md.append(" / ").append(addedCpu(library, OTEL));
+      }
+      long failures = 0;
+      long requests = 0;
+      for (LibraryPair.Mode mode : modes) {
+        failures += result(library, mode).failures;
+        requests += result(library, mode).requests;
+      }
+      md.append(" | ").append(failures).append(" / ").append(requests)
+          .append(" | ").append(added == null ? "not measured" : Math.round(added) < TARGET_ADDED_P50_MICROS ? "met" : "**not met**");
+      if (otel) {
+        md.append(" | ").append(added == null || otelAdded == null ? "not measured" : Math.round(added) <= Math.round(otelAdded) ? "met" : "**not met**");
+      }
+      md.append(" |\n");
     }
     md.append("\nCells: the median over rounds of each round's percentile (or CPU). \"Added at p50\" is the median over rounds of"
-        + " (p50 with − p50 without) in the same round, so it need not equal the difference of the two medians beside it;"
-        + " per round:");
+        + " (p50 with the agent − p50 without) in the same round, so it need not equal the difference of the medians beside it;"
+        + " the added CPU likewise, of the client's and the server's CPU together. Per round, added at p50 (µs):");
     for (String library : options.libraries()) {
-      md.append(" ").append(library).append(" ").append(addedPerRound(library).stream().map(LibraryReport::signed).toList());
+      md.append(" ").append(library).append(" Skein ").append(addedPerRound(library, SKEIN, r -> r.p50).stream().map(LibraryReport::signed).toList());
+      if (otel) {
+        md.append(", OTel agent ").append(addedPerRound(library, OTEL, r -> r.p50).stream().map(LibraryReport::signed).toList());
+      }
+      md.append(";");
     }
+    md.setLength(md.length() - 1);
     md.append(". Latency is closed loop: one thread sends the next request when the last response has been read in full,"
         + " timed in the client around the library's call. CPU is user+system time of the client and the server process from"
         + " /proc/PID/stat over the sample, divided by the requests sent (the agent's background work counts; /proc counts in"
         + " 10 ms ticks).\n\n");
-    md.append("Without the agent: plain JVMs, the client calls the server's loopback address (`http://127.0.0.1:PORT/bench`,"
-        + " `forTarget(\"127.0.0.1:PORT\")`). With the agent: the Skein agent on the client and the server, no policies, the client"
+    md.append("Without an agent: plain JVMs, the client calls the server's loopback address (`http://127.0.0.1:PORT/bench`,"
+        + " `forTarget(\"127.0.0.1:PORT\")`).");
+    if (otel) {
+      md.append(" OpenTelemetry agent: `io.opentelemetry.javaagent:opentelemetry-javaagent` 2.33.1 on the client and the"
+          + " server, its defaults (HTTP and gRPC client and server spans, every request sampled, its HTTP and RPC metrics),"
+          + " traces and metrics over OTLP/HTTP to a loopback receiver, metrics every 10 s, logs off, the same loopback"
+          + " address (the receiver got ").append(otelOtlp.requests("traces")).append(" trace and ")
+          .append(otelOtlp.requests("metrics")).append(" metric exports).");
+    }
+    md.append(" Skein: the Skein agent on the client and the server, no policies, the client"
         + " calls the service by name (`http://echo/bench`, `forTarget(\"echo\")`), resolved from the server's registration in a"
         + " real etcd started by the harness; telemetry as in the bench's \"Skein, telemetry only\" scenario (every request"
         + " traced with the default sampler, spans and metrics over OTLP/HTTP to a loopback receiver, metrics every 10 s; the"
@@ -144,11 +208,25 @@ public final class LibraryReport {
             + " connection, Apache HttpClient 5 classic with a pooling manager of one connection, gRPC with one channel.\n");
     for (LibraryResult r : results) {
       if (r.error != null) {
-        md.append("\n**").append(r.library).append(r.agent ? " with the agent" : " without").append(" failed:** ")
+        md.append("\n**").append(r.library).append(" ").append(r.mode.label).append(" failed:** ")
             .append(r.error.replace('\n', ' ')).append("\n");
       }
     }
     return md.toString();
+  }
+
+  /** The medians of {@code figure} in each mode, joined by " / ". */
+  private String each(String library, Function<LibraryResult, List<Double>> figure) {
+    List<String> cells = new ArrayList<>();
+    for (LibraryPair.Mode mode : options.modes()) {
+      cells.add(micros(figure.apply(result(library, mode))));
+    }
+    return String.join(" / ", cells);
+  }
+
+  private String addedCpu(String library, LibraryPair.Mode mode) {
+    List<Double> perRound = addedPerRound(library, mode, LibraryReport::cpu);
+    return perRound.isEmpty() ? "–" : signed(LibraryResult.median(perRound));
   }
 
   void write() throws IOException {

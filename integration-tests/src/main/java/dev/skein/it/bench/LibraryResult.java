@@ -3,10 +3,10 @@ package dev.skein.it.bench;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One library's figures with or without the agent, one entry per round; latencies in µs. */
+/** One library's figures in one mode (no agent, OpenTelemetry agent, Skein), one entry per round; latencies in µs. */
 final class LibraryResult {
   final String library;
-  final boolean agent;
+  final LibraryPair.Mode mode;
   final List<Double> p50 = new ArrayList<>();
   final List<Double> p90 = new ArrayList<>();
   final List<Double> p99 = new ArrayList<>();
@@ -16,9 +16,9 @@ final class LibraryResult {
   long failures;
   String error;
 
-  LibraryResult(String library, boolean agent) {
+  LibraryResult(String library, LibraryPair.Mode mode) {
     this.library = library;
-    this.agent = agent;
+    this.mode = mode;
   }
 
   static double median(List<Double> values) {

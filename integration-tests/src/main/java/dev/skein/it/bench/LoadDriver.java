@@ -25,9 +25,12 @@ final class LoadDriver implements AutoCloseable {
     return new LoadDriver(jvm);
   }
 
-  /** Drives a client JVM already started that speaks the same commands (it prints {@code ready}). */
-  static LoadDriver attach(MeshJvm jvm) throws Exception {
-    jvm.awaitLineStartingWith("ready", Duration.ofSeconds(60));
+  /**
+   * Drives a client JVM already started that speaks the same commands (it prints {@code ready}),
+   * waiting for it up to {@code startTimeout}.
+   */
+  static LoadDriver attach(MeshJvm jvm, Duration startTimeout) throws Exception {
+    jvm.awaitLineStartingWith("ready", startTimeout);
     return new LoadDriver(jvm);
   }
 

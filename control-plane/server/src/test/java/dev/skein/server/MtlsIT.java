@@ -445,55 +445,24 @@ class MtlsIT {
     }
 
     /**
-     * mTLS on versus off (DestinationPolicy {@code tls.mode: DISABLE}), interleaved in one run:
-     * steady state over kept-alive connections (2 threads, closed loop), and a new connection per
-     * request (the handshake). Printed and written to {@code target/mtls-bench.md}; numbers, not asserts.
+     * The CPU cost of mutual TLS (see {@link MtlsBench}): mesh mTLS on versus off, interleaved in one
+     * run; with {@code -Dskein.mtls.bench.baselines=true} also the same apps without the agent, in
+     * plain text and doing TLS 1.3 themselves. Printed and written to {@code target/mtls-bench.md};
+     * numbers, not asserts. {@code -Dskein.mtls.bench.jfr=true} records the last round of each mode
+     * with JFR (client and server) into {@code target/mtls-jfr/}.
      */
     @Test
     @Order(8)
     void benchmarkMtlsOnVersusOff() throws Exception {
-        String off = ORDERS_TLS_OFF;
-        // The suite runs one short round (it checks that the bench works); README's table is 5 s x 2.
+        // The suite runs one short round of on/off (it checks that the bench works); README's table is the full run.
         int seconds = Integer.getInteger("skein.mtls.bench.seconds", 2);
         int rounds = Integer.getInteger("skein.mtls.bench.rounds", 1);
-        java.util.Map<String, List<String>> rows = new java.util.LinkedHashMap<>();
-        for (int round = 0; round < rounds; round++) {
-            for (boolean tls : new boolean[] {true, false}) {
-                if (tls) {
-                    etcd.delete("/skein/policies/default/DestinationPolicy/orders");
-                } else {
-                    etcd.put("/skein/policies/default/DestinationPolicy/orders", off);
-                }
-                String expect = tls ? "TLSv1.3 " + FRONT_ID : "plaintext";
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> call("send 3 http://orders/").contains("{" + expect + "=3}"));
-                call("bench 1 2 1000000 http://orders/"); // warm-up
-                long cpu0 = serverCpuMicros();
-                String steady = call("bench " + seconds + " 2 1000000 http://orders/", Duration.ofSeconds(seconds + 30));
-                long serverCpu = serverCpuMicros() - cpu0;
-                String fresh = call("bench " + Math.max(2, seconds / 2) + " 1 1 http://orders/", Duration.ofSeconds(seconds + 30));
-                assertThat(steady).contains("failed=0").contains(expect);
-                assertThat(fresh).contains("failed=0");
-                String mode = tls ? "mTLS on" : "mTLS off";
-                rows.computeIfAbsent(mode, k -> new ArrayList<>()).add(String.format(
-                        "| %s | %d | %s | %s | %s | %s | %.1f | %s | %s |", mode, round + 1, field(steady, "rps"), field(steady, "p50"),
-                        field(steady, "p99"), field(steady, "cpu"), serverCpu / (double) Math.max(1, ok(steady)), field(fresh, "p50"),
-                        field(fresh, "p99")));
-            }
-        }
-        etcd.delete("/skein/policies/default/DestinationPolicy/orders");
-        StringBuilder table = new StringBuilder("""
-                | mode | round | requests/s (2 kept-alive connections) | p50 (µs) | p99 (µs) | client CPU/request (µs) | server CPU/request (µs) | new connection per request p50 (µs) | p99 (µs) |
-                |---|---:|---:|---:|---:|---:|---:|---:|---:|
-                """);
-        for (int round = 0; round < rounds; round++) {
-            for (List<String> r : rows.values()) {
-                table.append(r.get(round)).append('\n');
-            }
-        }
+        Path jfr = Boolean.getBoolean("skein.mtls.bench.jfr") ? Files.createDirectories(Path.of("target", "mtls-jfr")) : null;
+        String table = new MtlsBench(etcd, front, orders, dir, ORDERS_TLS_OFF, FRONT_ID)
+                .run(seconds, rounds, Boolean.getBoolean("skein.mtls.bench.baselines"), jfr);
         System.out.println(table);
         Files.createDirectories(Path.of("target"));
-        Files.writeString(Path.of("target", "mtls-bench.md"), table.toString());
+        Files.writeString(Path.of("target", "mtls-bench.md"), table);
     }
 
     // --- helpers
@@ -510,18 +479,6 @@ class MtlsIT {
     private String call(String command, Duration timeout) throws Exception {
         front.send(command);
         return front.awaitLineStartingWith("result", timeout);
-    }
-
-    private static String field(String result, String name) {
-        Matcher m = Pattern.compile(" " + name + "=([0-9.]+)").matcher(result);
-        return m.find() ? m.group(1) : "?";
-    }
-
-    /** utime + stime of the orders JVM, from /proc (clock ticks of 10 ms). */
-    private long serverCpuMicros() throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + orders.pid() + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000;
     }
 
     private static int ok(String result) {

@@ -27,11 +27,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </pre>
  *
  * and answers {@code result ok=N failed=N bodies={...} error=... [rps=.. p50=.. p99=.. cpu=..]}.
+ * With {@code -Dskein.it.tls.keystore=...} (see {@link AppTls}) its clients use that TLS context
+ * for {@code https} URLs (TLS 1.3, the JDK's default trust manager).
  */
 public final class MeshCaller {
+  // TLS of the application's own for https URLs (benchmarks without the agent; see AppTls), or null.
+  private static javax.net.ssl.SSLContext ownTls;
+
   private MeshCaller() {}
 
   public static void main(String[] args) throws Exception {
+    ownTls = AppTls.context();
     HttpClient shared = client();
     System.out.println("ready");
     System.out.flush();
@@ -109,7 +115,11 @@ public final class MeshCaller {
   }
 
   private static HttpClient client() {
-    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3));
+    if (ownTls != null) {
+      builder.sslContext(ownTls).sslParameters(new javax.net.ssl.SSLParameters(null, new String[] {"TLSv1.3"}));
+    }
+    return builder.build();
   }
 
   private static void call(

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.netty.Connection;
@@ -29,6 +30,9 @@ import reactor.netty.Connection;
 public final class MeshHttpConnect {
   /** Set while a try subscribes its own {@code MonoHttpConnect}, which must go through unchanged. */
   private static final ThreadLocal<Boolean> TRY = new ThreadLocal<>();
+
+  /** The context key under which Spring WebClient's request headers are found (webclient module). */
+  private static final String REQUEST_HEADERS_KEY = "skein.request.headers";
 
   private static final java.util.Set<String> BODILESS = java.util.Set.of("GET", "HEAD", "DELETE", "OPTIONS", "TRACE");
 
@@ -59,9 +63,13 @@ public final class MeshHttpConnect {
       String method = config.method == null ? "GET" : config.method.name();
       int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
       HttpHeaders headers = config.headers;
+      Function<String, String> requestHeaders = requestHeaders(subscriber);
       OutboundRoute route =
           Bridge.routeHttp(uri.getHost(), port, method, uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath(),
-              name -> headers == null ? null : headers.get(name));
+              name -> {
+                String value = headers == null ? null : headers.get(name);
+                return value == null && requestHeaders != null ? requestHeaders.apply(name) : value;
+              });
       if (route == null) {
         return false;
       }
@@ -71,6 +79,16 @@ public final class MeshHttpConnect {
       AgentFaults.record("reactor-netty-client", t);
       return false;
     }
+  }
+
+  /**
+   * The headers a {@code send} callback will set, where the caller put them in the subscriber's
+   * context beforehand (Spring WebClient: see the webclient module), else {@code null}.
+   */
+  @SuppressWarnings("unchecked")
+  private static Function<String, String> requestHeaders(CoreSubscriber<?> subscriber) {
+    Object headers = subscriber.currentContext().getOrDefault(REQUEST_HEADERS_KEY, null);
+    return headers instanceof Function<?, ?> f ? (Function<String, String>) f : null;
   }
 
   private static void run(HttpClientConfig config, URI uri, String method, OutboundRoute route, CoreSubscriber<? super Connection> actual) {

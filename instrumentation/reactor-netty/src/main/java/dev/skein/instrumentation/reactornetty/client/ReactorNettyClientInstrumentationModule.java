@@ -15,8 +15,9 @@ import net.bytebuddy.matcher.ElementMatcher;
 /**
  * Reactor Netty {@code HttpClient} (1.2.x and 1.3.x): each request's connection asks
  * {@code HttpClientConnect.HttpClientHandler.get()} for the remote address; the advice answers
- * with the endpoint the mesh chose. Header matches see only the headers configured on the client
- * ({@code HttpClient.headers(...)}), not those a {@code send} callback adds later. A handler
+ * with the endpoint the mesh chose. Header matches see the headers configured on the client
+ * ({@code HttpClient.headers(...)}) and, for Spring WebClient, the request's (see the webclient
+ * module), but not those any other {@code send} callback adds later. A handler
  * without the fields the advice reads is outside the range and skipped with one debug line.
  *
  * <p>Each subscription of {@code HttpClientConnect.MonoHttpConnect} (every request, whatever the

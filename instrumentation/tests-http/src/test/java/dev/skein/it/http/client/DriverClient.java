@@ -25,6 +25,7 @@ interface DriverClient extends AutoCloseable {
       case "okhttp" -> new OkHttpDriverClient();
       case "apache" -> new ApacheDriverClient();
       case "reactor" -> new ReactorNettyDriverClient();
+      case "webclient" -> new WebClientDriverClient();
       default -> throw new IllegalArgumentException("unknown library " + library);
     };
   }

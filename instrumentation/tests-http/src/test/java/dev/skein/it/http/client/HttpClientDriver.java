@@ -13,7 +13,7 @@ import java.util.concurrent.Semaphore;
 
 /**
  * A client JVM for one HTTP client library ({@code urlconnection}, {@code okhttp}, {@code apache},
- * {@code reactor}; first argument), with no mesh code, driven on stdin like the integration
+ * {@code reactor}, {@code webclient}; first argument), with no mesh code, driven on stdin like the integration
  * tests' {@code ClientDriver}:
  *
  * <pre>

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Mesh routing for the HTTP client libraries: one real etcd, {@code orders} v1 and v2 (JDK HTTP
  * servers under the agent) and one client JVM under the agent per library, HttpURLConnection,
- * OkHttp 4.12, OkHttp 5.x, Apache HttpClient 5 and Reactor Netty, each calling
+ * OkHttp 4.12, OkHttp 5.x, Apache HttpClient 5, Reactor Netty and Spring WebClient (on Reactor
+ * Netty, its headers set in the send callback), each calling
  * {@code http://orders/...} by name. Policies are put with etcdctl, one phase at a time, and every
  * client is checked in each phase.
  */
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class HttpClientsRoutingIT {
   /** Client JVM name → whether the library has an asynchronous API. */
   private static final Map<String, Boolean> ASYNC =
-      Map.of("urlconnection", false, "okhttp4", true, "okhttp5", true, "apache", true, "reactor", true);
+      Map.of("urlconnection", false, "okhttp4", true, "okhttp5", true, "apache", true, "reactor", true, "webclient", true);
 
   private static EtcdServer etcd;
   private static TwoVersionMesh mesh;
@@ -47,12 +48,14 @@ class HttpClientsRoutingIT {
     clients.put("okhttp5", ClientJvms.start("okhttp5", "okhttp", ClientJvms.okHttp5ClassPath(), endpoint));
     clients.put("apache", ClientJvms.start("apache", "apache", ClientJvms.defaultClassPath(), endpoint));
     clients.put("reactor", ClientJvms.start("reactor", "reactor", ClientJvms.defaultClassPath(), endpoint));
+    clients.put("webclient", ClientJvms.start("webclient", "webclient", ClientJvms.defaultClassPath(), endpoint));
     Map<String, String> versions = new LinkedHashMap<>();
     for (Map.Entry<String, MeshJvm> c : clients.entrySet()) {
       versions.put(c.getKey(), c.getValue().awaitLineStartingWith("ready", Duration.ofSeconds(60)));
     }
     assertThat(versions.get("okhttp4")).isEqualTo("ready okhttp 4.12.0");
     assertThat(versions.get("okhttp5")).startsWith("ready okhttp 5.");
+    assertThat(versions.get("webclient")).startsWith("ready spring-webclient 7.");
     for (String name : clients.keySet()) {
       use(name);
       mesh.awaitBothVersions();

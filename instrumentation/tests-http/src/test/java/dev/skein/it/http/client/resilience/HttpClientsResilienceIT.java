@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * shared client call path, for each HTTP client library: one real etcd, one {@code orders} server
  * that can be told to fail or to sleep, and one client JVM holding every library, each under the
  * agent; policies written with {@code etcdctl put}. {@code reactor} is Reactor Netty's
- * {@code HttpClient}, whose own timeout exception is Netty's {@code ReadTimeoutException}. OkHttp has its own, older test
+ * {@code HttpClient}, whose own timeout exception is Netty's {@code ReadTimeoutException};
+ * {@code webclient} is Spring WebClient on it. OkHttp has its own, older test
  * ({@code OkHttpResilienceIT}) with fault injection besides.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -37,7 +38,9 @@ class HttpClientsResilienceIT {
         circuitBreaker: {failureRateThreshold: 50, minimumCalls: 10, openStateDuration: 2s}
       """;
   /** The library's own timeout exception, by simple name. */
-  static final Map<String, String> TIMEOUT = Map.of("jdk", "HttpTimeoutException", "jdk-async", "HttpTimeoutException", "apache", "SocketTimeoutException", "apache-async", "SocketTimeoutException", "reactor", "ReadTimeoutException");
+  static final Map<String, String> TIMEOUT = Map.of("jdk", "HttpTimeoutException", "jdk-async", "HttpTimeoutException", "apache", "SocketTimeoutException", "apache-async", "SocketTimeoutException", "reactor", "ReadTimeoutException",
+      // WebClient's own wrapper of Reactor Netty's ReadTimeoutException, as without the mesh
+      "webclient", "WebClientRequestException");
 
   private static final Pattern RESULT =
       Pattern.compile("result ok=(\\d+) failed=(\\d+) statuses=(\\{.*?\\}) faults=(\\d+) errors=(\\{.*?\\}) maxMillis=(\\d+) refused=(\\{.*?\\}) bodies=.*");
@@ -131,7 +134,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor", "webclient"})
   @Order(1)
   void retriesHideAServerFailingTenPercent(String library) throws Exception {
     route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
@@ -142,7 +145,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor", "webclient"})
   @Order(2)
   void theRetryBudgetCapsRetriesAgainstAServerFailingEverything(String library) throws Exception {
     route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
@@ -158,7 +161,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor", "webclient"})
   @Order(3)
   void aTimeoutCutsASlowServerShortWithTheLibrarysOwnException(String library) throws Exception {
     route("timeout: 200ms");
@@ -184,7 +187,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor", "webclient"})
   @Order(4)
   void theBreakerOpensFailsFastWithTheMeshHeaderAndClosesOnceHealed(String library) throws Exception {
     route("timeout: 5s");

@@ -80,6 +80,30 @@ interface ResilienceClient {
                                         response.responseHeaders().get("x-skein-fault"),
                                         text)))
                 .block(java.time.Duration.ofSeconds(30)));
+    // Spring WebClient on Reactor Netty: the request goes out through Reactor Netty's send callback.
+    org.springframework.web.reactive.function.client.WebClient webClient =
+        org.springframework.web.reactive.function.client.WebClient.builder()
+            .clientConnector(new org.springframework.http.client.reactive.ReactorClientHttpConnector(reactor.netty.http.client.HttpClient.create()))
+            .build();
+    clients.put(
+        "webclient",
+        url ->
+            webClient
+                .get()
+                .uri(url)
+                .exchangeToMono(
+                    response ->
+                        response
+                            .bodyToMono(String.class)
+                            .defaultIfEmpty("")
+                            .map(
+                                text ->
+                                    new Answer(
+                                        response.statusCode().value(),
+                                        response.headers().asHttpHeaders().getFirst("x-skein-refused"),
+                                        response.headers().asHttpHeaders().getFirst("x-skein-fault"),
+                                        text)))
+                .block(java.time.Duration.ofSeconds(30)));
     okhttp3.OkHttpClient okhttp = new okhttp3.OkHttpClient();
     clients.put(
         "okhttp",

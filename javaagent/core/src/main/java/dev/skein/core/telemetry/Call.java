@@ -2,6 +2,7 @@ package dev.skein.core.telemetry;
 
 import dev.skein.bootstrap.OutboundRoute;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.context.Context;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
@@ -38,23 +39,42 @@ final class Call {
     this.metricAttributes = metricAttributes;
   }
 
+  /** The route a call took once it is known (a gRPC call's pick): on the span too. */
   void route(OutboundRoute route) {
     if (route == null) {
       return;
     }
-    destination = route.service();
-    subset = route.subset();
-    routeName = route.route();
-    endpoint = route.authority();
+    String authority = route.authority();
+    noteRoute(route, authority);
     if (span.isRecording()) {
       span.setAttribute(SemanticAttributes.SKEIN_DESTINATION, route.service());
-      span.setAttribute(SemanticAttributes.SKEIN_ENDPOINT, route.authority());
+      span.setAttribute(SemanticAttributes.SKEIN_ENDPOINT, authority);
       if (route.route() != null) {
         span.setAttribute(SemanticAttributes.SKEIN_ROUTE, route.route());
       }
       if (route.subset() != null) {
         span.setAttribute(SemanticAttributes.SKEIN_SUBSET, route.subset());
       }
+    }
+  }
+
+  /** The route for the metrics and the access log; {@code authority} is the route's. */
+  void noteRoute(OutboundRoute route, String authority) {
+    destination = route.service();
+    subset = route.subset();
+    routeName = route.route();
+    endpoint = authority;
+  }
+
+  /** The route's span attributes, on a span not started yet: one map filled before the start, no lock per attribute after. */
+  static void routeAttributes(SpanBuilder builder, OutboundRoute route, String authority) {
+    builder.setAttribute(SemanticAttributes.SKEIN_DESTINATION, route.service());
+    builder.setAttribute(SemanticAttributes.SKEIN_ENDPOINT, authority);
+    if (route.route() != null) {
+      builder.setAttribute(SemanticAttributes.SKEIN_ROUTE, route.route());
+    }
+    if (route.subset() != null) {
+      builder.setAttribute(SemanticAttributes.SKEIN_SUBSET, route.subset());
     }
   }
 

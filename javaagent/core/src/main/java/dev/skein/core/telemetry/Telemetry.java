@@ -9,6 +9,7 @@ import dev.skein.bootstrap.Settings;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -143,25 +144,33 @@ public final class Telemetry {
       port = defaultPort(url); // the JDK and Reactor Netty clients give -1 for a URL without one
     }
     Context parent = s.spans ? bridge.parent(Context.current()) : Context.current();
-    MetricAttributes.Shape metric = (grpc ? clientGrpc : clientHttp).shape(new ClientKey(host, port, method));
-    String spanName = method;
+    MetricAttributes.Shape metric = clientShape(grpc, host, port, method);
+    String authority = route == null ? null : route.authority();
     Span span = Span.getInvalid();
     if (s.spans) {
-      span = s.tracer.spanBuilder(spanName).setSpanKind(SpanKind.CLIENT).setParent(parent).setAllAttributes(metric.base).startSpan();
-      if (!grpc && span.isRecording()) {
-        span.setAttribute(URL_FULL, url);
+      // Every attribute known now goes on the builder: one map filled before the start, instead
+      // of a locked put on the started span for each.
+      SpanBuilder builder = s.tracer.spanBuilder(method).setSpanKind(SpanKind.CLIENT).setParent(parent).setAllAttributes(metric.base);
+      if (!grpc) {
+        builder.setAttribute(URL_FULL, url);
         String path = urlPath(url);
         if (path != null) {
-          span.setAttribute(URL_PATH, path);
+          builder.setAttribute(URL_PATH, path);
         }
       }
+      if (route != null) {
+        Call.routeAttributes(builder, route, authority);
+      }
+      span = builder.startSpan();
     }
     Context context = parent.with(span);
     Call call = new Call(true, grpc, span, context, metric);
     call.destination = host;
     call.method = method;
     call.target = url;
-    call.route(route);
+    if (route != null) {
+      call.noteRoute(route, authority);
+    }
     if (s.spans && inject != null) {
       s.propagator.inject(context, inject, Map::put);
       if (grpc && span.getSpanContext().isValid()) {
@@ -170,6 +179,21 @@ public final class Telemetry {
       }
     }
     return call;
+  }
+
+  /** The last client call's metric shape: a client mostly calls the same few destinations, so no key object per call. */
+  private record LastShape(boolean grpc, String host, int port, String method, MetricAttributes.Shape shape) {}
+
+  private volatile LastShape lastClientShape;
+
+  private MetricAttributes.Shape clientShape(boolean grpc, String host, int port, String method) {
+    LastShape last = lastClientShape;
+    if (last != null && last.grpc == grpc && last.port == port && last.host.equals(host) && java.util.Objects.equals(last.method, method)) {
+      return last.shape;
+    }
+    MetricAttributes.Shape shape = (grpc ? clientGrpc : clientHttp).shape(new ClientKey(host, port, method));
+    lastClientShape = new LastShape(grpc, host, port, method, shape);
+    return shape;
   }
 
   /** 443 for an {@code https} URL, 80 for any other. */

@@ -59,8 +59,7 @@ final class MeshPicker extends SubchannelPicker {
 
   @Override
   public PickResult pickSubchannel(PickSubchannelArgs args) {
-    OutboundRoute route =
-        Bridge.routeGrpc(host, "/" + args.getMethodDescriptor().getFullMethodName(), new MetadataHeaders(args.getHeaders()));
+    OutboundRoute route = Bridge.routeGrpc(host, path(args.getMethodDescriptor()), new MetadataHeaders(args.getHeaders()));
     if (route != null) {
       CallPolicy policy = route.policy();
       if (policy != null && policy.abortNow()) {
@@ -110,6 +109,20 @@ final class MeshPicker extends SubchannelPicker {
       return PickResult.withSubchannel(readyList.get((fallback.getAndIncrement() & Integer.MAX_VALUE) % readyList.size()));
     }
     return connecting.isEmpty() ? PickResult.withError(noEndpoint) : PickResult.withNoResult();
+  }
+
+  // The last method's path: a channel's calls mostly repeat one descriptor, so no string per call.
+  private static volatile Object[] lastPath = {null, null};
+
+  /** {@code /} and the full method name: the path a route rule matches. */
+  static String path(io.grpc.MethodDescriptor<?, ?> method) {
+    Object[] last = lastPath;
+    if (last[0] == method) {
+      return (String) last[1];
+    }
+    String path = "/" + method.getFullMethodName();
+    lastPath = new Object[] {method, path};
+    return path;
   }
 
   /** The abort's gRPC status, or its HTTP status as gRPC maps it (gRPC's HTTP-to-status table). */

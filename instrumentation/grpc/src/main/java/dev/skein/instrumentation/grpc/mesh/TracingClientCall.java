@@ -27,14 +27,14 @@ final class TracingClientCall<ReqT, RespT> extends ForwardingClientCall.SimpleFo
 
   @Override
   public void start(Listener<RespT> listener, Metadata headers) {
-    Map<String, String> inject = new HashMap<>();
+    Map<String, String> inject = new HashMap<>(4);
     Object call = Bridge.clientStart("grpc", null, fullMethod, authority, host, port, inject);
     if (call == null) {
       super.start(listener, headers);
       return;
     }
     for (Map.Entry<String, String> header : inject.entrySet()) {
-      Metadata.Key<String> key = Metadata.Key.of(header.getKey(), Metadata.ASCII_STRING_MARSHALLER);
+      Metadata.Key<String> key = MetadataHeaders.key(header.getKey());
       headers.discardAll(key);
       headers.put(key, header.getValue());
     }

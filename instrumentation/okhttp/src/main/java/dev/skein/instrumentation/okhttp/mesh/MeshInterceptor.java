@@ -41,7 +41,7 @@ public final class MeshInterceptor implements Interceptor {
     dev.skein.bootstrap.instrumentation.okhttp.OkHttpCallUrl asked = request.tag(dev.skein.bootstrap.instrumentation.okhttp.OkHttpCallUrl.class);
     Object telemetry =
         Bridge.clientStart(
-            "http", route, request.method(), asked == null ? request.url().toString() : asked.url(), service.substring(service.indexOf('/') + 1),
+            "http", route, request.method(), asked == null ? request.url().toString() : asked.url(), serviceName(service),
             asked == null ? request.url().port() : asked.port(), inject);
     if (!inject.isEmpty()) {
       Request.Builder traced = request.newBuilder();
@@ -62,6 +62,20 @@ public final class MeshInterceptor implements Interceptor {
       Bridge.clientEnd(telemetry, -1, e);
       throw e;
     }
+  }
+
+  // The last service's name without its namespace: a client calls few services, so no substring per call.
+  private static volatile String[] lastService = {"", ""};
+
+  /** {@code name} of {@code namespace/name}. */
+  static String serviceName(String service) {
+    String[] last = lastService;
+    if (last[0].equals(service)) {
+      return last[1];
+    }
+    String name = service.substring(service.indexOf('/') + 1);
+    lastService = new String[] {service, name};
+    return name;
   }
 
   /**

@@ -65,10 +65,14 @@ public final class LibraryBench {
     Path otelAgent = otelAgent(workspace);
     try (EtcdServer etcd = EtcdServer.started();
         OtlpReceiver otlp = new OtlpReceiver();
-        OtlpReceiver otelOtlp = new OtlpReceiver()) {
+        OtlpReceiver otelOtlp = new OtlpReceiver();
+        OtlpReceiver beforeOtlp = new OtlpReceiver()) {
       for (String library : options.libraries()) {
         for (LibraryPair.Mode mode : options.modes()) {
-          LibraryPair pair = new LibraryPair(library, mode, etcd, mode == LibraryPair.Mode.OTEL ? otelOtlp : otlp, otelAgent);
+          LibraryPair pair =
+              new LibraryPair(
+                  library, mode, etcd, mode == LibraryPair.Mode.OTEL ? otelOtlp : mode == LibraryPair.Mode.SKEIN_BEFORE ? beforeOtlp : otlp,
+                  mode == LibraryPair.Mode.SKEIN_BEFORE ? options.skeinBefore() : otelAgent);
           pairs.add(pair);
           results.put(pair, new LibraryResult(library, mode));
         }

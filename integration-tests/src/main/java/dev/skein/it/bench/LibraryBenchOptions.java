@@ -1,5 +1,7 @@
 package dev.skein.it.bench;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -12,27 +14,37 @@ import java.util.List;
  * @param roundWarm sequential requests before each measured sample, not counted
  * @param sampleMillis how long each measured sample of sequential requests lasts
  * @param otel whether the OpenTelemetry Java agent runs as a third column
+ * @param skeinBefore an earlier build of the Skein agent's jar to run as a column of its own, or null
  */
 record LibraryBenchOptions(
-    boolean quickMode, int rounds, int startWarm, int roundWarm, long sampleMillis, List<String> libraries, boolean otel) {
+    boolean quickMode, int rounds, int startWarm, int roundWarm, long sampleMillis, List<String> libraries, boolean otel, Path skeinBefore) {
 
   static LibraryBenchOptions quick() {
-    return new LibraryBenchOptions(true, 1, 200, 50, 300, LibraryPair.LIBRARIES, false);
+    return new LibraryBenchOptions(true, 1, 200, 50, 300, LibraryPair.LIBRARIES, false, null);
   }
 
   static LibraryBenchOptions full() {
-    return new LibraryBenchOptions(false, 5, 5_000, 1_000, 5_000, LibraryPair.LIBRARIES, true);
+    return new LibraryBenchOptions(false, 5, 5_000, 1_000, 5_000, LibraryPair.LIBRARIES, true, null);
   }
 
   /** The modes each library runs in, in the report's order. */
   List<LibraryPair.Mode> modes() {
-    return otel ? List.of(LibraryPair.Mode.NONE, LibraryPair.Mode.OTEL, LibraryPair.Mode.SKEIN) : List.of(LibraryPair.Mode.NONE, LibraryPair.Mode.SKEIN);
+    List<LibraryPair.Mode> modes = new ArrayList<>(List.of(LibraryPair.Mode.NONE));
+    if (otel) {
+      modes.add(LibraryPair.Mode.OTEL);
+    }
+    if (skeinBefore != null) {
+      modes.add(LibraryPair.Mode.SKEIN_BEFORE);
+    }
+    modes.add(LibraryPair.Mode.SKEIN);
+    return modes;
   }
 
   /**
    * {@code --quick}, then overrides: {@code --rounds N}, {@code --seconds S} (each sample),
    * {@code --warm N} (at start), {@code --only okhttp,apache,grpc} (a subset), {@code --otel} or
-   * {@code --no-otel} (the OpenTelemetry agent column; on unless quick).
+   * {@code --no-otel} (the OpenTelemetry agent column; on unless quick), {@code --skein-before JAR}
+   * (an earlier build of the agent as a column of its own).
    */
   static LibraryBenchOptions parse(String... args) {
     List<String> list = Arrays.asList(args);
@@ -44,16 +56,16 @@ record LibraryBenchOptions(
           continue;
         }
         case "--otel", "--no-otel" -> {
-          o = new LibraryBenchOptions(o.quickMode, o.rounds, o.startWarm, o.roundWarm, o.sampleMillis, o.libraries, args[i].equals("--otel"));
+          o = new LibraryBenchOptions(o.quickMode, o.rounds, o.startWarm, o.roundWarm, o.sampleMillis, o.libraries, args[i].equals("--otel"), o.skeinBefore);
           continue;
         }
         case "--rounds" ->
-            o = new LibraryBenchOptions(o.quickMode, Integer.parseInt(value), o.startWarm, o.roundWarm, o.sampleMillis, o.libraries, o.otel);
+            o = new LibraryBenchOptions(o.quickMode, Integer.parseInt(value), o.startWarm, o.roundWarm, o.sampleMillis, o.libraries, o.otel, o.skeinBefore);
         case "--seconds" ->
             o = new LibraryBenchOptions(
-                o.quickMode, o.rounds, o.startWarm, o.roundWarm, (long) (Double.parseDouble(value) * 1000), o.libraries, o.otel);
+                o.quickMode, o.rounds, o.startWarm, o.roundWarm, (long) (Double.parseDouble(value) * 1000), o.libraries, o.otel, o.skeinBefore);
         case "--warm" ->
-            o = new LibraryBenchOptions(o.quickMode, o.rounds, Integer.parseInt(value), o.roundWarm, o.sampleMillis, o.libraries, o.otel);
+            o = new LibraryBenchOptions(o.quickMode, o.rounds, Integer.parseInt(value), o.roundWarm, o.sampleMillis, o.libraries, o.otel, o.skeinBefore);
         case "--only" -> {
           List<String> only = List.of(value.split(","));
           for (String library : only) {
@@ -61,11 +73,14 @@ record LibraryBenchOptions(
               throw new IllegalArgumentException("--only: unknown library " + library + " (known: " + LibraryPair.LIBRARIES + ")");
             }
           }
-          o = new LibraryBenchOptions(o.quickMode, o.rounds, o.startWarm, o.roundWarm, o.sampleMillis, only, o.otel);
+          o = new LibraryBenchOptions(o.quickMode, o.rounds, o.startWarm, o.roundWarm, o.sampleMillis, only, o.otel, o.skeinBefore);
         }
+        case "--skein-before" ->
+            o = new LibraryBenchOptions(
+                o.quickMode, o.rounds, o.startWarm, o.roundWarm, o.sampleMillis, o.libraries, o.otel, Path.of(value).toAbsolutePath());
         default -> throw new IllegalArgumentException(
             "unknown option " + args[i]
-                + " (known: --libraries --quick --rounds N --seconds S --warm N --only okhttp,apache,grpc --otel --no-otel)");
+                + " (known: --libraries --quick --rounds N --seconds S --warm N --only okhttp,apache,grpc --otel --no-otel --skein-before JAR)");
       }
       i++;
     }

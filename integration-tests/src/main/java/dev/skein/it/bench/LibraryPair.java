@@ -28,16 +28,21 @@ final class LibraryPair implements AutoCloseable {
 
   /** What runs on both JVMs; {@code key} names the mode in {@link LibraryReport#outcomes()}. */
   enum Mode {
-    NONE("without", "no agent"),
-    OTEL("otel", "OpenTelemetry agent"),
-    SKEIN("with", "Skein");
+    NONE("without", "no agent", "no agent"),
+    OTEL("otel", "OpenTelemetry agent", "OTel agent"),
+    /** An earlier build of the Skein agent ({@code --skein-before JAR}), to compare code changes within one run. */
+    SKEIN_BEFORE("before", "Skein before", "Skein before"),
+    SKEIN("with", "Skein", "Skein");
 
     final String key;
     final String label;
+    /** In the report's column headings. */
+    final String column;
 
-    Mode(String key, String label) {
+    Mode(String key, String label, String column) {
       this.key = key;
       this.label = label;
+      this.column = column;
     }
   }
 
@@ -45,17 +50,17 @@ final class LibraryPair implements AutoCloseable {
   private final Mode mode;
   private final EtcdServer etcd;
   private final OtlpReceiver otlp;
-  private final Path otelAgent;
+  private final Path agentJar;
   private MeshJvm server;
   private LoadDriver client;
 
-  /** @param otelAgent the OpenTelemetry agent's jar ({@link Mode#OTEL} only) */
-  LibraryPair(String library, Mode mode, EtcdServer etcd, OtlpReceiver otlp, Path otelAgent) {
+  /** @param agentJar the OpenTelemetry agent's jar ({@link Mode#OTEL}) or the earlier Skein agent's ({@link Mode#SKEIN_BEFORE}) */
+  LibraryPair(String library, Mode mode, EtcdServer etcd, OtlpReceiver otlp, Path agentJar) {
     this.library = library;
     this.mode = mode;
     this.etcd = etcd;
     this.otlp = otlp;
-    this.otelAgent = otelAgent;
+    this.agentJar = agentJar;
   }
 
   String library() {
@@ -96,12 +101,12 @@ final class LibraryPair implements AutoCloseable {
   }
 
   private String prefix() {
-    return "/skein-libbench-" + library;
+    return "/skein-libbench-" + library + (mode == Mode.SKEIN_BEFORE ? "-before" : "");
   }
 
   /** Starts the server, waits for its registration (with the agent), then the client. */
   void start() throws Exception {
-    boolean agent = mode == Mode.SKEIN;
+    boolean agent = mode == Mode.SKEIN || mode == Mode.SKEIN_BEFORE;
     MeshJvm.Builder serverJvm = jvm("server");
     if (agent) {
       serverJvm.property("skein.service", "echo").property("skein.advertise.address", "127.0.0.1");
@@ -131,12 +136,12 @@ final class LibraryPair implements AutoCloseable {
     }
     if (mode == Mode.OTEL) {
       // As the main bench's OpenTelemetry scenario: its defaults, every request sampled.
-      if (!Files.isRegularFile(otelAgent)) {
-        throw new IllegalStateException("the OpenTelemetry agent is missing at " + otelAgent + " (mvn -pl integration-tests generate-resources downloads it)");
+      if (!Files.isRegularFile(agentJar)) {
+        throw new IllegalStateException("the OpenTelemetry agent is missing at " + agentJar + " (mvn -pl integration-tests generate-resources downloads it)");
       }
       return builder
           .withoutAgent()
-          .jvmArg("-javaagent:" + otelAgent)
+          .jvmArg("-javaagent:" + agentJar)
           .env("OTEL_SERVICE_NAME", role.equals("server") ? "echo" : "bench-client")
           .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint())
           .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
@@ -144,6 +149,9 @@ final class LibraryPair implements AutoCloseable {
           .env("OTEL_METRICS_EXPORTER", "otlp")
           .env("OTEL_LOGS_EXPORTER", "none")
           .env("OTEL_METRIC_EXPORT_INTERVAL", "10000");
+    }
+    if (mode == Mode.SKEIN_BEFORE) {
+      builder.withoutAgent().jvmArg("-javaagent:" + agentJar);
     }
     return builder
         .property("skein.etcd.endpoints", etcd.endpoint())

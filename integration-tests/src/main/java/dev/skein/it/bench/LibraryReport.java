@@ -24,6 +24,7 @@ public final class LibraryReport {
   private static final LibraryPair.Mode NONE = LibraryPair.Mode.NONE;
   private static final LibraryPair.Mode OTEL = LibraryPair.Mode.OTEL;
   private static final LibraryPair.Mode SKEIN = LibraryPair.Mode.SKEIN;
+  private static final LibraryPair.Mode BEFORE = LibraryPair.Mode.SKEIN_BEFORE;
 
   private final LibraryBenchOptions options;
   private final String commandLine;
@@ -118,7 +119,8 @@ public final class LibraryReport {
   public String markdown() {
     List<LibraryPair.Mode> modes = options.modes();
     boolean otel = modes.contains(OTEL);
-    String columns = otel ? "no agent / OTel agent / Skein" : "without / with";
+    boolean before = modes.contains(BEFORE);
+    String columns = modes.size() == 2 ? "without / with" : String.join(" / ", modes.stream().map(m -> m.column).toList());
     StringBuilder md = new StringBuilder();
     md.append(otel ? "# Per-library overhead: the Skein agent and the OpenTelemetry Java agent\n\n" : "# Per-library overhead of the Skein agent\n\n");
     String started = written.minusSeconds((long) seconds).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
@@ -134,14 +136,18 @@ public final class LibraryReport {
             ? " Quick mode: proves that every library produces numbers; the figures mean little."
             : " A first round (round 0) runs the same way and is not counted: right after start-up the JIT is still busy."));
     md.append("| library | p50 ").append(columns).append(" (µs) | added at p50, Skein (µs) |");
+    if (before) {
+      md.append(" added at p50, Skein before (µs) |");
+    }
     if (otel) {
       md.append(" added at p50, OTel agent (µs) | Skein ÷ OTel agent, added at p50 |");
     }
     md.append(" p90 ").append(columns).append(" (µs) | p99 ").append(columns).append(" (µs)")
         .append(" | client CPU per request ").append(columns).append(" (µs) | server CPU per request ").append(columns).append(" (µs)")
-        .append(" | added CPU per request, client + server: Skein").append(otel ? " / OTel agent" : "").append(" (µs)")
+        .append(" | added CPU per request, client + server: Skein").append(before ? " / Skein before" : "").append(otel ? " / OTel agent" : "")
+        .append(" (µs)")
         .append(" | requests failed / sent | target: < 20 µs added at p50 |").append(otel ? " target: Skein ≤ OTel agent at p50 |" : "")
-        .append("\n|---|---:|---:|").append(otel ? "---:|---:|" : "").append("---:|---:|---:|---:|---:|---:|---|").append(otel ? "---|" : "")
+        .append("\n|---|---:|---:|").append(before ? "---:|" : "").append(otel ? "---:|---:|" : "").append("---:|---:|---:|---:|---:|---:|---|").append(otel ? "---|" : "")
         .append("\n");
     for (String library : options.libraries()) {
       Double added = addedP50Micros(SKEIN).get(library);
@@ -149,6 +155,10 @@ public final class LibraryReport {
       md.append("| ").append(LibraryPair.label(library))
           .append(" | ").append(each(library, r -> r.p50))
           .append(" | ").append(added == null ? "–" : signed(added));
+      if (before) {
+        Double beforeAdded = addedP50Micros(BEFORE).get(library);
+        md.append(" | ").append(beforeAdded == null ? "–" : signed(beforeAdded));
+      }
       if (otel) {
         md.append(" | ").append(otelAdded == null ? "–" : signed(otelAdded))
             .append(" | ").append(added == null || otelAdded == null || otelAdded <= 0 ? "–" : String.format(Locale.ROOT, "%.2f", added / otelAdded));
@@ -158,6 +168,9 @@ public final class LibraryReport {
           .append(" | ").append(each(library, r -> r.clientCpu))
           .append(" | ").append(each(library, r -> r.serverCpu))
           .append(" | ").append(addedCpu(library, SKEIN));
+      if (before) {
+        md.append(" / ").append(addedCpu(library, BEFORE));
+      }
       if (otel) {
         md.append(" / ").append(addedCpu(library, OTEL));
       }
@@ -179,6 +192,9 @@ public final class LibraryReport {
         + " the added CPU likewise, of the client's and the server's CPU together. Per round, added at p50 (µs):");
     for (String library : options.libraries()) {
       md.append(" ").append(library).append(" Skein ").append(addedPerRound(library, SKEIN, r -> r.p50).stream().map(LibraryReport::signed).toList());
+      if (before) {
+        md.append(", Skein before ").append(addedPerRound(library, BEFORE, r -> r.p50).stream().map(LibraryReport::signed).toList());
+      }
       if (otel) {
         md.append(", OTel agent ").append(addedPerRound(library, OTEL, r -> r.p50).stream().map(LibraryReport::signed).toList());
       }
@@ -197,6 +213,10 @@ public final class LibraryReport {
           + " traces and metrics over OTLP/HTTP to a loopback receiver, metrics every 10 s, logs off, the same loopback"
           + " address (the receiver got ").append(otelOtlp.requests("traces")).append(" trace and ")
           .append(otelOtlp.requests("metrics")).append(" metric exports).");
+    }
+    if (before) {
+      md.append(" Skein before: the same as Skein below with an earlier build of the agent, `").append(options.skeinBefore().getFileName())
+          .append("`, under an etcd prefix of its own.");
     }
     md.append(" Skein: the Skein agent on the client and the server, no policies, the client"
         + " calls the service by name (`http://echo/bench`, `forTarget(\"echo\")`), resolved from the server's registration in a"

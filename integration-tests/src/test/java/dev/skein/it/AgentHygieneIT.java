@@ -54,6 +54,24 @@ class AgentHygieneIT {
     Thread.sleep(200); // let the output pump reach the end of the stream
     assertThat(jvm.stdoutLines()).containsExactly("first-response 200 v1");
     assertThat(jvm.agentLog()).doesNotContain("SLF4J").doesNotContain("Sharing is only supported");
+    // The start-up phases, in the order they must come: the first request is routed only once
+    // the instrumentation and the first snapshot are in.
+    assertThat(jvm.agentLog())
+        .containsPattern("start-up \\(ms since premain\\): premain \\d+, .*first request \\d+")
+        .containsPattern("start-up .*snapshot \\d+.*first request")
+        .containsPattern("start-up .*instrumentation \\d+.*first request");
+  }
+
+  @Test
+  void theAgentsOwnNettyRunsOneEventLoopWithUnpooledBuffersAndLeavesTheApplicationsSettingsAlone() throws Exception {
+    MeshJvm jvm =
+        MeshJvm.builder("netty-probe")
+            .property("skein.service", "netty-probe")
+            .property("skein.etcd.endpoints", etcd.endpoint())
+            .start("dev.skein.it.apps.AgentNettyProbe", "http://orders/probe");
+    assertThat(jvm.awaitLineStartingWith("first-response", Duration.ofSeconds(30))).isEqualTo("first-response 200 v1");
+    assertThat(jvm.awaitLineStartingWith("netty", Duration.ofSeconds(40))).isEqualTo("netty unpooled 1 false null workers=1");
+    assertThat(jvm.process().waitFor(15, TimeUnit.SECONDS)).isTrue();
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.skein.bootstrap.AgentLog;
 import dev.skein.bootstrap.Bridge;
 import dev.skein.core.Engine;
 import dev.skein.core.config.AgentSettings;
+import dev.skein.core.lifecycle.StartupPhases;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
 
@@ -23,7 +24,7 @@ public final class AgentInstaller {
       AgentLog.error("invalid agent settings, the application runs without the mesh", e);
       return;
     }
-    Engine engine = new Engine(settings);
+    Engine engine = new Engine(settings, startedNanos);
     Bridge.install(engine);
     java.util.concurrent.CompletableFuture<Void> instrumented = new java.util.concurrent.CompletableFuture<>();
     engine.deferBackgroundStartUntil(instrumented);
@@ -41,10 +42,12 @@ public final class AgentInstaller {
         () -> {
           try {
             instrumenter.initialize();
+            engine.startupPhases().mark(StartupPhases.INSTRUMENTATION);
           } finally {
             instrumented.complete(null);
           }
         });
+    engine.startupPhases().mark(StartupPhases.PREMAIN);
     AgentLog.debug("premain took " + (System.nanoTime() - startedNanos) / 1_000_000 + " ms");
   }
 

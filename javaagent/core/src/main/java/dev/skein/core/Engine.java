@@ -75,8 +75,15 @@ public final class Engine implements MeshEngine {
   // start-up work the first request does not need waits for it (deferBackgroundStartUntil).
   private final java.util.concurrent.CompletableFuture<Void> startupSettled = new java.util.concurrent.CompletableFuture<>();
   private volatile java.util.concurrent.CompletableFuture<?> backgroundDeferral = java.util.concurrent.CompletableFuture.completedFuture(null);
+  private final dev.skein.core.lifecycle.StartupPhases startupPhases;
 
   public Engine(AgentSettings settings) {
+    this(settings, System.nanoTime());
+  }
+
+  /** @param premainNanos {@link System#nanoTime()} when the agent's premain started, for {@link #startupPhases()} */
+  public Engine(AgentSettings settings, long premainNanos) {
+    this.startupPhases = new dev.skein.core.lifecycle.StartupPhases(premainNanos);
     this.settings = settings;
     this.layout = new KeyLayout(settings.etcdPrefix());
     this.router = new Router(settings.firstSnapshotWait());
@@ -113,6 +120,7 @@ public final class Engine implements MeshEngine {
             () -> {
               awaitBackgroundDeferral(true);
               telemetry.start();
+              startupPhases.mark(dev.skein.core.lifecycle.StartupPhases.TELEMETRY);
             },
             "skein-telemetry-start");
     telemetryStart.setDaemon(true);
@@ -145,8 +153,12 @@ public final class Engine implements MeshEngine {
                       .read(layout.policiesPrefix(), layout.endpointsPrefix()));
       store.apply(first);
       initialRevision = first.revision();
-      // The snapshot is in: jetcd (gRPC, Netty, Vert.x) can wait (see deferBackgroundStartUntil).
-      awaitBackgroundDeferral(false);
+      // The snapshot is in: jetcd (gRPC, Netty, Vert.x) can wait (see deferBackgroundStartUntil),
+      // unless a call may need this workload's certificate: then the certificate request is on
+      // the first call's path, and jetcd (which carries it) starts now.
+      if (!certificateMayBeNeeded(router.snapshot())) {
+        awaitBackgroundDeferral(false);
+      }
     } catch (Exception e) {
       AgentLog.debug("first read over the etcd gateway failed, jetcd will retry: " + e);
       loadCache();
@@ -164,6 +176,7 @@ public final class Engine implements MeshEngine {
           new dev.skein.core.identity.IdentityManager(
               etcd, created, layout, settings.namespace(), settings.service(), status.instance(), settings.etcdUser() != null,
               id -> {
+                startupPhases.mark(dev.skein.core.lifecycle.StartupPhases.CERTIFICATE);
                 status.certificateExpiry(id.expiry());
                 dev.skein.core.tls.MeshTls waiting = meshTls;
                 if (waiting != null) {
@@ -190,6 +203,17 @@ public final class Engine implements MeshEngine {
     watcher.setDaemon(true);
     watcher.start();
     AgentLog.info("policies from etcd " + settings.etcdEndpoints() + " under " + layout.prefix());
+    startupPhases.mark(dev.skein.core.lifecycle.StartupPhases.ETCD);
+  }
+
+  /**
+   * Whether this workload may soon need its certificate: it has a service name (so asks for one)
+   * and some PeerAuthentication is in force, which may make a peer (or this server) STRICT.
+   */
+  private boolean certificateMayBeNeeded(MeshSnapshot snapshot) {
+    return settings.service() != null
+        && snapshot != null
+        && snapshot.policies().values().stream().anyMatch(p -> p.kind() == dev.skein.api.PolicyKind.PeerAuthentication);
   }
 
   private void loadCache() {
@@ -233,6 +257,7 @@ public final class Engine implements MeshEngine {
 
   private void published(MeshSnapshot snapshot) {
     router.publish(snapshot);
+    startupPhases.mark(dev.skein.core.lifecycle.StartupPhases.SNAPSHOT);
     inboundLimits.update(snapshot.policies());
     updateMeshTls(snapshot);
     authorizer.update(snapshot.policies());
@@ -386,6 +411,7 @@ public final class Engine implements MeshEngine {
       // ones (etcd down, no cache) do not wait: nothing is known to deny them.
       router.awaitSnapshot(createdNanos + settings.firstSnapshotWait().toNanos() - System.nanoTime());
     }
+    startupPhases.firstRequest();
     boolean grpc = "grpc".equals(system);
     Object call = serverStart(server, system, method, target, headers, peer); // counted for the drain too
     dev.skein.bootstrap.InboundDecision refusal = null;
@@ -436,6 +462,7 @@ public final class Engine implements MeshEngine {
   @Override
   public OutboundRoute routeGrpc(String host, String path, HeaderLookup headers) {
     OutboundRoute route = router.routeGrpc(host, path, headers);
+    startupPhases.firstRequest();
     telemetry.routed(headers, route);
     return route;
   }
@@ -477,7 +504,9 @@ public final class Engine implements MeshEngine {
     if (InternalCalls.active()) {
       return null;
     }
-    return router.routeHttp(host, method, path, headers);
+    OutboundRoute route = router.routeHttp(host, method, path, headers);
+    startupPhases.firstRequest();
+    return route;
   }
 
   // === telemetry (see dev.skein.core.telemetry.Telemetry) ===
@@ -618,6 +647,11 @@ public final class Engine implements MeshEngine {
 
   public Router router() {
     return router;
+  }
+
+  /** When each step of the agent's start was done (logged when the first request is routed). */
+  public dev.skein.core.lifecycle.StartupPhases startupPhases() {
+    return startupPhases;
   }
 
   @Override

@@ -18,6 +18,7 @@ public final class EtcdClients {
   private EtcdClients() {}
 
   public static Client create(AgentSettings settings) {
+    RelocatedNetty.size();
     ClientBuilder builder =
         Client.builder()
             .endpoints(settings.etcdEndpoints().toArray(new String[0]))

@@ -63,6 +63,9 @@ public final class IdentityManager {
   private volatile List<X509Certificate> bundle = List.of();
   // Touched only on the executor's single thread.
   private CertificateRequest pending;
+  // The first key pair and CSR, generated on a thread of their own from construction on, so that
+  // the key generation overlaps jetcd's connect instead of following it; null once taken.
+  private java.util.concurrent.CompletableFuture<CertificateRequest> firstRequest;
   private Instant nextRequestAllowed = Instant.MIN;
   private Instant certWarned = Instant.MIN;
   private Instant anchorWarned = Instant.MIN;
@@ -88,6 +91,19 @@ public final class IdentityManager {
               t.setDaemon(true);
               return t;
             });
+    this.firstRequest = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<CertificateRequest> first = firstRequest;
+    Thread keyGeneration = new Thread(
+        () -> {
+          try {
+            first.complete(CertificateRequest.create(namespace, service));
+          } catch (Throwable t) {
+            first.completeExceptionally(t);
+          }
+        },
+        "skein-identity-key");
+    keyGeneration.setDaemon(true);
+    keyGeneration.start();
   }
 
   /** The identity in force, or null before the first certificate arrives. */
@@ -129,7 +145,7 @@ public final class IdentityManager {
 
   /** Writes a CSR for a fresh key; the certificate in force keeps serving until the new one arrives. */
   private void request() throws Exception {
-    CertificateRequest request = CertificateRequest.create(namespace, service);
+    CertificateRequest request = firstOrFresh();
     if (!mayWrite()) {
       nextRequestAllowed = Instant.now().plus(REFUSED_RETRY);
       AgentLog.warn(
@@ -141,6 +157,20 @@ public final class IdentityManager {
     pending = request;
     keys.put(csrKey, request.pem());
     AgentLog.info((current.get() == null ? "requested a certificate" : "renewing the certificate") + " at " + csrKey);
+  }
+
+  /** The key pair generated at construction, the first time; a fresh one after (renewals, refusals). */
+  private CertificateRequest firstOrFresh() throws Exception {
+    java.util.concurrent.CompletableFuture<CertificateRequest> first = firstRequest;
+    firstRequest = null;
+    if (first != null) {
+      try {
+        return first.get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        AgentLog.debug("the first key pair could not be generated ahead, generating it now: " + e);
+      }
+    }
+    return CertificateRequest.create(namespace, service);
   }
 
   /**

@@ -66,7 +66,7 @@ public final class MeshServerTls {
     }
     SSLEngine engine = tls.createSSLEngine();
     engine.setUseClientMode(false);
-    engine.setEnabledProtocols(new String[] {PROTOCOL});
+    MeshCipherSuites.apply(engine); // TLS 1.3, AES-128-GCM first
     engine.setNeedClientAuth(true);
     return engine;
   }

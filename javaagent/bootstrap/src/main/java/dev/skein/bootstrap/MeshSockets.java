@@ -41,7 +41,7 @@ public final class MeshSockets {
     noDelay(socket);
     SSLSocket tls = (SSLSocket) mesh.getSocketFactory().createSocket(socket, host, port, true);
     try {
-      tls.setEnabledProtocols(new String[] {"TLSv1.3"});
+      MeshCipherSuites.apply(tls); // TLS 1.3, AES-128-GCM first
       tls.setUseClientMode(true);
       tls.startHandshake();
       return tls;

@@ -1,6 +1,7 @@
 package dev.skein.instrumentation.jdkhttpclient;
 
 import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.MeshCipherSuites;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import net.bytebuddy.asm.Advice;
@@ -27,7 +28,7 @@ final class MeshTlsEngineAdvice {
   @Advice.OnMethodExit(suppress = Throwable.class)
   static void exit(@Advice.Enter boolean mesh, @Advice.Return SSLEngine engine) {
     if (mesh && engine != null) {
-      engine.setEnabledProtocols(new String[] {"TLSv1.3"});
+      MeshCipherSuites.apply(engine); // TLS 1.3, AES-128-GCM first
     }
   }
 }

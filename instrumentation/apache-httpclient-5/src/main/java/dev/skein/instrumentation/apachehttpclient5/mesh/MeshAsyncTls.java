@@ -46,7 +46,7 @@ public final class MeshAsyncTls {
               mesh,
               named,
               SSLBufferMode.STATIC,
-              (e, engine) -> engine.setEnabledProtocols(new String[] {"TLSv1.3"}),
+              (e, engine) -> dev.skein.bootstrap.MeshCipherSuites.apply(engine), // TLS 1.3, AES-128-GCM first
               null,
               (Timeout) timeout,
               (FutureCallback<TransportSecurityLayer>) callback);

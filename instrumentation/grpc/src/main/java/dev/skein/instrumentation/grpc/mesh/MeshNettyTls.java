@@ -99,7 +99,7 @@ public final class MeshNettyTls {
       }
       SSLEngine engine = tls.createSSLEngine(host, address.getPort());
       engine.setUseClientMode(true);
-      engine.setEnabledProtocols(new String[] {"TLSv1.3"});
+      dev.skein.bootstrap.MeshCipherSuites.apply(engine); // TLS 1.3, AES-128-GCM first
       netty.addFirst.invoke(pipeline, HANDLER, netty.sslHandlerOf.newInstance(engine));
     } catch (Throwable t) {
       AgentFaults.record("grpc-mtls", t);

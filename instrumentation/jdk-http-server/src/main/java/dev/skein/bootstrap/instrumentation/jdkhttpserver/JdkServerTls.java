@@ -2,6 +2,7 @@ package dev.skein.bootstrap.instrumentation.jdkhttpserver;
 
 import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.Bridge;
+import dev.skein.bootstrap.MeshCipherSuites;
 import dev.skein.bootstrap.MeshSockets;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -178,7 +179,7 @@ public final class JdkServerTls {
     MeshSockets.noDelay(socket);
     SSLSocket ssl =
         (SSLSocket) tls.getSocketFactory().createSocket(socket, new ByteArrayInputStream(new byte[] {TLS_HANDSHAKE}), true);
-    ssl.setEnabledProtocols(new String[] {"TLSv1.3"});
+    MeshCipherSuites.apply(ssl); // TLS 1.3, AES-128-GCM first
     ssl.setNeedClientAuth(true);
     try {
       socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);

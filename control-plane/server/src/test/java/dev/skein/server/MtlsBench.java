@@ -79,6 +79,8 @@ final class MtlsBench {
 
     /** Runs the rounds; returns the markdown table with the ratios of the last round below it. */
     String run(int seconds, int rounds, boolean baselines, Path jfrDir) throws Exception {
+        String started = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ", load average (1, 5, 15 min) "
+                + loadAverage();
         List<Mode> modes = new ArrayList<>();
         MeshJvm bareServer = null;
         MeshJvm bareClient = null;
@@ -111,7 +113,9 @@ final class MtlsBench {
                 }
             }
             etcd.delete("/skein/policies/default/DestinationPolicy/orders");
-            return table(rows, rounds);
+            return "Run started " + started + "; at the end " + loadAverage() + "; " + seconds + " s per mode and round, Java "
+                    + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors() + " cores.\n\n"
+                    + table(rows, rounds);
         } finally {
             for (MeshJvm jvm : new MeshJvm[] {bareClient, bareServer}) {
                 if (jvm != null) {
@@ -275,6 +279,15 @@ final class MtlsBench {
     private static int ok(String result) {
         Matcher m = Pattern.compile("ok=(\\d+)").matcher(result);
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + ", " + f[1] + ", " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     /** utime + stime of a JVM, from /proc (clock ticks of 10 ms). */

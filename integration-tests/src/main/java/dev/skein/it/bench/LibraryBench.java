@@ -28,6 +28,9 @@ import java.util.concurrent.TimeoutException;
  * <p>Run: {@code bin/bench --libraries [--quick] [options]} (see {@link LibraryBenchOptions#parse}).
  */
 public final class LibraryBench {
+  // Every client warms up at once (twelve to twenty-four JVMs on two cores, each compiling): minutes on a busy machine.
+  private static final Duration START_WARM_TIMEOUT = Duration.ofMinutes(10);
+
   private final LibraryBenchOptions options;
   private final Progress progress = new Progress();
 
@@ -121,14 +124,14 @@ public final class LibraryBench {
         progress.show("starting " + pair.id());
         starts.put(pair, starter.submit(() -> {
           pair.start();
-          pair.client().warm(options.startWarm(), Duration.ofSeconds(120));
+          pair.client().warm(options.startWarm(), START_WARM_TIMEOUT);
           return null;
         }));
       }
       for (Map.Entry<LibraryPair, Future<?>> e : starts.entrySet()) {
         progress.show("warming up " + e.getKey().id());
         try {
-          e.getValue().get(10, TimeUnit.MINUTES);
+          e.getValue().get(20, TimeUnit.MINUTES);
         } catch (ExecutionException | TimeoutException ex) {
           fail(e.getKey(), results.get(e.getKey()), "start", ex.getCause() != null ? ex.getCause() : ex);
         }

@@ -22,9 +22,9 @@ import java.util.stream.Collectors;
  */
 final class LibraryPair implements AutoCloseable {
   static final List<String> LIBRARIES = List.of("okhttp", "apache", "grpc");
-  // Nine JVMs start at once, the OpenTelemetry agent's with thousands of classes each: on two
-  // busy cores that takes well over a minute.
-  private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+  // Up to twenty-four JVMs start at once, the OpenTelemetry agent's with thousands of classes
+  // each: on two busy cores (load 60) that took more than three minutes.
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(6);
 
   /** What runs on both JVMs; {@code key} names the mode in {@link LibraryReport#outcomes()}. */
   enum Mode {

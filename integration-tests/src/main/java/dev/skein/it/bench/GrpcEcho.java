@@ -1,14 +1,11 @@
 package dev.skein.it.bench;
 
+import dev.skein.it.support.GrpcMarshallers;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * The per-library benchmark's gRPC service, {@code bench.Echo/Echo}: a unary call that answers
@@ -16,22 +13,7 @@ import java.io.UncheckedIOException;
  * {@link #main} is the server: plaintext, no mesh code, prints {@code listening <port>}.
  */
 public final class GrpcEcho {
-  static final MethodDescriptor.Marshaller<byte[]> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
+  static final MethodDescriptor.Marshaller<byte[]> BYTES = GrpcMarshallers.BYTES;
 
   static final MethodDescriptor<byte[], byte[]> ECHO =
       MethodDescriptor.<byte[], byte[]>newBuilder()

@@ -139,16 +139,7 @@ final class LibraryPair implements AutoCloseable {
       if (!Files.isRegularFile(agentJar)) {
         throw new IllegalStateException("the OpenTelemetry agent is missing at " + agentJar + " (mvn -pl integration-tests generate-resources downloads it)");
       }
-      return builder
-          .withoutAgent()
-          .jvmArg("-javaagent:" + agentJar)
-          .env("OTEL_SERVICE_NAME", role.equals("server") ? "echo" : "bench-client")
-          .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint())
-          .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
-          .env("OTEL_TRACES_EXPORTER", "otlp")
-          .env("OTEL_METRICS_EXPORTER", "otlp")
-          .env("OTEL_LOGS_EXPORTER", "none")
-          .env("OTEL_METRIC_EXPORT_INTERVAL", "10000");
+      return OtelScenario.underOtelAgent(builder, agentJar, role.equals("server") ? "echo" : "bench-client", otlp.endpoint());
     }
     if (mode == Mode.SKEIN_BEFORE) {
       builder.withoutAgent().jvmArg("-javaagent:" + agentJar);

@@ -40,11 +40,20 @@ final class OtelScenario extends Scenario {
   }
 
   private MeshJvm.Builder otel(MeshJvm.Builder builder, String service) {
+    return underOtelAgent(builder, agentJar, service, receiver.endpoint());
+  }
+
+  /**
+   * A JVM under the OpenTelemetry Java agent with its defaults (HTTP tracing, every request
+   * sampled), traces and metrics over OTLP/HTTP to {@code endpoint}, metrics every 10 s, logs off:
+   * the same in every benchmark.
+   */
+  static MeshJvm.Builder underOtelAgent(MeshJvm.Builder builder, Path agentJar, String service, String endpoint) {
     return builder
         .withoutAgent()
         .jvmArg("-javaagent:" + agentJar)
         .env("OTEL_SERVICE_NAME", service)
-        .env("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint())
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
         .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
         .env("OTEL_TRACES_EXPORTER", "otlp")
         .env("OTEL_METRICS_EXPORTER", "otlp")

@@ -38,7 +38,9 @@ public final class TrafficClient {
     timer.scheduleAtFixedRate(
         () -> {
           long n = sent.incrementAndGet();
-          HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2));
+          // 5 s: the tests count requests lost to churn (kills, outages, bad policies), not slow
+          // ones, and a loaded test machine can stall a JVM for a couple of seconds.
+          HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5));
           if (canaryEvery > 0 && n % canaryEvery == 0) {
             b.header("x-canary", "true");
           }

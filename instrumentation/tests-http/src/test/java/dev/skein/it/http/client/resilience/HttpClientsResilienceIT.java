@@ -209,7 +209,10 @@ class HttpClientsResilienceIT {
     assertThat(open.statuses()).as(open.line()).isEqualTo("{503=50}");
     assertThat(open.refused()).isEqualTo("{circuit-open=50}");
     assertThat(reached).as("no call reaches the server while the breaker is open").isZero();
-    assertThat(open.maxMillis()).as("fail fast").isLessThan(50);
+    // Fail fast: nothing leaves, so each call is the refusal alone (a few ms); the bound leaves room
+    // for a JVM stalled by a loaded test machine (70 and 163 ms seen at load 30-40), far below the
+    // Route's 5-s timeout that a call reaching the failing server would wait for.
+    assertThat(open.maxMillis()).as("fail fast").isLessThan(500);
 
     server("fail 0");
     Thread.sleep(2200);

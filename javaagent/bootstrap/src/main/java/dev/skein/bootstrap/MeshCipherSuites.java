@@ -22,26 +22,22 @@ public final class MeshCipherSuites {
 
   /** Orders the engine's suites, TLS 1.3 only; the server's order decides. */
   public static void apply(SSLEngine engine) {
-    SSLParameters params = engine.getSSLParameters();
-    params.setProtocols(new String[] {MeshServerTls.PROTOCOL});
-    String[] suites = ordered(engine.getSupportedCipherSuites());
-    if (suites.length > 0) {
-      params.setCipherSuites(suites);
-    }
-    params.setUseCipherSuitesOrder(true);
-    engine.setSSLParameters(params);
+    engine.setSSLParameters(mesh(engine.getSSLParameters(), engine.getSupportedCipherSuites()));
   }
 
   /** Orders the socket's suites, TLS 1.3 only; the server's order decides. */
   public static void apply(SSLSocket socket) {
-    SSLParameters params = socket.getSSLParameters();
+    socket.setSSLParameters(mesh(socket.getSSLParameters(), socket.getSupportedCipherSuites()));
+  }
+
+  private static SSLParameters mesh(SSLParameters params, String[] supported) {
     params.setProtocols(new String[] {MeshServerTls.PROTOCOL});
-    String[] suites = ordered(socket.getSupportedCipherSuites());
+    String[] suites = ordered(supported);
     if (suites.length > 0) {
       params.setCipherSuites(suites);
     }
     params.setUseCipherSuitesOrder(true);
-    socket.setSSLParameters(params);
+    return params;
   }
 
   /** The preferred suites this provider supports, in order; its TLS 1.3 suites when it has none of them. */

@@ -1,10 +1,11 @@
 package dev.skein.core.telemetry;
 
 import dev.skein.bootstrap.OutboundRoute;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.context.Context;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.BiConsumer;
 
 /** One observed call, client or server: its span, start time and the attributes for its metrics. */
 final class Call {
@@ -47,14 +48,7 @@ final class Call {
     String authority = route.authority();
     noteRoute(route, authority);
     if (span.isRecording()) {
-      span.setAttribute(SemanticAttributes.SKEIN_DESTINATION, route.service());
-      span.setAttribute(SemanticAttributes.SKEIN_ENDPOINT, authority);
-      if (route.route() != null) {
-        span.setAttribute(SemanticAttributes.SKEIN_ROUTE, route.route());
-      }
-      if (route.subset() != null) {
-        span.setAttribute(SemanticAttributes.SKEIN_SUBSET, route.subset());
-      }
+      routeAttributes(route, authority, span::setAttribute);
     }
   }
 
@@ -66,15 +60,18 @@ final class Call {
     endpoint = authority;
   }
 
-  /** The route's span attributes, on a span not started yet: one map filled before the start, no lock per attribute after. */
-  static void routeAttributes(SpanBuilder builder, OutboundRoute route, String authority) {
-    builder.setAttribute(SemanticAttributes.SKEIN_DESTINATION, route.service());
-    builder.setAttribute(SemanticAttributes.SKEIN_ENDPOINT, authority);
+  /**
+   * The route's span attributes, set through {@code set}: a span builder's (one map filled before
+   * the start, no lock per attribute after) or, once the route is known later, the span's.
+   */
+  static void routeAttributes(OutboundRoute route, String authority, BiConsumer<AttributeKey<String>, String> set) {
+    set.accept(SemanticAttributes.SKEIN_DESTINATION, route.service());
+    set.accept(SemanticAttributes.SKEIN_ENDPOINT, authority);
     if (route.route() != null) {
-      builder.setAttribute(SemanticAttributes.SKEIN_ROUTE, route.route());
+      set.accept(SemanticAttributes.SKEIN_ROUTE, route.route());
     }
     if (route.subset() != null) {
-      builder.setAttribute(SemanticAttributes.SKEIN_SUBSET, route.subset());
+      set.accept(SemanticAttributes.SKEIN_SUBSET, route.subset());
     }
   }
 

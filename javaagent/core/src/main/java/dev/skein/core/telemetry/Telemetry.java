@@ -159,7 +159,7 @@ public final class Telemetry {
         }
       }
       if (route != null) {
-        Call.routeAttributes(builder, route, authority);
+        Call.routeAttributes(route, authority, builder::setAttribute);
       }
       span = builder.startSpan();
     }

@@ -26,7 +26,7 @@ public final class MeshCall {
   private OutboundRoute route;
   private final CallPolicy policy;
   private final boolean idempotent;
-  private final String notReplayable;
+  private String notReplayable;
   private final long deadline;
   private final Object telemetry;
   private int attempt;
@@ -45,15 +45,24 @@ public final class MeshCall {
     this.route = route;
     this.policy = route.policy();
     this.idempotent = !"POST".equals(method) && !"PATCH".equals(method);
-    if (bodyLength > MAX_REPLAY_BYTES) {
-      notReplayable = "body-over-64KiB";
-    } else if (bodyLength < 0 || !replayable) {
-      notReplayable = "body-not-replayable";
-    } else {
-      notReplayable = null;
-    }
+    this.notReplayable = notReplayable(bodyLength, replayable);
     this.deadline = policy == null || policy.timeoutMillis() <= 0 ? 0 : System.nanoTime() + policy.timeoutMillis() * 1_000_000;
     this.telemetry = telemetry;
+  }
+
+  private static String notReplayable(long bodyLength, boolean replayable) {
+    if (bodyLength > MAX_REPLAY_BYTES) {
+      return "body-over-64KiB";
+    }
+    return bodyLength < 0 || !replayable ? "body-not-replayable" : null;
+  }
+
+  /**
+   * The request body as it turned out after the call began, for a library that learns it only
+   * once the application has written it (HttpURLConnection buffers the body after connecting).
+   */
+  public void body(long bodyLength, boolean replayable) {
+    notReplayable = notReplayable(bodyLength, replayable);
   }
 
   /** The endpoint of the current (or next) try. */

@@ -11,7 +11,8 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 /**
  * {@code getInputStream}, which {@code getResponseCode} also goes through: the response status (or
- * the failure) ends the call's span.
+ * the failure) ends the call's span, and the outermost one retries a routed call as its policy
+ * says (calling {@code getInputStream} again), handing back the last try's outcome.
  */
 final class GetInputStreamAdvice {
   private GetInputStreamAdvice() {}
@@ -29,6 +30,11 @@ final class GetInputStreamAdvice {
       @Advice.FieldValue(value = "inputStream", readOnly = false) InputStream inputStream,
       @Advice.FieldValue(value = "rememberedException", readOnly = false) Exception remembered,
       @Advice.FieldValue(value = "connected", readOnly = false) boolean connected,
+      @Advice.FieldValue(value = "poster", typing = Assigner.Typing.DYNAMIC) Object poster,
+      @Advice.FieldValue("fixedContentLength") int fixedLength,
+      @Advice.FieldValue("fixedContentLengthLong") long fixedLengthLong,
+      @Advice.FieldValue("chunkLength") int chunkLength,
+      @Advice.Return(readOnly = false) InputStream returned,
       @Advice.Thrown(readOnly = false) Throwable thrown)
       throws Exception {
     if (thrown instanceof MeshAnswer) {
@@ -41,6 +47,14 @@ final class GetInputStreamAdvice {
       status = answer.status;
       thrown = answer.status >= 400 ? HttpUrlConnectionCalls.readFailure(answer, connection.getURL()) : null;
     }
-    HttpUrlConnectionCalls.readEnd(connection, status, thrown);
+    boolean streaming = fixedLength != -1 || fixedLengthLong != -1 || chunkLength != -1;
+    Object retried = HttpUrlConnectionCalls.readEnd(connection, status, thrown, poster, streaming);
+    if (retried instanceof InputStream) {
+      returned = (InputStream) retried;
+      thrown = null;
+    } else if (retried instanceof Throwable) {
+      returned = null;
+      thrown = (Throwable) retried;
+    }
   }
 }

@@ -23,6 +23,8 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * JDK opens the connection ({@code New}) the Route's timeout becomes the read timeout and an
  * injected abort or a breaker/bulkhead refusal is thrown, then turned by {@code getInputStream}
  * into the response the caller reads; {@code disconnect()} gives back an unread call's bulkhead slot.
+ * Retries: the outermost {@code getInputStream} sends the request again to another endpoint (see
+ * {@code HttpUrlConnectionCalls}).
  */
 public final class HttpUrlConnectionInstrumentationModule implements InstrumentationModule {
   static final String CLIENT = "sun.net.www.http.HttpClient";
@@ -46,7 +48,8 @@ public final class HttpUrlConnectionInstrumentationModule implements Instrumenta
 
   @Override
   public List<String> jdkOpens() {
-    return List.of("java.base/sun.net.www"); // MessageHeader.set, for the trace headers
+    // MessageHeader.set, for the trace headers; the connection's own members, for a retry's re-send
+    return List.of("java.base/sun.net.www", "java.base/sun.net.www.protocol.http");
   }
 
   @Override

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   count          print "count N": requests received since the last count
  * </pre>
  *
- * Answers its {@code ECHO_VERSION} otherwise. Prints {@code listening <port>} once it serves and
+ * Answers its {@code ECHO_VERSION} otherwise (followed by {@code :} and the request body when the
+ * request has one, so a test sees the body that arrived). Prints {@code listening <port>} once it serves and
  * {@code ok} after each command.
  */
 public final class FlakyServer {
@@ -40,7 +41,7 @@ public final class FlakyServer {
         "/",
         exchange -> {
           received.incrementAndGet();
-          exchange.getRequestBody().readAllBytes();
+          byte[] request = exchange.getRequestBody().readAllBytes();
           if (sleepMillis > 0) {
             try {
               Thread.sleep(sleepMillis);
@@ -49,7 +50,8 @@ public final class FlakyServer {
             }
           }
           boolean fail = ThreadLocalRandom.current().nextDouble(100.0) < failPercent;
-          byte[] body = (fail ? "failed" : version).getBytes(StandardCharsets.UTF_8);
+          String answer = request.length == 0 ? version : version + ":" + new String(request, StandardCharsets.UTF_8);
+          byte[] body = (fail ? "failed" : answer).getBytes(StandardCharsets.UTF_8);
           exchange.sendResponseHeaders(fail ? 500 : 200, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);

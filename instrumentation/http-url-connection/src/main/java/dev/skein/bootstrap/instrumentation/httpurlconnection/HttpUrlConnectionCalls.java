@@ -4,8 +4,11 @@ import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.Bridge;
 import dev.skein.bootstrap.CallPolicy;
 import dev.skein.bootstrap.ClientCalls;
+import dev.skein.bootstrap.MeshCall;
 import dev.skein.bootstrap.OutboundRoute;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.lang.reflect.Method;
 import java.net.HttpURLConnection;
 import java.net.URL;
@@ -19,7 +22,14 @@ import java.util.WeakHashMap;
  * starts when the JDK first writes the request head (the first byte out) and ends when the
  * connection first hands its response (or its failure) to the caller; a re-send by the JDK (a stale
  * keep-alive connection, a redirect, an authentication round) is a further attempt of the same
- * call. The trace headers go into the request head each time the JDK writes it. Lives in the
+ * call. The trace headers go into the request head each time the JDK writes it.
+ *
+ * <p>Retries: a routed call's policy is a {@link MeshCall}, made as the JDK first connects (abort,
+ * then the breaker and the bulkhead, for every try). When the outermost {@code getInputStream}
+ * ends, a retryable outcome (status or failure) is retried as {@link MeshCall#retryDelay} decides:
+ * the connection is reset ({@link HttpUrlConnectionResend}), the next connect goes to the retry's
+ * endpoint, and {@code getInputStream} runs again on the caller's thread, sending the same request
+ * head and the body the JDK buffered; a streamed body is not sent again. Lives in the
  * bootstrap loader and uses only {@code java.base} types; the JDK's own {@code MessageHeader}
  * is reached through its public {@code set} method, its package being opened to this loader.
  */
@@ -38,14 +48,41 @@ public final class HttpUrlConnectionCalls {
     Object attempt;
     int attempts;
     boolean rolled;
-    long admitted;
+    // The policy of a routed call, from its first connect; null when not routed.
+    MeshCall mesh;
+    // The current try holds the bulkhead (given back by mesh.finished).
+    boolean admitted;
+    // The mesh answered the current try itself (abort, refusal): its answer stands, no retry.
+    boolean answered;
+    // A retry is about to connect: take the retry's endpoint and admit it again.
+    OutboundRoute retryTo;
+    boolean readmit;
+    // The application's own read timeout, before the mesh's limit replaced it; -2 until routed.
+    int ownReadTimeout = -2;
+    // The outcome of the last getInputStream, for the retry loop around a nested one.
+    int status;
+    Throwable thrown;
   }
 
   /** The mesh chose {@code route} for the connection's next request (called as the JDK connects). */
   static void routed(HttpURLConnection connection, OutboundRoute route) {
     if (connection != null) {
-      state(connection).route = route;
+      State s = state(connection);
+      s.route = route;
+      if (s.ownReadTimeout == -2) {
+        s.ownReadTimeout = connection.getReadTimeout();
+      }
     }
+  }
+
+  /** The endpoint a retry of this connection's call goes to (taken once), or {@code null}. */
+  static OutboundRoute retryEndpoint(HttpURLConnection connection) {
+    State s = connection == null ? null : STATES.get(connection);
+    OutboundRoute to = s == null ? null : s.retryTo;
+    if (to != null) {
+      s.retryTo = null;
+    }
+    return to;
   }
 
   private static State state(HttpURLConnection connection) {
@@ -116,27 +153,31 @@ public final class HttpUrlConnectionCalls {
   public static MeshAnswer answer(HttpURLConnection connection) {
     try {
       State s = connection == null ? null : STATES.get(connection);
-      if (s == null || s.route == null || s.rolled) {
+      if (s == null || s.route == null || (s.rolled && !s.readmit)) {
         return null;
       }
+      boolean first = !s.rolled;
       s.rolled = true;
-      CallPolicy policy = s.route.policy();
+      s.readmit = false;
+      if (first) {
+        s.mesh = new MeshCall(s.route, connection.getRequestMethod(), 0, true, null);
+      }
+      int abort = first ? s.mesh.faultAbortStatus() : 0;
       MeshAnswer answer = null;
-      if (policy != null && policy.abortHttpStatus() > 0 && policy.abortNow()) {
-        answer = new MeshAnswer(policy.abortHttpStatus(), ClientCalls.FAULT_HEADER, "abort");
+      if (abort > 0) {
+        answer = new MeshAnswer(abort, ClientCalls.FAULT_HEADER, "abort");
       } else {
-        // The breaker, then the bulkhead, whose slot the end of the call gives back.
-        String refusal = s.route.permit();
-        if (refusal == null) {
-          refusal = s.route.admit();
-        }
+        // The breaker, then the bulkhead, whose slot the end of the try gives back.
+        String refusal = s.mesh.admit();
         if (refusal != null) {
           answer = new MeshAnswer(503, ClientCalls.REFUSED_HEADER, refusal);
         } else {
-          s.admitted = System.nanoTime();
+          s.admitted = true;
+          s.answered = false;
           return null;
         }
       }
+      s.answered = true;
       if (s.call == null && s.inject == null) {
         URL url = connection.getURL();
         s.inject = new HashMap<>();
@@ -144,6 +185,8 @@ public final class HttpUrlConnectionCalls {
       }
       if (ClientCalls.FAULT_HEADER.equals(answer.header)) {
         Bridge.callFault(s.call, "abort", 0);
+      } else if (!first) {
+        Bridge.attemptEnd(Bridge.attemptStart(s.call, ++s.attempts, s.route), 503, null, s.mesh.decision());
       }
       return answer;
     } catch (Throwable t) {
@@ -170,12 +213,11 @@ public final class HttpUrlConnectionCalls {
         : new IOException("Server returned HTTP response code: " + answer.status + " for URL: " + url);
   }
 
-  /** The end of an admitted call: the breaker and outlier detection see its status, the bulkhead slot is given back. */
+  /** The end of an admitted try: the breaker and outlier detection see its status, the bulkhead slot is given back. */
   private static void release(State s, int status) {
-    if (s.admitted != 0) {
-      long started = s.admitted;
-      s.admitted = 0;
-      s.route.finished(Math.max(status, 0), System.nanoTime() - started);
+    if (s.admitted) {
+      s.admitted = false;
+      s.mesh.finished(Math.max(status, 0));
     }
   }
 
@@ -197,31 +239,103 @@ public final class HttpUrlConnectionCalls {
   }
 
   /**
-   * {@code getInputStream} returned or threw; the outermost one ends the call.
+   * {@code getInputStream} returned or threw; the outermost one retries the call as its policy
+   * says and ends it.
    *
    * @param status the connection's response code, -1 when there is none
+   * @param poster the body the JDK buffered (a {@code ByteArrayOutputStream}), or {@code null}
+   * @param streaming whether the body was streamed (fixed-length or chunked streaming mode)
+   * @return {@code null} to keep what {@code getInputStream} returned or threw; else the outcome
+   *     of the last retry, an {@code InputStream} to return or a {@code Throwable} to throw
    */
-  public static void readEnd(HttpURLConnection connection, int status, Throwable thrown) {
+  public static Object readEnd(HttpURLConnection connection, int status, Throwable thrown, Object poster, boolean streaming) {
+    Object outcome = null;
     try {
       int[] depth = READ_DEPTH.get();
+      State s = STATES.get(connection);
+      if (s != null) {
+        s.status = status;
+        s.thrown = thrown;
+      }
       if (--depth[0] > 0) {
-        return;
+        return null;
       }
       depth[0] = 0;
-      State s = STATES.get(connection);
       if (s == null) {
-        return;
+        return null;
       }
-      release(s, status);
+      if (s.mesh != null && !s.answered) {
+        s.mesh.body(HttpUrlConnectionResend.bodyLength(poster, streaming), !streaming);
+        outcome = retry(connection, s);
+      }
+      release(s, s.status);
       if (s.call == null) {
-        return;
+        return outcome;
       }
       STATES.remove(connection);
-      Throwable error = status > 0 ? null : thrown;
-      Bridge.attemptEnd(s.attempt, status, error, null);
-      Bridge.clientEnd(s.call, status, error);
+      Throwable error = s.status > 0 ? null : s.thrown;
+      Bridge.attemptEnd(s.attempt, s.status, error, s.mesh == null ? null : s.mesh.decision());
+      Bridge.clientEnd(s.call, s.status, error);
     } catch (Throwable t) {
       AgentFaults.record("http-url-connection-read", t);
     }
+    return outcome;
+  }
+
+  /**
+   * Retries the call while its policy says so: each retry resets the connection, waits the
+   * backoff, and calls {@code getInputStream} again (nested: its end records its outcome in the
+   * state) with the retry's endpoint and per-try read timeout.
+   */
+  private static Object retry(HttpURLConnection connection, State s) throws ReflectiveOperationException {
+    Object outcome = null;
+    while (!s.answered) {
+      int status = s.status;
+      Throwable failure = status > 0 ? null : s.thrown;
+      release(s, status);
+      long backoff = s.mesh.retryDelay(Math.max(status, 0), failure);
+      if (backoff == MeshCall.STOP || !HttpUrlConnectionResend.supported(connection)) {
+        return outcome;
+      }
+      Bridge.attemptEnd(s.attempt, status > 0 ? status : -1, failure, s.mesh.decision());
+      s.attempt = null;
+      HttpUrlConnectionResend.reset(connection);
+      if (backoff == MeshCall.TIMED_OUT) {
+        return giveUp(connection, s, new SocketTimeoutException("Read timed out"));
+      }
+      if (backoff > 0) {
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return giveUp(connection, s, new InterruptedIOException("interrupted during a retry backoff"));
+        }
+      }
+      s.retryTo = s.mesh.route();
+      s.readmit = true;
+      long perTry = s.mesh.perTryMillis();
+      int own = s.ownReadTimeout;
+      connection.setReadTimeout((int) (perTry <= 0 ? Math.max(own, 0) : own <= 0 ? perTry : Math.min(own, perTry)));
+      int[] depth = READ_DEPTH.get();
+      depth[0]++;
+      try {
+        outcome = connection.getInputStream();
+      } catch (Throwable t) {
+        outcome = t;
+      } finally {
+        depth[0]--;
+        s.retryTo = null;
+        s.readmit = false;
+      }
+    }
+    return outcome;
+  }
+
+  /** The call ends with {@code failure} instead of a further try; later reads throw it too. */
+  private static Object giveUp(HttpURLConnection connection, State s, IOException failure) throws ReflectiveOperationException {
+    HttpUrlConnectionResend.remember(connection, failure);
+    s.status = -1;
+    s.thrown = failure;
+    return failure;
   }
 }

@@ -21,6 +21,11 @@ public final class HttpUrlConnectionRouting {
       if (url == null || !"http".equals(url.getProtocol())) {
         return null;
       }
+      OutboundRoute retry = HttpUrlConnectionCalls.retryEndpoint(connection);
+      if (retry != null) {
+        HttpUrlConnectionCalls.routed(connection, retry); // the retry's read timeout is set already
+        return retarget(url, retry);
+      }
       String method = connection == null ? "GET" : connection.getRequestMethod();
       OutboundRoute route =
           Bridge.routeHttp(

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,7 +24,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * that can be told to fail or to sleep, and one client JVM holding every library, each under the
  * agent; policies written with {@code etcdctl put}. {@code reactor} is Reactor Netty's
  * {@code HttpClient}, whose own timeout exception is Netty's {@code ReadTimeoutException};
- * {@code webclient} is Spring WebClient on it. OkHttp has its own, older test
+ * {@code webclient} is Spring WebClient on it; {@code urlconnection} is
+ * {@code java.net.HttpURLConnection} ({@code -put}: a PUT whose body the JDK buffered, {@code
+ * -streaming}: one in fixed-length streaming mode). OkHttp has its own, older test
  * ({@code OkHttpResilienceIT}) with fault injection besides.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -39,11 +42,12 @@ class HttpClientsResilienceIT {
       """;
   /** The library's own timeout exception, by simple name. */
   static final Map<String, String> TIMEOUT = Map.of("jdk", "HttpTimeoutException", "jdk-async", "HttpTimeoutException", "apache", "SocketTimeoutException", "apache-async", "SocketTimeoutException", "reactor", "ReadTimeoutException",
+      "urlconnection", "SocketTimeoutException",
       // WebClient's own wrapper of Reactor Netty's ReadTimeoutException, as without the mesh
       "webclient", "WebClientRequestException");
 
   private static final Pattern RESULT =
-      Pattern.compile("result ok=(\\d+) failed=(\\d+) statuses=(\\{.*?\\}) faults=(\\d+) errors=(\\{.*?\\}) maxMillis=(\\d+) refused=(\\{.*?\\}) bodies=.*");
+      Pattern.compile("result ok=(\\d+) failed=(\\d+) statuses=(\\{.*?\\}) faults=(\\d+) errors=(\\{.*?\\}) maxMillis=(\\d+) refused=(\\{.*?\\}) bodies=(\\{.*\\})");
   private static EtcdServer etcd;
   private static MeshJvm server;
   private static MeshJvm client;
@@ -84,7 +88,7 @@ class HttpClientsResilienceIT {
     }
   }
 
-  record Outcome(String line, int ok, int failed, String statuses, int faults, String errors, long maxMillis, String refused) {}
+  record Outcome(String line, int ok, int failed, String statuses, int faults, String errors, long maxMillis, String refused, String bodies) {}
 
   static Outcome send(int count, String library) throws Exception {
     client.send("send " + count + " http://orders/api/items " + library);
@@ -101,7 +105,8 @@ class HttpClientsResilienceIT {
         Integer.parseInt(m.group(4)),
         m.group(5),
         Long.parseLong(m.group(6)),
-        m.group(7));
+        m.group(7),
+        m.group(8));
   }
 
   static void route(String rule) throws Exception {
@@ -134,7 +139,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor", "webclient"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor", "webclient", "urlconnection", "urlconnection-put"})
   @Order(1)
   void retriesHideAServerFailingTenPercent(String library) throws Exception {
     route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
@@ -142,10 +147,13 @@ class HttpClientsResilienceIT {
     Outcome o = send(1000, library);
     System.out.printf("%s: 10%% failing server behind retries: %d/1000 ok%n", library, o.ok());
     assertThat(o.ok()).as(o.line()).isGreaterThanOrEqualTo(995);
+    if (library.endsWith("-put")) {
+      assertThat(o.bodies()).as("every try sent the whole body").isEqualTo("{v1:" + ResilienceClient.BODY + "=" + o.ok() + "}");
+    }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor", "webclient"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor", "webclient", "urlconnection"})
   @Order(2)
   void theRetryBudgetCapsRetriesAgainstAServerFailingEverything(String library) throws Exception {
     route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
@@ -161,7 +169,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor", "webclient"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor", "webclient", "urlconnection"})
   @Order(3)
   void aTimeoutCutsASlowServerShortWithTheLibrarysOwnException(String library) throws Exception {
     route("timeout: 200ms");
@@ -187,7 +195,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor", "webclient"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "reactor", "webclient", "urlconnection"})
   @Order(4)
   void theBreakerOpensFailsFastWithTheMeshHeaderAndClosesOnceHealed(String library) throws Exception {
     route("timeout: 5s");
@@ -227,7 +235,7 @@ class HttpClientsResilienceIT {
    * retries) reaches the server, and the application gets one timeout when they are spent.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"apache", "apache-async"})
+  @ValueSource(strings = {"apache", "apache-async", "urlconnection"})
   @Order(5)
   void perTryTimeoutsAreRetriedAndEachTryReachesTheServer(String library) throws Exception {
     etcd.delete(Policies.DESTINATION_KEY);
@@ -247,5 +255,27 @@ class HttpClientsResilienceIT {
     } finally {
       server("sleep 0");
     }
+  }
+
+  /**
+   * HttpURLConnection sends a body it buffered again on a retry (the 10% case checks that it
+   * arrives whole); a body in streaming mode left as the application wrote it and is not retried.
+   */
+  @Test
+  @Order(6)
+  void aStreamedBodyIsNotRetriedAndABufferedOneIs() throws Exception {
+    route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
+    server("sleep 0");
+    server("fail 100");
+    serverCount();
+    Outcome streamed = send(20, "urlconnection-streaming");
+    long streamedTries = serverCount();
+    Outcome buffered = send(5, "urlconnection-put");
+    long bufferedTries = serverCount();
+    System.out.printf("urlconnection: 20 streamed PUTs reached the failing server %d times, 5 buffered ones %d times%n", streamedTries, bufferedTries);
+    assertThat(streamed.statuses()).as(streamed.line()).isEqualTo("{500=20}");
+    assertThat(streamedTries).as("one try per streamed call").isEqualTo(20);
+    assertThat(buffered.statuses()).as(buffered.line()).isEqualTo("{500=5}");
+    assertThat(bufferedTries).as("buffered calls are retried").isGreaterThan(5);
   }
 }

@@ -104,6 +104,11 @@ interface ResilienceClient {
                                         response.headers().asHttpHeaders().getFirst("x-skein-fault"),
                                         text)))
                 .block(java.time.Duration.ofSeconds(30)));
+    clients.put("urlconnection", url -> urlConnection(url, null, false));
+    // PUT with a body the JDK buffers (sent with the head once the response is asked for): replayable.
+    clients.put("urlconnection-put", url -> urlConnection(url, "PUT", false));
+    // PUT in fixed-length streaming mode: the body leaves as it is written and cannot be replayed.
+    clients.put("urlconnection-streaming", url -> urlConnection(url, "PUT", true));
     okhttp3.OkHttpClient okhttp = new okhttp3.OkHttpClient();
     clients.put(
         "okhttp",
@@ -114,6 +119,35 @@ interface ResilienceClient {
           }
         });
     return clients;
+  }
+
+  /** A body a request with one sends ({@code PUT}); the server answers it back after its version. */
+  String BODY = "order-42";
+
+  private static Answer urlConnection(String url, String method, boolean streaming) throws java.io.IOException {
+    java.net.HttpURLConnection connection = (java.net.HttpURLConnection) new java.net.URL(url).openConnection();
+    connection.setConnectTimeout(2000);
+    connection.setReadTimeout(10_000);
+    if (method != null) {
+      byte[] body = BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      connection.setRequestMethod(method);
+      connection.setDoOutput(true);
+      if (streaming) {
+        connection.setFixedLengthStreamingMode(body.length);
+      }
+      try (java.io.OutputStream out = connection.getOutputStream()) {
+        out.write(body);
+      }
+    }
+    int status = connection.getResponseCode();
+    java.io.InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream();
+    String text = "";
+    if (in != null) {
+      try (in) {
+        text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return new Answer(status, connection.getHeaderField("x-skein-refused"), connection.getHeaderField("x-skein-fault"), text);
   }
 
   private static String value(Header header) {

@@ -153,6 +153,12 @@ final class MtlsBench {
         String fresh = call(mode.client(), "bench " + Math.max(2, seconds / 2) + " 1 1 " + mode.url(), seconds + 30);
         assertThat(steady).contains("failed=0").contains(mode.expect());
         assertThat(fresh).contains("failed=0");
+        // Over thousands of requests the 2 threads keep their 2 connections (and TLS sessions); a
+        // server that closes kept-alive connections (such as a JDK HttpServer holding 200 idle ones
+        // left by dropped clients) would make each request pay a new connection and handshake.
+        assertThat(Integer.parseInt(field(seen, "connections")))
+                .as(mode.name() + ", round " + round + ": connections the server saw in the steady phase (" + seen + ")")
+                .isLessThanOrEqualTo(4);
         String reuse = field(seen, "connections") + " / " + field(seen, "sessions") + " " + suites(seen);
         return new Row(mode.name(), round, field(steady, "rps"), field(steady, "p50"), field(steady, "p99"),
                 Double.parseDouble(field(steady, "cpu")), serverCpu / (double) Math.max(1, ok(steady)), reuse, field(fresh, "p50"),

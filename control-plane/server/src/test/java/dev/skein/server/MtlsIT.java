@@ -77,23 +77,23 @@ class MtlsIT {
                 .property("skein.admin.port", String.valueOf(ordersAdmin))
                 .property("skein.etcd.endpoints", etcd.endpoint())
                 .start("dev.skein.it.apps.mtls.PeerEchoServer");
-        ordersPort = Integer.parseInt(orders.awaitLineStartingWith("listening", Duration.ofSeconds(30)).split(" ")[1]);
+        ordersPort = Integer.parseInt(orders.awaitLineStartingWith("listening", Duration.ofSeconds(60)).split(" ")[1]);
         front = MeshJvm.builder("front")
                 .property("skein.service", "front")
                 .property("skein.admin.port", String.valueOf(frontAdmin))
                 .property("skein.etcd.endpoints", etcd.endpoint())
                 .start("dev.skein.it.apps.mtls.MeshCaller");
-        front.awaitLineStartingWith("ready", Duration.ofSeconds(30));
+        front.awaitLineStartingWith("ready", Duration.ofSeconds(60));
         greeter = MeshJvm.builder("greeter")
                 .property("skein.service", "greeter").property("skein.advertise.address", "127.0.0.1")
                 .property("skein.etcd.endpoints", etcd.endpoint())
                 .start("dev.skein.it.apps.mtls.PeerGrpcServer");
-        greeterPort = Integer.parseInt(greeter.awaitLineStartingWith("listening", Duration.ofSeconds(30)).split(" ")[1]);
+        greeterPort = Integer.parseInt(greeter.awaitLineStartingWith("listening", Duration.ofSeconds(60)).split(" ")[1]);
         caller = MeshJvm.builder("caller")
                 .property("skein.service", "caller")
                 .property("skein.etcd.endpoints", etcd.endpoint())
                 .start("dev.skein.it.apps.mtls.GrpcCaller");
-        caller.awaitLineStartingWith("ready", Duration.ofSeconds(30));
+        caller.awaitLineStartingWith("ready", Duration.ofSeconds(60));
         // All hold a certificate, and both servers registered that they take the mesh's TLS.
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).until(() ->
                 List.of(orders, front, greeter, caller).stream().allMatch(j -> j.agentLog().contains("workload certificate"))
@@ -159,7 +159,7 @@ class MtlsIT {
                 .property("skein.service", "okfront")
                 .property("skein.etcd.endpoints", etcd.endpoint())
                 .start("dev.skein.it.apps.mtls.OkHttpCaller")) {
-            okfront.awaitLineStartingWith("ready", Duration.ofSeconds(30));
+            okfront.awaitLineStartingWith("ready", Duration.ofSeconds(60));
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> okfront.agentLog().contains("workload certificate"));
             okfront.send("send 10 http://orders/");
@@ -183,7 +183,7 @@ class MtlsIT {
                     .property("skein.service", "libs")
                     .property("skein.etcd.endpoints", etcd.endpoint())
                     .start("dev.skein.it.apps.mtls.ApacheCaller");
-            libs.awaitLineStartingWith("ready", Duration.ofSeconds(30));
+            libs.awaitLineStartingWith("ready", Duration.ofSeconds(60));
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> libs.agentLog().contains("workload certificate"));
         }

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  *   send COUNT URL                       one client, kept-alive connections
  *   load SECONDS THREADS FRESH_EVERY URL continuous requests; each thread takes a new client
- *                                        (so a new connection and handshake) every FRESH_EVERY requests
+ *                                        (so a new connection and handshake) every FRESH_EVERY requests,
+ *                                        the last request of a client with "Connection: close"
  *   bench SECONDS THREADS FRESH_EVERY URL the same, timed: adds rps, latency p50/p99 (µs) and this
  *                                        process's CPU per request (µs)
  * </pre>
@@ -37,6 +38,9 @@ public final class MeshCaller {
   private MeshCaller() {}
 
   public static void main(String[] args) throws Exception {
+    // Before the JDK's HttpClient reads it: lets the last request of a client this app drops say
+    // "Connection: close" (see call).
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
     ownTls = AppTls.context();
     HttpClient shared = client();
     System.out.println("ready");
@@ -51,7 +55,7 @@ public final class MeshCaller {
       String timing = "";
       if (p[0].equals("send")) {
         for (int i = 0; i < Integer.parseInt(p[1]); i++) {
-          call(shared, URI.create(p[2]), ok, failed, bodies, error);
+          call(shared, URI.create(p[2]), false, ok, failed, bodies, error);
         }
       } else if (p[0].equals("load") || p[0].equals("bench")) {
         long end = System.nanoTime() + Duration.ofSeconds(Long.parseLong(p[1])).toNanos();
@@ -74,7 +78,7 @@ public final class MeshCaller {
                         client = client();
                       }
                       long t0 = System.nanoTime();
-                      call(client, uri, ok, failed, bodies, error);
+                      call(client, uri, (n + 1) % freshEvery == 0, ok, failed, bodies, error);
                       if (timed && count < mine.length) {
                         mine[count++] = System.nanoTime() - t0;
                       }
@@ -122,11 +126,23 @@ public final class MeshCaller {
     return builder.build();
   }
 
+  /**
+   * @param last whether the client is dropped after this request: it asks the server to close the
+   *     connection once it answered. Java 17's {@code HttpClient} has no {@code close()}, and the
+   *     connections of dropped clients would otherwise stay open until a GC collects the clients;
+   *     hundreds of them left idle on a JDK {@code HttpServer} reach its cap of idle connections
+   *     ({@code sun.net.httpserver.maxIdleConnections}, 200), past which it closes every kept-alive
+   *     connection after its answer: a later phase over kept-alive connections would pay a new
+   *     connection and TLS handshake per request.
+   */
   private static void call(
-      HttpClient client, URI uri, AtomicInteger ok, AtomicInteger failed, Map<String, Integer> bodies, String[] error) {
+      HttpClient client, URI uri, boolean last, AtomicInteger ok, AtomicInteger failed, Map<String, Integer> bodies, String[] error) {
     try {
-      HttpResponse<String> r =
-          client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5));
+      if (last) {
+        request.header("Connection", "close");
+      }
+      HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() == 200) {
         ok.incrementAndGet();
         bodies.merge(r.body(), 1, Integer::sum);

@@ -2,6 +2,7 @@ package dev.skein.instrumentation.tomcat;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
@@ -23,18 +24,27 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  *
  * <p>Mesh mutual TLS: a plain-text NIO connector also takes the mesh's TLS on its own port, decided
  * per connection from its first byte in {@code NioEndpoint.SocketProcessor.doRun} (see
- * {@code TomcatMeshTls}); the peer's certificates then reach the inbound decision as above.
+ * {@code TomcatMeshTls}); a plain-text NIO2 connector the same way, its first byte read
+ * asynchronously from {@code Nio2Endpoint.SocketProcessor.doRun} (see {@code TomcatNio2MeshTls}).
+ * The peer's certificates then reach the inbound decision as above.
  */
 public final class TomcatInstrumentationModule implements InstrumentationModule {
   static final String CONNECTOR = "org.apache.catalina.connector.Connector";
   static final String ADAPTER = "org.apache.catalina.connector.CoyoteAdapter";
   static final String SOCKET_PROCESSOR = "org.apache.tomcat.util.net.NioEndpoint$SocketProcessor";
+  static final String NIO2_SOCKET_PROCESSOR = "org.apache.tomcat.util.net.Nio2Endpoint$SocketProcessor";
+  // createSSLEngine: Tomcat 10.1's AbstractJsseEndpoint, Tomcat 11's AbstractEndpoint.
+  static final String JSSE_ENDPOINT = "org.apache.tomcat.util.net.AbstractJsseEndpoint";
+  static final String ENDPOINT = "org.apache.tomcat.util.net.AbstractEndpoint";
   private static final HelperClasses HELPERS =
       new HelperClasses("tomcat", TomcatInstrumentationModule.class.getClassLoader(),
           List.of(
               TomcatInstrumentationModule.class.getPackageName() + ".inbound.TomcatInbound",
               TomcatInstrumentationModule.class.getPackageName() + ".inbound.MeshTlsNioChannel",
-              TomcatInstrumentationModule.class.getPackageName() + ".inbound.TomcatMeshTls"));
+              TomcatInstrumentationModule.class.getPackageName() + ".inbound.TomcatMeshTls",
+              TomcatInstrumentationModule.class.getPackageName() + ".inbound.MeshTlsNio2Channel",
+              TomcatInstrumentationModule.class.getPackageName() + ".inbound.TomcatNio2MeshTls",
+              TomcatInstrumentationModule.class.getPackageName() + ".inbound.TomcatNio2MeshTls$FirstByte"));
 
   @Override
   public String name() {
@@ -43,7 +53,7 @@ public final class TomcatInstrumentationModule implements InstrumentationModule 
 
   @Override
   public List<String> typeNames() {
-    return List.of(CONNECTOR, ADAPTER, SOCKET_PROCESSOR);
+    return List.of(CONNECTOR, ADAPTER, SOCKET_PROCESSOR, NIO2_SOCKET_PROCESSOR, JSSE_ENDPOINT, ENDPOINT);
   }
 
   @Override
@@ -74,6 +84,21 @@ public final class TomcatInstrumentationModule implements InstrumentationModule 
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
                 .include(getClass().getClassLoader())
-                .advice(named("doRun").and(takesArguments(0)), SocketProcessorTlsAdvice.class.getName()));
+                .advice(named("doRun").and(takesArguments(0)), SocketProcessorTlsAdvice.class.getName()))
+        // The same for a plain-text NIO2 connector, whose TLS channel asks the endpoint for its engine.
+        .type(named(NIO2_SOCKET_PROCESSOR))
+        .and(LibraryVersion.fromProperties(name(), "org/apache/catalina/util/ServerInfo.properties", "server.number", "10.1", "12"))
+        .transform(HELPERS.transformer())
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("doRun").and(takesArguments(0)), Nio2SocketProcessorTlsAdvice.class.getName()))
+        .type(namedOneOf(JSSE_ENDPOINT, ENDPOINT))
+        .and(LibraryVersion.fromProperties(name(), "org/apache/catalina/util/ServerInfo.properties", "server.number", "10.1", "12"))
+        .transform(HELPERS.transformer())
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(getClass().getClassLoader())
+                .advice(named("createSSLEngine").and(returns(named("javax.net.ssl.SSLEngine"))), CreateSslEngineAdvice.class.getName()));
   }
 }

@@ -36,14 +36,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>How each library takes TLS on its port: Jetty 12 with a core handler, Jetty's own TLS-or-plain
  * detector in front of the connector's HTTP/1.1; Tomcat 11's NIO connector, decided per connection
- * in {@code NioEndpoint.SocketProcessor}; Undertow 2.3's HTTP listener, the first byte decides
- * before {@code HttpOpenListener} reads the connection; Reactor Netty {@code HttpServer}, a
+ * in {@code NioEndpoint.SocketProcessor}, and its NIO2 connector ({@code Http11Nio2Protocol}),
+ * whose first byte is read asynchronously before {@code Nio2Endpoint.SocketProcessor} processes
+ * it; Undertow 2.3's HTTP listener, the first byte decides before {@code HttpOpenListener} reads
+ * the connection; Reactor Netty {@code HttpServer}, a
  * first-byte detector first in each connection's pipeline.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HttpServersMtlsIT {
   private static final String FRONT_ID = "spiffe://skein.local/ns/default/sa/front";
+  private static final String NIO2 = "org.apache.coyote.http11.Http11Nio2Protocol";
 
   /** One server library under test: its mesh service, app and the JVM serving it. */
   private record Server(String service, MeshJvm jvm, int port, int adminPort) {}
@@ -61,6 +64,7 @@ class HttpServersMtlsIT {
     Map<String, Integer> adminPorts = new LinkedHashMap<>();
     startServer(jvms, adminPorts, "jetty", JettyCoreApp.class, "tomcat-");
     startServer(jvms, adminPorts, "tomcat", TomcatApp.class, "jetty-");
+    startServer(jvms, adminPorts, "tomcat-nio2", Map.of("TOMCAT_PROTOCOL", NIO2), TomcatApp.class, "jetty-");
     startServer(jvms, adminPorts, "undertow", UndertowApp.class, "tomcat-");
     startServer(jvms, adminPorts, "reactor-netty", ReactorNettyServerApp.class, "tomcat-", "jetty-");
     front =
@@ -87,16 +91,22 @@ class HttpServersMtlsIT {
 
   private void startServer(Map<String, MeshJvm> jvms, Map<String, Integer> adminPorts, String service,
       Class<?> app, String... classPathWithout) throws IOException {
+    startServer(jvms, adminPorts, service, Map.of(), app, classPathWithout);
+  }
+
+  private void startServer(Map<String, MeshJvm> jvms, Map<String, Integer> adminPorts, String service,
+      Map<String, String> env, Class<?> app, String... classPathWithout) throws IOException {
     int adminPort = FreePorts.next();
     adminPorts.put(service, adminPort);
-    jvms.put(service,
-        MeshJvm.builder(app.getSimpleName())
+    MeshJvm.Builder builder =
+        MeshJvm.builder(app.getSimpleName() + "-" + service)
             .property("skein.service", service)
             .property("skein.etcd.endpoints", etcd.endpoint())
             .property("skein.admin.port", Integer.toString(adminPort))
             .env("ECHO_VERSION", "v1")
-            .classPath(ServerDiscoveryContract.testClassPathWithout(classPathWithout))
-            .start(app.getName()));
+            .classPath(ServerDiscoveryContract.testClassPathWithout(classPathWithout));
+    env.forEach(builder::env);
+    jvms.put(service, builder.start(app.getName()));
   }
 
   @AfterAll
@@ -114,7 +124,17 @@ class HttpServersMtlsIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"jetty", "tomcat", "undertow", "reactor-netty"})
+  @ValueSource(strings = {"tomcat", "tomcat-nio2"})
+  @Order(0)
+  void theServletSeesTheClientsSpiffeIdOverMeshTlsAndPlainTextStillServes(String service) throws Exception {
+    front.send("send 5 http://" + service + "/peer");
+    assertThat(front.awaitLineStartingWith("result", Duration.ofSeconds(30)))
+        .as("only a TLS session carries the client's certificate").contains("ok=5 failed=0").contains("{" + FRONT_ID + "=5}");
+    assertThat(curl("http://127.0.0.1:" + servers.get(service).port() + "/peer")).isEqualTo("plaintext");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"jetty", "tomcat", "tomcat-nio2", "undertow", "reactor-netty"})
   @Order(1)
   void theClientsSpiffeIdFromMeshTlsDecidesAPrincipalPolicy(String service) throws Exception {
     Server server = servers.get(service);
@@ -143,7 +163,7 @@ class HttpServersMtlsIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"jetty", "tomcat", "undertow", "reactor-netty"})
+  @ValueSource(strings = {"jetty", "tomcat", "tomcat-nio2", "undertow", "reactor-netty"})
   @Order(2)
   void strictRefusesPlainTextWhileMeshCallsGoOn(String service) throws Exception {
     Server server = servers.get(service);

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import javax.net.ssl.SSLEngine;
 import org.apache.catalina.connector.Connector;
+import org.apache.tomcat.util.net.Nio2Endpoint;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketEvent;
@@ -32,13 +33,18 @@ public final class TomcatMeshTls {
 
   private TomcatMeshTls() {}
 
-  /** After the connector started, before it registers: a plain-text NIO connector takes the mesh's TLS. */
+  /** After the connector started, before it registers: a plain-text NIO or NIO2 connector takes the mesh's TLS. */
   public static void connectorStarted(Connector connector) {
     try {
       Method getEndpoint = org.apache.coyote.AbstractProtocol.class.getDeclaredMethod("getEndpoint");
       getEndpoint.setAccessible(true);
       Object endpoint = getEndpoint.invoke(connector.getProtocolHandler());
-      if (!(endpoint instanceof NioEndpoint nio) || nio.isSSLEnabled() || nio.getUnixDomainSocketPath() != null) {
+      Class<?> kind;
+      if (endpoint instanceof NioEndpoint nio && !nio.isSSLEnabled() && nio.getUnixDomainSocketPath() == null) {
+        kind = NioEndpoint.class;
+      } else if (endpoint instanceof Nio2Endpoint nio2 && !nio2.isSSLEnabled()) {
+        kind = Nio2Endpoint.class;
+      } else {
         return;
       }
       if (resetSocket == null) {
@@ -47,10 +53,10 @@ public final class TomcatMeshTls {
         resetSocket = reset;
       }
       if (Bridge.meshTlsCapable(connector)) {
-        Field pool = NioEndpoint.class.getDeclaredField("nioChannels");
+        Field pool = kind.getDeclaredField("nioChannels");
         pool.setAccessible(true);
-        pool.set(nio, null);
-        MESHED.add(nio);
+        pool.set(endpoint, null);
+        MESHED.add(endpoint);
       }
     } catch (Throwable t) {
       AgentFaults.record("tomcat-tls", t);
@@ -108,5 +114,20 @@ public final class TomcatMeshTls {
     DECIDED.add(wrapper);
     wrapper.close();
     return true;
+  }
+
+  /** Whether this endpoint takes the mesh's TLS on its plain-text port. */
+  public static boolean meshed(Object endpoint) {
+    return MESHED.contains(endpoint);
+  }
+
+  /** The mesh's server engine for a TLS connection of a meshed endpoint ({@code null}: none now). */
+  public static SSLEngine serverEngine() {
+    return MeshServerTls.serverEngine();
+  }
+
+  /** Puts the TLS channel in the connection's wrapper in place of its plain one. */
+  static void swap(SocketWrapperBase<?> wrapper, Object secure) throws ReflectiveOperationException {
+    resetSocket.invoke(wrapper, secure);
   }
 }

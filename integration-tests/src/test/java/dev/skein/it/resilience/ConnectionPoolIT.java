@@ -261,6 +261,14 @@ class ConnectionPoolIT {
     grpcTell("concurrency");
     Matcher waited = pace(100, 0.3);
     int atOnce = grpcConcurrency();
+    // 16 callers released at once: their picks race for the 2 slots, and none goes over.
+    grpcTell("sleep 20");
+    grpcClient.send("burst 16 4");
+    String burst = grpcClient.awaitLineStartingWith("burst", Duration.ofSeconds(60));
+    int burstAtOnce = grpcConcurrency();
+    System.out.printf("grpc, 2 per endpoint: 16 callers x 4 calls at once: %s, server saw %d at once%n", burst, burstAtOnce);
+    assertThat(burst).as(grpcClient.agentLog()).isEqualTo("burst ok=64 codes={}");
+    assertThat(burstAtOnce).isBetween(1, 2);
     pool("maxRequestsPerEndpoint: 2, maxPendingRequests: 3");
     grpcTell("sleep 1000");
     Matcher overflow = pace(200, 0.1);

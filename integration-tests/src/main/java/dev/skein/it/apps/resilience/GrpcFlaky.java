@@ -32,6 +32,8 @@ import io.grpc.CallOptions;
  *                                                  bodies={v1=..} last=...")
  *           pace RPS SECONDS                      (open loop: RPS calls a second, without waiting for answers;
  *                                                  prints "paced sent=N ok=N codes={...}")
+ *           burst THREADS CALLS                   (THREADS threads released at once, CALLS blocking calls each;
+ *                                                  prints "burst ok=N codes={...}")
  * </pre>
  */
 public final class GrpcFlaky {
@@ -117,6 +119,10 @@ public final class GrpcFlaky {
         pace(channel, Double.parseDouble(parts[1]), Double.parseDouble(parts[2]));
         continue;
       }
+      if (parts[0].equals("burst")) {
+        burst(channel, Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
+        continue;
+      }
       int count = Integer.parseInt(parts[1]);
       int ok = 0;
       Map<String, Integer> codes = new TreeMap<>();
@@ -141,6 +147,39 @@ public final class GrpcFlaky {
       System.out.println("result ok=" + ok + " codes=" + codes + " descriptions=" + descriptions + " maxMillis=" + maxMillis + " bodies=" + bodies + " last=" + lastError);
       System.out.flush();
     }
+  }
+
+  /** {@code threads} callers released together, each making {@code calls} blocking calls: picks that race. */
+  private static void burst(ManagedChannel channel, int threads, int calls) throws Exception {
+    AtomicLong ok = new AtomicLong();
+    Map<String, Integer> codes = new java.util.concurrent.ConcurrentSkipListMap<>();
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+    Thread[] callers = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      callers[t] =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                } catch (Exception e) {
+                  return;
+                }
+                for (int i = 0; i < calls; i++) {
+                  try {
+                    ClientCalls.blockingUnaryCall(channel, GET, CallOptions.DEFAULT.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS), "order");
+                    ok.incrementAndGet();
+                  } catch (StatusRuntimeException e) {
+                    codes.merge(e.getStatus().getCode().name(), 1, Integer::sum);
+                  }
+                }
+              });
+      callers[t].start();
+    }
+    for (Thread caller : callers) {
+      caller.join();
+    }
+    System.out.printf("burst ok=%d codes=%s%n", ok.get(), codes);
+    System.out.flush();
   }
 
   /** Sends {@code rps} calls a second for {@code seconds}, each on schedule whatever the answers do. */

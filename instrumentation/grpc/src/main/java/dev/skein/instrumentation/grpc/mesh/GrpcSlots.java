@@ -16,9 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * full is held at the pick (gRPC buffers it) with a waiter in the engine's queue; the stream that
  * frees the slot grants it, and the balancer publishes a fresh picker, which picks the call again
  * and sends it with that slot. A call is known across picks by its headers object, as for
- * {@link FaultDelays}. A call that goes away while it waits (its deadline, a cancel) is not told
- * to the balancer: a slot granted to it and not claimed by a stream within
- * {@link #CLAIM_MILLIS} is given back.
+ * {@link FaultDelays}. A call that finds a slot free takes it at the pick, so that two calls
+ * picked at once cannot both see the last slot free and send one over the limit; its stream
+ * claims it. A call that goes away after its pick or while it waits (its deadline, a cancel, a
+ * pick gRPC drops before any stream) is not told to the balancer: a slot held for it and not
+ * claimed by a stream within {@link #CLAIM_MILLIS} is given back.
  */
 final class GrpcSlots {
   static final long CLAIM_MILLIS = 2_000;
@@ -35,10 +37,9 @@ final class GrpcSlots {
   /**
    * The pick of a call to a limited destination.
    *
-   * @return {@code route} when a slot is free (the stream takes it when it starts: a slot taken
-   *     at the pick could leak, since a pick is not always followed by a stream); a {@link Waiter}
-   *     whose granted slot the call's first stream takes over, on {@link Waiter#route}; {@code null}
-   *     while the call waits; or {@link #REFUSED}
+   * @return a {@link Waiter} holding a slot on {@link Waiter#route} (free now, or granted after
+   *     a wait), which the call's first stream claims; {@code null} while the call waits; or
+   *     {@link #REFUSED}
    */
   Object pick(Metadata headers, OutboundRoute route) {
     Waiter w = waiting.get(headers);
@@ -54,8 +55,7 @@ final class GrpcSlots {
     }
     String answer = route.acquire(null);
     if (answer == null) {
-      route.release();
-      return route;
+      return held(new Waiter(route));
     }
     if (answer == CallControl.FULL) {
       w = new Waiter(route);
@@ -65,11 +65,17 @@ final class GrpcSlots {
         return null;
       }
       if (answer == null) {
-        route.release();
-        return route;
+        return held(w);
       }
     }
     return REFUSED;
+  }
+
+  /** A slot taken at the pick: the call's stream claims it, or it is given back after the claim time. */
+  private Waiter held(Waiter w) {
+    w.set(Waiter.GRANTED);
+    timer.schedule(w::unclaimed, CLAIM_MILLIS, TimeUnit.MILLISECONDS);
+    return w;
   }
 
   /** {@link #pick} answer: past {@code maxPendingRequests}. */
@@ -100,6 +106,13 @@ final class GrpcSlots {
     /** The call's stream takes the granted slot; {@code false} when it was given back meanwhile. */
     boolean claim() {
       return compareAndSet(GRANTED, CLAIMED);
+    }
+
+    /** The call will not go out after all (the breaker refused it): the slot goes back now. */
+    void giveBack() {
+      if (compareAndSet(GRANTED, ABANDONED)) {
+        route.release();
+      }
     }
 
     private void unclaimed() {

@@ -89,11 +89,16 @@ final class MeshPicker extends SubchannelPicker {
             granted = waiter;
             route = waiter.route;
             chosen = there;
+          } else {
+            waiter.giveBack(); // its endpoint went away meanwhile: the call goes where it was picked
           }
         }
       }
       // The breaker is asked only when the call will go out now (a buffered pick is asked again).
       if (chosen != null && route.permit() != null) {
+        if (granted != null) {
+          granted.giveBack();
+        }
         return PickResult.withError(CIRCUIT_OPEN);
       }
       if (chosen != null) {

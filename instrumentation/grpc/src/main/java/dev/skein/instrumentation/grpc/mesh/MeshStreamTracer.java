@@ -61,8 +61,9 @@ final class MeshStreamTracer extends ClientStreamTracer {
     public ClientStreamTracer newClientStreamTracer(StreamInfo info, Metadata headers) {
       // Counted here, not at the pick: a pick can be dropped and picked again before any stream.
       route.admit();
-      // The slot too: the granted one, or a free one (none free: a race with another pick since
-      // this one looked, and the stream goes over the limit rather than wait a second time).
+      // The slot too: the one the pick took (or was granted), or, when it was given back after
+      // the claim time, a free one (none free: the stream goes over the limit rather than wait
+      // a second time).
       boolean holdsSlot = granted != null && granted.claim() || route.acquire(null) == null;
       return new MeshStreamTracer(route, holdsSlot);
     }

@@ -26,7 +26,9 @@ final class HelperInjector {
               MESH + "AsyncTries$Try",
               MESH + "MeshAsyncTls",
               MESH + "ApacheTelemetry",
-              MESH + "ApacheMirror"));
+              MESH + "ApacheMirror",
+              MESH + "MirroredBody",
+              MESH + "MirroredBody$Recording"));
 
   static final AgentBuilder.Transformer TRANSFORMER = HELPERS.transformer();
 

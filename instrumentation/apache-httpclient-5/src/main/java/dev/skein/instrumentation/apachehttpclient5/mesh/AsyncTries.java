@@ -2,6 +2,7 @@ package dev.skein.instrumentation.apachehttpclient5.mesh;
 
 import dev.skein.bootstrap.ClientCalls;
 import dev.skein.bootstrap.ClientExchange;
+import dev.skein.bootstrap.MeshCall;
 import dev.skein.bootstrap.OutboundRoute;
 import dev.skein.bootstrap.instrumentation.apachehttpclient5.ApacheMeshTls;
 import java.io.IOException;
@@ -45,10 +46,21 @@ final class AsyncTries implements ClientExchange<AsyncTries.Outcome> {
   private final AsyncExecChain chain;
   private final OutboundRoute first;
   private final AsyncExecCallback application;
+  private final MeshCall call;
+  private final MirroredBody mirrored;
   private volatile CompletableFuture<Void> previousOver = CompletableFuture.completedFuture(null);
 
   AsyncTries(
-      HttpRequest request, AsyncEntityProducer producer, AsyncExecChain.Scope scope, AsyncExecChain chain, OutboundRoute first, AsyncExecCallback application) {
+      HttpRequest request,
+      AsyncEntityProducer producer,
+      AsyncExecChain.Scope scope,
+      AsyncExecChain chain,
+      OutboundRoute first,
+      AsyncExecCallback application,
+      MeshCall call,
+      MirroredBody mirrored) {
+    this.call = call;
+    this.mirrored = mirrored;
     this.request = request;
     this.producer = producer;
     this.scope = scope;
@@ -65,6 +77,13 @@ final class AsyncTries implements ClientExchange<AsyncTries.Outcome> {
     previousOver = attempt.over;
     future.start = () -> previous.whenComplete((ignored, alsoIgnored) -> attempt.start(endpoint, perTryMillis));
     return future;
+  }
+
+  /** Before the call path decides about a try: whether its mirrored body can be sent again. */
+  private void bodyForDecision() {
+    if (mirrored != null) {
+      call.body(mirrored.length(), mirrored.replayable());
+    }
   }
 
   /** Runs {@code then} once the last try started is over (its connection released or discarded). */
@@ -147,6 +166,9 @@ final class AsyncTries implements ClientExchange<AsyncTries.Outcome> {
                   scope.scheduler,
                   scope.execCount);
         }
+        if (mirrored != null) {
+          mirrored.rewind(); // a retry sends the copy of the body the first try sent
+        }
         HttpClientContext context = scope.clientContext;
         own = context.getRequestConfig();
         if (perTryMillis > 0) {
@@ -186,6 +208,7 @@ final class AsyncTries implements ClientExchange<AsyncTries.Outcome> {
       restoreConfig();
       releaseBody();
       over.complete(null);
+      bodyForDecision();
       future.completeExceptionally(timeout());
     }
 
@@ -207,6 +230,7 @@ final class AsyncTries implements ClientExchange<AsyncTries.Outcome> {
         answered = true;
       }
       // The call path decides here and now: it has registered on the future before the try started.
+      bodyForDecision();
       future.complete(new Outcome(response, this, false, null));
       if (discarded) {
         return new MeshAsyncExecHandler.Discarding();
@@ -254,6 +278,7 @@ final class AsyncTries implements ClientExchange<AsyncTries.Outcome> {
       releaseBody();
       over.complete(null);
       if (!answered) {
+        bodyForDecision();
         future.completeExceptionally(cause);
       }
     }

@@ -48,8 +48,12 @@ public final class MeshAsyncExecHandler implements AsyncExecChainHandler {
     }
     long length = producer == null ? 0 : producer.getContentLength();
     Object telemetry = ApacheTelemetry.start(request, route); // one span per call, one per try (the call path's)
-    MeshCall call = new MeshCall(route, request.getMethod(), length, producer == null || producer.isRepeatable(), telemetry);
-    AsyncTries tries = new AsyncTries(request, producer, scope, chain, route, callback);
+    // A body the application streams once is mirrored as it goes out, for a retry to send again.
+    MirroredBody mirrored =
+        producer != null && !producer.isRepeatable() && length <= MeshCall.MAX_REPLAY_BYTES ? new MirroredBody(producer) : null;
+    MeshCall call =
+        new MeshCall(route, request.getMethod(), mirrored != null ? 0 : length, producer == null || producer.isRepeatable() || mirrored != null, telemetry);
+    AsyncTries tries = new AsyncTries(request, mirrored != null ? mirrored : producer, scope, chain, route, callback, call, mirrored);
     if (route.mirror() != null && producer == null) { // a body producer is the application's to send once
       ApacheMirror.send(request, scope.route.getTargetHost().getSchemeName(), route.mirror(), route, null, null);
     }
@@ -58,7 +62,13 @@ public final class MeshAsyncExecHandler implements AsyncExecChainHandler {
         .whenComplete(
             (outcome, failure) -> {
               Bridge.clientEnd(telemetry, outcome == null ? -1 : outcome.response().getCode(), failure);
-              tries.afterLastTry(() -> deliver(callback, outcome, failure));
+              tries.afterLastTry(
+                  () -> {
+                    if (mirrored != null) {
+                      mirrored.close();
+                    }
+                    deliver(callback, outcome, failure);
+                  });
             });
   }
 

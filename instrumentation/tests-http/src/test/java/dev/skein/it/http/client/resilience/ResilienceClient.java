@@ -61,7 +61,11 @@ interface ResilienceClient {
               value(response.getFirstHeader("x-skein-fault")),
               response.getBodyText());
         });
+    // PUT with a body the application streams once (chunked, not repeatable); -large: over 64 KiB.
+    clients.put("apache-async-put", url -> apacheAsyncPut(apacheAsync, url, BODY));
+    clients.put("apache-async-put-large", url -> apacheAsyncPut(apacheAsync, url, "x".repeat(100 * 1024)));
     reactor.netty.http.client.HttpClient reactorNetty = reactor.netty.http.client.HttpClient.create();
+
     clients.put(
         "reactor",
         url ->
@@ -148,6 +152,81 @@ interface ResilienceClient {
       }
     }
     return new Answer(status, connection.getHeaderField("x-skein-refused"), connection.getHeaderField("x-skein-fault"), text);
+  }
+
+  private static Answer apacheAsyncPut(CloseableHttpAsyncClient client, String url, String body) throws Exception {
+    SimpleHttpResponse response =
+        client
+            .execute(
+                org.apache.hc.core5.http.nio.support.AsyncRequestBuilder.put(url).setEntity(new OneShotBody(body)).build(),
+                org.apache.hc.client5.http.async.methods.SimpleResponseConsumer.create(),
+                null)
+            .get(30, TimeUnit.SECONDS);
+    return new Answer(
+        response.getCode(), value(response.getFirstHeader("x-skein-refused")), value(response.getFirstHeader("x-skein-fault")), response.getBodyText());
+  }
+
+  /** An Apache async body that can be sent once: chunked, not repeatable; a second send fails. */
+  final class OneShotBody implements org.apache.hc.core5.http.nio.AsyncEntityProducer {
+    private final java.nio.ByteBuffer body;
+    private boolean sent;
+
+    OneShotBody(String text) {
+      body = java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public boolean isRepeatable() {
+      return false;
+    }
+
+    @Override
+    public void failed(Exception cause) {}
+
+    @Override
+    public long getContentLength() {
+      return -1;
+    }
+
+    @Override
+    public String getContentType() {
+      return "text/plain";
+    }
+
+    @Override
+    public String getContentEncoding() {
+      return null;
+    }
+
+    @Override
+    public boolean isChunked() {
+      return true;
+    }
+
+    @Override
+    public java.util.Set<String> getTrailerNames() {
+      return java.util.Set.of();
+    }
+
+    @Override
+    public synchronized int available() {
+      return body.remaining();
+    }
+
+    @Override
+    public synchronized void produce(org.apache.hc.core5.http.nio.DataStreamChannel channel) throws java.io.IOException {
+      if (sent) {
+        throw new java.io.IOException("a one-shot body was asked for a second time");
+      }
+      channel.write(body);
+      if (!body.hasRemaining()) {
+        sent = true;
+        channel.endStream();
+      }
+    }
+
+    @Override
+    public void releaseResources() {}
   }
 
   private static String value(Header header) {

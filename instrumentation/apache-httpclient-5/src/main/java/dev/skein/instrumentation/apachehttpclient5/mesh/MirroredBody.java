@@ -1,0 +1,186 @@
+package dev.skein.instrumentation.apachehttpclient5.mesh;
+
+import dev.skein.bootstrap.MeshCall;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.nio.AsyncEntityProducer;
+import org.apache.hc.core5.http.nio.DataStreamChannel;
+
+/**
+ * A request body the application streams once (a producer that is not repeatable), mirrored as it
+ * goes out so that a retry can send it again: every byte the connection takes is copied, up to
+ * {@link MeshCall#MAX_REPLAY_BYTES}. Once the first try has sent all of it, a later try is sent
+ * from the copy. A body not sent to its end (the answer came first, the try failed midway), one
+ * over the bound or one with trailers cannot be replayed; one not started at all (a connect
+ * failure) is sent by the application's producer, which is released only when the call is over.
+ * The protocol handler calls one method at a time, on the I/O thread.
+ */
+final class MirroredBody implements AsyncEntityProducer {
+  private final AsyncEntityProducer body;
+  private byte[] copy = new byte[256];
+  private int size;
+  private volatile boolean started;
+  private volatile boolean complete;
+  private volatile boolean overflow;
+  private volatile boolean trailers;
+  private boolean released;
+  // Sending the copy (a retry); the next byte of the copy to send.
+  private volatile boolean replaying;
+  private int position;
+
+  MirroredBody(AsyncEntityProducer body) {
+    this.body = body;
+  }
+
+  /** Whether a retry can send the body again (all of it was sent, or none of it). */
+  boolean replayable() {
+    return !started || (complete && !overflow && !trailers);
+  }
+
+  /** The body's length so far, for the retry decision ({@link MeshCall#body}). */
+  long length() {
+    return overflow ? MeshCall.MAX_REPLAY_BYTES + 1 : size;
+  }
+
+  /** Before a try: once the body went out whole, the try sends the copy. */
+  void rewind() {
+    if (started && complete && !overflow && !trailers) {
+      replaying = true;
+      position = 0;
+    }
+  }
+
+  /** The call is over: the application's producer is released if no try did it. */
+  void close() {
+    if (!released) {
+      released = true;
+      body.releaseResources();
+    }
+  }
+
+  @Override
+  public boolean isRepeatable() {
+    return false;
+  }
+
+  @Override
+  public void failed(Exception cause) {
+    if (!replaying) {
+      body.failed(cause);
+    }
+  }
+
+  @Override
+  public long getContentLength() {
+    return body.getContentLength();
+  }
+
+  @Override
+  public String getContentType() {
+    return body.getContentType();
+  }
+
+  @Override
+  public String getContentEncoding() {
+    return body.getContentEncoding();
+  }
+
+  @Override
+  public boolean isChunked() {
+    return body.isChunked();
+  }
+
+  @Override
+  public Set<String> getTrailerNames() {
+    return body.getTrailerNames();
+  }
+
+  @Override
+  public int available() {
+    return replaying ? size - position : body.available();
+  }
+
+  @Override
+  public void produce(DataStreamChannel channel) throws IOException {
+    if (replaying) {
+      if (position < size) {
+        position += channel.write(ByteBuffer.wrap(copy, position, size - position));
+      }
+      if (position >= size) {
+        channel.endStream();
+      }
+      return;
+    }
+    started = true;
+    body.produce(new Recording(channel));
+  }
+
+  @Override
+  public void releaseResources() {
+    if (replaying) {
+      position = 0;
+    } else if (started && !released) {
+      released = true; // the application's body went out (or failed): it is done with
+      body.releaseResources();
+    }
+  }
+
+  private synchronized void record(ByteBuffer written, int from, int count) {
+    if (overflow || count <= 0) {
+      return;
+    }
+    if ((long) size + count > MeshCall.MAX_REPLAY_BYTES) {
+      overflow = true;
+      copy = null;
+      return;
+    }
+    if (size + count > copy.length) {
+      copy = Arrays.copyOf(copy, Math.max(size + count, copy.length * 2));
+    }
+    ByteBuffer source = written.duplicate();
+    source.position(from);
+    source.get(copy, size, count);
+    size += count;
+  }
+
+  /** The connection's channel as the application's producer sees it: what it takes is copied. */
+  private final class Recording implements DataStreamChannel {
+    private final DataStreamChannel channel;
+
+    Recording(DataStreamChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public void requestOutput() {
+      channel.requestOutput();
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      int from = src.position();
+      int written = channel.write(src);
+      record(src, from, written);
+      return written;
+    }
+
+    @Override
+    public void endStream() throws IOException {
+      complete = true;
+      channel.endStream();
+    }
+
+    @Override
+    public void endStream(List<? extends Header> trailers) throws IOException {
+      if (trailers != null && !trailers.isEmpty()) {
+        MirroredBody.this.trailers = true; // trailers are not copied: not replayed
+      }
+      complete = true;
+      channel.endStream(trailers);
+    }
+  }
+}

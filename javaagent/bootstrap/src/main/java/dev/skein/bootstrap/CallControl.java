@@ -58,6 +58,34 @@ public interface CallControl {
   default void release() {}
 
   /**
+   * {@link #take} answer (and {@link SlotWaiter#granted(boolean)}): the slot is taken, beyond
+   * the connections the client evidently holds to the endpoint, so under HTTP/1.1 this try
+   * likely opens a connection. Go as for {@code null}; end with {@link #release(boolean, int)}.
+   */
+  String OPENING = "opening";
+
+  /**
+   * As {@link #acquire}, for a client that binds a try to the connection it opens for it (the
+   * HTTP call path): only a few tries beyond the connections the client evidently holds go at once
+   * (slow start), the others wait for a slot that frees on an established one. Such a try ends
+   * with {@link #release(boolean, int)}.
+   *
+   * @return as {@link #acquire}, or {@link #OPENING} (taken)
+   */
+  default String take(SlotWaiter waiter) {
+    return acquire(waiter);
+  }
+
+  /**
+   * Gives back the slot of a try that ended with {@code status} (0: no response): a response to
+   * an {@code opening} try proves one more connection; a failed try on an established one has
+   * likely closed it.
+   */
+  default void release(boolean opening, int status) {
+    release();
+  }
+
+  /**
    * Takes a queued waiter out of the queue (its call's deadline passed).
    *
    * @return {@code true}: it will never be granted; {@code false}: it was granted meanwhile and

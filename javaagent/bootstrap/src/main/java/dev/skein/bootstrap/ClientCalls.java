@@ -232,7 +232,7 @@ public final class ClientCalls {
     if (waiter.abandon()) {
       call.cancelWait(waiter); // a waiter granted after all gives its slot back itself
     } else {
-      call.slotGranted();
+      call.slotGranted(waiter.opening);
       if (!interrupted) {
         return null;
       }
@@ -252,6 +252,7 @@ public final class ClientCalls {
     private static final int ABANDONED = 2;
     private final Thread thread = Thread.currentThread();
     private final OutboundRoute route;
+    private volatile boolean opening;
 
     ParkedSlotWaiter(OutboundRoute route) {
       this.route = route;
@@ -259,10 +260,16 @@ public final class ClientCalls {
 
     @Override
     public void granted() {
+      granted(false);
+    }
+
+    @Override
+    public void granted(boolean opening) {
+      this.opening = opening; // read by the caller after it sees GRANTED
       if (compareAndSet(WAITING, GRANTED)) {
         LockSupport.unpark(thread);
       } else {
-        route.release(); // the caller gave up: the slot goes on to the next waiter
+        route.release(opening, -1); // the caller gave up: the slot goes on to the next waiter
       }
     }
 
@@ -291,6 +298,7 @@ public final class ClientCalls {
     private final MeshCall call;
     private final ClientExchange<R> exchange;
     private final CompletableFuture<R> result;
+    private boolean opening;
 
     AsyncSlotWaiter(MeshCall call, ClientExchange<R> exchange, CompletableFuture<R> result) {
       this.call = call;
@@ -301,7 +309,17 @@ public final class ClientCalls {
     void expireAtDeadline() {
       long deadline = call.deadlineNanos();
       if (deadline != 0) {
-        CompletableFuture.delayedExecutor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).execute(this::expire);
+        // The timer's own thread only looks: most waiters are granted long before, and the
+        // default async executor (a new thread per task on a machine of 2 cores) would start a
+        // thread for each of them, hundreds a second while a queue is long. An expiry completes
+        // the application's future, so it runs on that executor.
+        CompletableFuture.delayedExecutor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS, Runnable::run)
+            .execute(
+                () -> {
+                  if (get() == WAITING) {
+                    CompletableFuture.runAsync(this::expire);
+                  }
+                });
       }
     }
 
@@ -314,10 +332,16 @@ public final class ClientCalls {
 
     @Override
     public void granted() {
+      granted(false);
+    }
+
+    @Override
+    public void granted(boolean opening) {
       if (!compareAndSet(WAITING, GRANTED)) {
-        call.route().release();
+        call.route().release(opening, -1);
         return;
       }
+      this.opening = opening; // run() follows on this thread, or after the pool's hand-off
       int[] depth = DEPTH.get();
       if (depth[0] >= MAX_DEPTH) {
         ForkJoinPool.commonPool().execute(this);
@@ -334,7 +358,7 @@ public final class ClientCalls {
     /** Starts the granted try. */
     @Override
     public void run() {
-      call.slotGranted();
+      call.slotGranted(opening);
       if (result.isDone()) {
         call.releaseSlot(); // the application cancelled the call while it waited
         return;

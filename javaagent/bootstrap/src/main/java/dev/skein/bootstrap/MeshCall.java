@@ -34,6 +34,8 @@ public final class MeshCall {
   private String decision;
   // The route whose endpoint slot this call holds for its current try, or null.
   private OutboundRoute slotRoute;
+  // Whether that slot is beyond the endpoint's established connections (CallControl.OPENING).
+  private boolean slotOpening;
 
   /**
    * @param method the HTTP method
@@ -131,29 +133,41 @@ public final class MeshCall {
   /** The end of an admitted try: its HTTP status, or 0 for a failure without a response. */
   public void finished(int status) {
     route.finished(status, System.nanoTime() - tryStart);
-    releaseSlot();
+    OutboundRoute held = slotRoute;
+    if (held != null) {
+      slotRoute = null;
+      held.release(slotOpening, status);
+    }
   }
 
   // === per-endpoint slots (maxRequestsPerEndpoint), taken before admit() ===
 
   /**
-   * A slot on the current try's endpoint ({@link CallControl#acquire}).
+   * A slot on the current try's endpoint, under slow start ({@link CallControl#take}).
    *
    * @param waiter {@code null}: do not queue
    * @return {@code null}: go; {@link CallControl#QUEUED}: {@code waiter} will be granted (then
    *     call {@link #slotGranted}); {@link CallControl#FULL}; or a refusal reason
    */
   public String acquireSlot(SlotWaiter waiter) {
-    String answer = route.acquire(waiter);
-    if (answer == null) {
+    String answer = route.take(waiter);
+    if (answer == null || answer == CallControl.OPENING) {
       slotRoute = route;
+      slotOpening = answer != null;
+      return null;
     }
     return answer;
   }
 
   /** The queued try's waiter was granted: this call holds the slot now. */
   public void slotGranted() {
+    slotGranted(false);
+  }
+
+  /** The queued try's waiter was granted ({@link SlotWaiter#granted(boolean)}): this call holds the slot now. */
+  public void slotGranted(boolean opening) {
     slotRoute = route;
+    slotOpening = opening;
   }
 
   /** Gives the slot back, if this call holds one; idempotent. */
@@ -161,7 +175,7 @@ public final class MeshCall {
     OutboundRoute held = slotRoute;
     if (held != null) {
       slotRoute = null;
-      held.release();
+      held.release(slotOpening, -1);
     }
   }
 

@@ -136,6 +136,27 @@ public final class OutboundRoute {
     }
   }
 
+  /** A slot for one try under slow start ({@link CallControl#take}); an engine fault lets the try go. */
+  public String take(SlotWaiter waiter) {
+    try {
+      return control == null ? null : control.take(waiter);
+    } catch (Throwable t) {
+      AgentFaults.record("acquire", t);
+      return null;
+    }
+  }
+
+  /** Gives back the slot of a finished try ({@link CallControl#release(boolean, int)}). */
+  public void release(boolean opening, int status) {
+    try {
+      if (control != null) {
+        control.release(opening, status);
+      }
+    } catch (Throwable t) {
+      AgentFaults.record("release", t);
+    }
+  }
+
   /** Takes a queued waiter out of the queue; {@code false} when it was granted meanwhile. */
   public boolean cancel(SlotWaiter waiter) {
     try {

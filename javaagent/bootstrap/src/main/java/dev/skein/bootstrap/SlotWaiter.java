@@ -11,4 +11,12 @@ public interface SlotWaiter {
    * Must not block and must not throw.
    */
   void granted();
+
+  /**
+   * As {@link #granted()}; {@code opening}: the slot is beyond the connections the client
+   * evidently holds to the endpoint (see {@link CallControl#OPENING}).
+   */
+  default void granted(boolean opening) {
+    granted();
+  }
 }

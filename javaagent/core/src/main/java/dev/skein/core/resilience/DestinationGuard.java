@@ -94,14 +94,20 @@ public final class DestinationGuard {
    * A slot on one endpoint for one try, or a place in the queue for it.
    *
    * @param waiter {@code null}: do not queue
-   * @return {@link EndpointSlots#TAKEN}, {@link EndpointSlots#QUEUED} or
-   *     {@link EndpointSlots#OVERFLOW} (no waiter: no slot free, or past {@code maxPendingRequests})
+   * @return {@link EndpointSlots#TAKEN}, {@link EndpointSlots#OPENING} (taken, under slow start),
+   *     {@link EndpointSlots#QUEUED} or {@link EndpointSlots#OVERFLOW} (no waiter: no slot free,
+   *     or past {@code maxPendingRequests})
    */
   public int acquire(EndpointSlots slots, dev.skein.bootstrap.SlotWaiter waiter) {
+    return acquire(slots, waiter, false);
+  }
+
+  /** As {@link #acquire(EndpointSlots, dev.skein.bootstrap.SlotWaiter)}; {@code slowStart}: see {@link EndpointSlots}. */
+  public int acquire(EndpointSlots slots, dev.skein.bootstrap.SlotWaiter waiter, boolean slowStart) {
     if (waiter == null) {
-      return slots.tryAcquire(perEndpoint) ? EndpointSlots.TAKEN : EndpointSlots.OVERFLOW;
+      return slots.tryTake(perEndpoint, slowStart);
     }
-    return slots.acquire(perEndpoint, waiter, pending, maxPending);
+    return slots.acquire(perEndpoint, waiter, pending, maxPending, slowStart);
   }
 
   /** Tries of this destination waiting for a slot now. */

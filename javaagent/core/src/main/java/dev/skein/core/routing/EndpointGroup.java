@@ -209,12 +209,23 @@ public final class EndpointGroup {
 
     @Override
     public String acquire(dev.skein.bootstrap.SlotWaiter waiter) {
+      return take(waiter, false);
+    }
+
+    @Override
+    public String take(dev.skein.bootstrap.SlotWaiter waiter) {
+      return take(waiter, true);
+    }
+
+    private String take(dev.skein.bootstrap.SlotWaiter waiter, boolean slowStart) {
       if (guard == null || !guard.limitsEndpoints()) {
         return null;
       }
-      switch (guard.acquire(health[index].slots(), waiter)) {
+      switch (guard.acquire(health[index].slots(), waiter, slowStart)) {
         case EndpointSlots.TAKEN:
           return null;
+        case EndpointSlots.OPENING:
+          return OPENING;
         case EndpointSlots.QUEUED:
           return QUEUED;
         default:
@@ -227,6 +238,13 @@ public final class EndpointGroup {
       // The same guard as at acquire: a route keeps the member, and the member its group's guard.
       if (guard != null && guard.limitsEndpoints()) {
         health[index].slots().release();
+      }
+    }
+
+    @Override
+    public void release(boolean opening, int status) {
+      if (guard != null && guard.limitsEndpoints()) {
+        health[index].slots().release(opening, status);
       }
     }
 

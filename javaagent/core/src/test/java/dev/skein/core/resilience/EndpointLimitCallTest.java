@@ -117,6 +117,45 @@ class EndpointLimitCallTest {
   }
 
   @Test
+  void aBurstOnAColdEndpointOpensTwoConnectionsAtOnceAndDrainsOnTheEstablishedOnes() throws Exception {
+    // the bench's pool: 16 per endpoint, 500 pending; 40 calls at once, nothing connected yet
+    EndpointGroup group = group(16, 500, 1);
+    HeldAsync exchange = new HeldAsync();
+    List<CompletableFuture<Integer>> results = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      results.add(ClientCalls.executeAsync(call(group, NONE), exchange));
+    }
+    EndpointSlots slots = group.health(0).slots();
+    assertThat(exchange.open).hasSize(2); // two handshakes, not sixteen
+    assertThat(slots.opening()).isEqualTo(2);
+    assertThat(group.guard().pending()).isEqualTo(38);
+
+    // each answer frees an established connection for the next waiter, on the answering thread;
+    // answers to opening tries add connections; never more opening at once than half of those (two at least)
+    for (int done = 0; done < 40; done++) {
+      exchange.open.get(done).complete(200);
+      assertThat(slots.opening()).isLessThanOrEqualTo(Math.max(2, slots.warm() / 2));
+      assertThat(slots.inUse()).isLessThanOrEqualTo(16);
+    }
+    for (CompletableFuture<Integer> result : results) {
+      assertThat(result.get(1, TimeUnit.SECONDS)).isEqualTo(200);
+    }
+    assertThat(exchange.open).hasSize(40);
+    assertThat(slots.inUse()).isZero();
+    assertThat(slots.opening()).isZero();
+    assertThat(group.guard().pending()).isZero();
+    assertThat(slots.warm()).isBetween(3, 16);
+
+    // established now: a burst of 16 goes at once
+    int warm = slots.warm();
+    for (int i = 0; i < warm; i++) {
+      ClientCalls.executeAsync(call(group, NONE), exchange);
+    }
+    assertThat(exchange.open).hasSize(40 + warm);
+    assertThat(slots.opening()).isZero();
+  }
+
+  @Test
   void aFailedTryGivesItsSlotBackToo() throws Exception {
     EndpointGroup group = group(1, 10, 1);
     HeldAsync exchange = new HeldAsync();

@@ -3,6 +3,7 @@ package dev.skein.core.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skein.bootstrap.SlotWaiter;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -103,6 +104,152 @@ class EndpointSlotsTest {
     slots.release(); // to the thrower, whose slot goes on to "c"
     assertThat(granted).containsExactly("c");
     assertThat(slots.inUse()).isEqualTo(1);
+  }
+
+  /** Opening tries that each get a response: the endpoint's client holds {@code n} connections. */
+  private void warmUp(int n, int limit) {
+    while (slots.warm() < n) {
+      // n tries at once: those beyond the connections held so far open one each
+      List<Integer> taken = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int answer = slots.tryTake(limit, true);
+        if (answer == EndpointSlots.OVERFLOW) {
+          break;
+        }
+        taken.add(answer);
+      }
+      for (int answer : taken) {
+        slots.release(answer == EndpointSlots.OPENING, 200);
+      }
+    }
+    assertThat(slots.inUse()).isZero();
+  }
+
+  @Test
+  void aColdEndpointOpensTwoConnectionsAtOnceAndTheOthersWaitForAnEstablishedOne() {
+    // 20 tries at once against a limit of 16 and no connection yet: two go (each likely a new
+    // connection, a TLS handshake), the rest wait instead of opening 14 more at once
+    ArrayDeque<Boolean> inFlight = new ArrayDeque<>(); // whether each try in flight is an opening one
+    List<Boolean> grants = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      assertThat(slots.acquire(16, waiter("first"), pending, 500, true)).isEqualTo(EndpointSlots.OPENING);
+      inFlight.add(true);
+    }
+    for (int i = 0; i < 18; i++) {
+      assertThat(slots.acquire(16, recording(grants, inFlight), pending, 500, true)).isEqualTo(EndpointSlots.QUEUED);
+    }
+    assertThat(slots.inUse()).isEqualTo(2);
+
+    // the first answer: one connection established, the next try takes it, another opens one
+    slots.release(inFlight.poll(), 200);
+    assertThat(slots.warm()).isEqualTo(1);
+    assertThat(grants).containsExactly(false, true);
+
+    // tries end in order, each answered: never more than two opening at once
+    while (!inFlight.isEmpty()) {
+      slots.release(inFlight.poll(), 200);
+      assertThat(slots.opening()).isLessThanOrEqualTo(2);
+      assertThat(slots.inUse()).isLessThanOrEqualTo(16);
+    }
+    assertThat(grants).hasSize(18);
+    assertThat(grants.stream().filter(o -> o).count()).isEqualTo(6); // 20 tries on 8 connections
+    assertThat(slots.warm()).isEqualTo(8);
+    assertThat(slots.inUse()).isZero();
+    assertThat(slots.opening()).isZero();
+    assertThat(pending).hasValue(0);
+  }
+
+  @Test
+  void withHalfTheConnectionsBusyOpeningMoreGoesOnInParallel() {
+    warmUp(8, 16);
+    for (int i = 0; i < 8; i++) {
+      assertThat(slots.tryTake(16, true)).isEqualTo(EndpointSlots.TAKEN);
+    }
+    // every connection busy: four (half of eight) may open one each
+    for (int i = 0; i < 4; i++) {
+      assertThat(slots.tryTake(16, true)).isEqualTo(EndpointSlots.OPENING);
+    }
+    assertThat(slots.tryTake(16, true)).isEqualTo(EndpointSlots.OVERFLOW);
+    slots.release(false, 200); // an established connection is idle again: taken without opening
+    assertThat(slots.tryTake(16, true)).isEqualTo(EndpointSlots.TAKEN);
+  }
+
+  /** A waiter that records whether it was granted as an opening try, and counts it in flight. */
+  private static SlotWaiter recording(List<Boolean> grants, ArrayDeque<Boolean> inFlight) {
+    return new SlotWaiter() {
+      @Override
+      public void granted() {
+        throw new AssertionError("granted without saying whether the try opens a connection");
+      }
+
+      @Override
+      public void granted(boolean opening) {
+        grants.add(opening);
+        inFlight.add(opening);
+      }
+    };
+  }
+
+  @Test
+  void withoutSlowStartEverySlotGoesAtOnce() {
+    // gRPC multiplexes its calls on one connection: its picker takes plain slots
+    for (int i = 0; i < 16; i++) {
+      assertThat(slots.tryTake(16, false)).isEqualTo(EndpointSlots.TAKEN);
+    }
+    assertThat(slots.tryTake(16, false)).isEqualTo(EndpointSlots.OVERFLOW);
+    assertThat(slots.opening()).isZero();
+  }
+
+  @Test
+  void anEstablishedEndpointTakesEverySlotAtOnce() {
+    warmUp(16, 16);
+    for (int i = 0; i < 16; i++) {
+      assertThat(slots.tryTake(16, true)).isEqualTo(EndpointSlots.TAKEN);
+    }
+    assertThat(slots.tryTake(16, true)).isEqualTo(EndpointSlots.OVERFLOW);
+  }
+
+  @Test
+  void aTryThatFailsWithoutAResponseCountsItsConnectionLost() {
+    warmUp(4, 16);
+    assertThat(slots.tryTake(16, true)).isEqualTo(EndpointSlots.TAKEN);
+    slots.release(false, 0); // a timeout: the client closed the connection
+    assertThat(slots.warm()).isEqualTo(3);
+    assertThat(slots.tryTake(16, true)).isEqualTo(EndpointSlots.TAKEN);
+    slots.release(false, 503); // a response: the connection stays
+    assertThat(slots.warm()).isEqualTo(3);
+    assertThat(slots.tryTake(16, true)).isEqualTo(EndpointSlots.TAKEN);
+    slots.release(false, -1); // no outcome known (a refusal before sending): nothing learnt
+    assertThat(slots.warm()).isEqualTo(3);
+  }
+
+  @Test
+  void aBacklogDrainsOneTryPerFreedSlotInOrderAndLeaksNothing() {
+    // the bench's shape: 16 slots on established connections, 500 waiting at most
+    warmUp(16, 16);
+    for (int i = 0; i < 16; i++) {
+      assertThat(slots.acquire(16, waiter("held"), pending, 500, true)).isEqualTo(EndpointSlots.TAKEN);
+    }
+    granted.clear();
+    for (int i = 0; i < 500; i++) {
+      assertThat(slots.acquire(16, waiter("w" + i), pending, 500, true)).isEqualTo(EndpointSlots.QUEUED);
+    }
+    assertThat(slots.acquire(16, waiter("late"), pending, 500, true)).isEqualTo(EndpointSlots.OVERFLOW);
+    for (int freed = 1; freed <= 500; freed++) {
+      slots.release(false, 200);
+      // every slot freed goes to the oldest waiter at once: the backlog drains as fast as tries end
+      assertThat(granted).hasSize(freed);
+      assertThat(granted.get(freed - 1)).isEqualTo("w" + (freed - 1));
+      assertThat(slots.inUse()).isEqualTo(16);
+      assertThat(pending).hasValue(500 - freed);
+    }
+    for (int i = 0; i < 16; i++) {
+      slots.release(false, 200);
+    }
+    assertThat(slots.inUse()).isZero();
+    assertThat(slots.waiting()).isZero();
+    assertThat(pending).hasValue(0);
+    assertThat(slots.warm()).isEqualTo(16);
   }
 
   @Test

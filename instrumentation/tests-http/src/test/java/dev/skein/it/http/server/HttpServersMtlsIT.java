@@ -36,9 +36,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>How each library takes TLS on its port: Jetty 12 with a core handler, Jetty's own TLS-or-plain
  * detector in front of the connector's HTTP/1.1; Tomcat 11's NIO connector, decided per connection
- * in {@code NioEndpoint.SocketProcessor}, and its NIO2 connector ({@code Http11Nio2Protocol}),
- * whose first byte is read asynchronously before {@code Nio2Endpoint.SocketProcessor} processes
- * it; Undertow 2.3's HTTP listener, the first byte decides before {@code HttpOpenListener} reads
+ * in {@code NioEndpoint.SocketProcessor}, and its NIO2 connector ({@code Http11Nio2Protocol}, in
+ * Tomcat 11 and 10.1), whose first byte is read asynchronously before
+ * {@code Nio2Endpoint.SocketProcessor} processes it; Undertow 2.3's HTTP listener, the first byte decides before {@code HttpOpenListener} reads
  * the connection; Reactor Netty {@code HttpServer}, a
  * first-byte detector first in each connection's pipeline.
  */
@@ -64,7 +64,9 @@ class HttpServersMtlsIT {
     Map<String, Integer> adminPorts = new LinkedHashMap<>();
     startServer(jvms, adminPorts, "jetty", JettyCoreApp.class, "tomcat-");
     startServer(jvms, adminPorts, "tomcat", TomcatApp.class, "jetty-");
-    startServer(jvms, adminPorts, "tomcat-nio2", Map.of("TOMCAT_PROTOCOL", NIO2), TomcatApp.class, "jetty-");
+    startServer(jvms, adminPorts, "tomcat-nio2", Map.of("TOMCAT_PROTOCOL", NIO2),
+        ServerDiscoveryContract.testClassPathWithout("jetty-"), TomcatApp.class);
+    startServer(jvms, adminPorts, "tomcat10-nio2", Map.of("TOMCAT_PROTOCOL", NIO2), Tomcat10DiscoveryIT.tomcat10ClassPath(), TomcatApp.class);
     startServer(jvms, adminPorts, "undertow", UndertowApp.class, "tomcat-");
     startServer(jvms, adminPorts, "reactor-netty", ReactorNettyServerApp.class, "tomcat-", "jetty-");
     front =
@@ -91,11 +93,11 @@ class HttpServersMtlsIT {
 
   private void startServer(Map<String, MeshJvm> jvms, Map<String, Integer> adminPorts, String service,
       Class<?> app, String... classPathWithout) throws IOException {
-    startServer(jvms, adminPorts, service, Map.of(), app, classPathWithout);
+    startServer(jvms, adminPorts, service, Map.of(), ServerDiscoveryContract.testClassPathWithout(classPathWithout), app);
   }
 
   private void startServer(Map<String, MeshJvm> jvms, Map<String, Integer> adminPorts, String service,
-      Map<String, String> env, Class<?> app, String... classPathWithout) throws IOException {
+      Map<String, String> env, String classPath, Class<?> app) throws IOException {
     int adminPort = FreePorts.next();
     adminPorts.put(service, adminPort);
     MeshJvm.Builder builder =
@@ -104,7 +106,7 @@ class HttpServersMtlsIT {
             .property("skein.etcd.endpoints", etcd.endpoint())
             .property("skein.admin.port", Integer.toString(adminPort))
             .env("ECHO_VERSION", "v1")
-            .classPath(ServerDiscoveryContract.testClassPathWithout(classPathWithout));
+            .classPath(classPath);
     env.forEach(builder::env);
     jvms.put(service, builder.start(app.getName()));
   }
@@ -124,7 +126,7 @@ class HttpServersMtlsIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"tomcat", "tomcat-nio2"})
+  @ValueSource(strings = {"tomcat", "tomcat-nio2", "tomcat10-nio2"})
   @Order(0)
   void theServletSeesTheClientsSpiffeIdOverMeshTlsAndPlainTextStillServes(String service) throws Exception {
     front.send("send 5 http://" + service + "/peer");

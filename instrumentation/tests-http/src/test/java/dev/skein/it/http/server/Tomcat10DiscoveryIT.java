@@ -19,6 +19,11 @@ class Tomcat10DiscoveryIT extends ServerDiscoveryContract {
 
   @Override
   String classPath() {
+    return tomcat10ClassPath();
+  }
+
+  /** The test class path with Tomcat 11's jars swapped for Tomcat 10.1's. */
+  static String tomcat10ClassPath() {
     File dir = new File(Objects.requireNonNull(System.getProperty("skein.it.tomcat10.dir"), "skein.it.tomcat10.dir"));
     String tomcat10 =
         Arrays.stream(Objects.requireNonNull(dir.listFiles(), dir + " is missing"))

@@ -98,10 +98,12 @@ public final class MeshHttpConnect {
         Bridge.clientStart("http", route, method, uri.toString(), service.substring(service.indexOf('/') + 1), uri.getPort(), inject);
     // Spring WebClient sends every request through a send callback, a GET's writing nothing:
     // Reactor Netty itself calls it again for a redirect, so for a method without a body the mesh
-    // may too. Any other method with a callback has a body of unknown length: not replayed.
+    // may too. Any other method's callback writes a body of unknown length, which is mirrored as
+    // it goes out, for a retry to send the copy (MeshHttpBody).
     boolean noBody = config.body == null || BODILESS.contains(method);
-    MeshCall call = new MeshCall(route, method, noBody ? 0 : -1, noBody, telemetry);
-    MeshHttpTries tries = new MeshHttpTries(config, uri, inject, actual.currentContext());
+    MeshHttpBody mirrored = noBody ? null : new MeshHttpBody(config.body);
+    MeshCall call = new MeshCall(route, method, 0, true, telemetry);
+    MeshHttpTries tries = new MeshHttpTries(config, uri, inject, actual.currentContext(), call, mirrored);
     if (route.mirror() != null && noBody) {
       mirror(config, uri, route.mirror());
     }

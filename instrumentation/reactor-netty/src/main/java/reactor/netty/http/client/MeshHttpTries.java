@@ -3,6 +3,7 @@ package reactor.netty.http.client;
 import dev.skein.bootstrap.Bridge;
 import dev.skein.bootstrap.ClientCalls;
 import dev.skein.bootstrap.ClientExchange;
+import dev.skein.bootstrap.MeshCall;
 import dev.skein.bootstrap.OutboundRoute;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -39,10 +40,19 @@ final class MeshHttpTries implements ClientExchange<Connection> {
   private final Map<String, String> inject;
   private final Context context;
   private final String hostHeader;
+  private final MeshCall call;
+  private final MeshHttpBody mirrored;
   private volatile TrySubscriber current;
   private volatile boolean cancelled;
 
   MeshHttpTries(HttpClientConfig config, URI uri, Map<String, String> inject, Context context) {
+    this(config, uri, inject, context, null, null);
+  }
+
+  /** @param mirrored the request body a send callback writes, mirrored for a retry, or {@code null} */
+  MeshHttpTries(HttpClientConfig config, URI uri, Map<String, String> inject, Context context, MeshCall call, MeshHttpBody mirrored) {
+    this.call = call;
+    this.mirrored = mirrored;
     this.config = config;
     this.uri = uri;
     this.inject = inject;
@@ -73,13 +83,22 @@ final class MeshHttpTries implements ClientExchange<Connection> {
     if (tls != null) {
       c.sslProvider = MeshHttpTls.provider(tls);
     }
+    if (mirrored != null) {
+      c.body = mirrored.forTry();
+    }
     if (perTryMillis > 0 && (config.responseTimeout == null || config.responseTimeout.toMillis() > perTryMillis)) {
       c.responseTimeout = Duration.ofMillis(perTryMillis);
     }
-    TrySubscriber subscriber = new TrySubscriber(future, context);
+    TrySubscriber subscriber = new TrySubscriber(future, context, mirrored == null ? null : this::bodyForDecision);
     current = subscriber;
     MeshHttpConnect.subscribeTry(new HttpClientConnect.MonoHttpConnect(c), subscriber);
     return future;
+  }
+
+  /** Before the call path decides about a try: whether its mirrored body can be sent again. */
+  private void bodyForDecision() {
+    mirrored.tryOver();
+    call.body(mirrored.length(), mirrored.replayable());
   }
 
   /** The application cancelled: the try in flight is cancelled too. */
@@ -119,12 +138,21 @@ final class MeshHttpTries implements ClientExchange<Connection> {
   static final class TrySubscriber implements CoreSubscriber<Connection> {
     private final CompletableFuture<Connection> future;
     private final Context context;
+    private final Runnable beforeDecision;
     private volatile Subscription subscription;
     private volatile boolean cancelled;
 
-    TrySubscriber(CompletableFuture<Connection> future, Context context) {
+    /** @param beforeDecision runs before the try completes, or {@code null} */
+    TrySubscriber(CompletableFuture<Connection> future, Context context, Runnable beforeDecision) {
       this.future = future;
       this.context = context;
+      this.beforeDecision = beforeDecision;
+    }
+
+    private void decide() {
+      if (beforeDecision != null && !future.isDone()) {
+        beforeDecision.run();
+      }
     }
 
     @Override
@@ -144,6 +172,7 @@ final class MeshHttpTries implements ClientExchange<Connection> {
 
     @Override
     public void onNext(Connection connection) {
+      decide();
       if (!future.complete(connection)) {
         connection.dispose();
       }
@@ -151,11 +180,13 @@ final class MeshHttpTries implements ClientExchange<Connection> {
 
     @Override
     public void onError(Throwable t) {
+      decide();
       future.completeExceptionally(t);
     }
 
     @Override
     public void onComplete() {
+      decide();
       future.completeExceptionally(new IOException("no response"));
     }
 

@@ -35,6 +35,8 @@ public final class ReactorNettyClientInstrumentationModule implements Instrument
           List.of(
               HELPER_PACKAGE + "MeshHttpTls",
               HELPER_PACKAGE + "MeshHttpResponses",
+              HELPER_PACKAGE + "MeshHttpBody$Recorder",
+              HELPER_PACKAGE + "MeshHttpBody",
               HELPER_PACKAGE + "MeshHttpTries$DeadlineExceeded",
               HELPER_PACKAGE + "MeshHttpTries$TrySubscriber",
               HELPER_PACKAGE + "MeshHttpTries",

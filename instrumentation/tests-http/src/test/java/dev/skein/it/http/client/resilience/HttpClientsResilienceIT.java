@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code webclient} is Spring WebClient on it; {@code urlconnection} is
  * {@code java.net.HttpURLConnection} ({@code -put}: a PUT whose body the JDK buffered, {@code
  * -streaming}: one in fixed-length streaming mode); {@code apache-async-put} is a PUT whose body
- * the application streams once (the mesh mirrors it for a retry). OkHttp has its own, older test
+ * the application streams once (the mesh mirrors it for a retry), {@code reactor-put} one a send
+ * callback writes (mirrored too). OkHttp has its own, older test
  * ({@code OkHttpResilienceIT}) with fault injection besides.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -140,7 +141,7 @@ class HttpClientsResilienceIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "apache-async-put", "reactor", "webclient", "urlconnection", "urlconnection-put"})
+  @ValueSource(strings = {"jdk", "jdk-async", "apache", "apache-async", "apache-async-put", "reactor", "reactor-put", "webclient", "urlconnection", "urlconnection-put"})
   @Order(1)
   void retriesHideAServerFailingTenPercent(String library) throws Exception {
     route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
@@ -261,7 +262,8 @@ class HttpClientsResilienceIT {
   /**
    * HttpURLConnection sends a body it buffered again on a retry (the 10% case checks that it
    * arrives whole); a body in streaming mode left as the application wrote it and is not retried.
-   * Apache async mirrors a one-shot body up to 64 KiB for a retry; a larger one is not retried.
+   * Apache async and Reactor Netty mirror a one-shot body up to 64 KiB for a retry; a larger one
+   * is not retried.
    */
   @Test
   @Order(6)
@@ -289,5 +291,11 @@ class HttpClientsResilienceIT {
     assertThat(largeTries).as("a body over 64 KiB is not mirrored: one try per call").isEqualTo(5);
     assertThat(small.statuses()).as(small.line()).isEqualTo("{500=5}");
     assertThat(smallTries).as("a mirrored body is retried").isGreaterThan(5);
+
+    Outcome reactorLarge = send(5, "reactor-put-large");
+    long reactorLargeTries = serverCount();
+    System.out.printf("reactor: 5 PUTs of 100 KiB from a send callback reached the failing server %d times%n", reactorLargeTries);
+    assertThat(reactorLarge.statuses()).as(reactorLarge.line()).isEqualTo("{500=5}");
+    assertThat(reactorLargeTries).as("a body over 64 KiB is not mirrored: one try per call").isEqualTo(5);
   }
 }

@@ -84,6 +84,10 @@ interface ResilienceClient {
                                         response.responseHeaders().get("x-skein-fault"),
                                         text)))
                 .block(java.time.Duration.ofSeconds(30)));
+    // PUT whose body a send callback writes as a Publisher of two chunks, with a header it sets;
+    // -large: over 64 KiB.
+    clients.put("reactor-put", url -> reactorPut(reactorNetty, url, BODY));
+    clients.put("reactor-put-large", url -> reactorPut(reactorNetty, url, "x".repeat(100 * 1024)));
     // Spring WebClient on Reactor Netty: the request goes out through Reactor Netty's send callback.
     org.springframework.web.reactive.function.client.WebClient webClient =
         org.springframework.web.reactive.function.client.WebClient.builder()
@@ -152,6 +156,29 @@ interface ResilienceClient {
       }
     }
     return new Answer(status, connection.getHeaderField("x-skein-refused"), connection.getHeaderField("x-skein-fault"), text);
+  }
+
+  private static Answer reactorPut(reactor.netty.http.client.HttpClient client, String url, String text) {
+    return client
+        .put()
+        .uri(url)
+        .send(
+            (request, out) -> {
+              request.header("content-type", "text/plain");
+              return out.sendString(reactor.core.publisher.Flux.just(text.substring(0, 3), text.substring(3)));
+            })
+        .responseSingle(
+            (response, body) ->
+                body.asString()
+                    .defaultIfEmpty("")
+                    .map(
+                        answer ->
+                            new Answer(
+                                response.status().code(),
+                                response.responseHeaders().get("x-skein-refused"),
+                                response.responseHeaders().get("x-skein-fault"),
+                                answer)))
+        .block(java.time.Duration.ofSeconds(30));
   }
 
   private static Answer apacheAsyncPut(CloseableHttpAsyncClient client, String url, String body) throws Exception {

@@ -1,0 +1,150 @@
+package reactor.netty.http.client;
+
+import dev.skein.bootstrap.MeshCall;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.Arrays;
+import java.util.function.BiFunction;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.NettyOutbound;
+
+/**
+ * A request body written by a {@code send} callback (or a {@code Publisher} given to {@code send},
+ * which Reactor Netty turns into one), mirrored as it goes out so that a retry can send it again:
+ * while the callback's try runs, a handler on its connection copies the request head's headers and
+ * every body byte written, up to {@link MeshCall#MAX_REPLAY_BYTES}. A later try sends the copy
+ * ({@code out.send} of one buffer, its length as {@code Content-Length}) with the headers the
+ * callback had set; the callback does not run again. A body not written to its end before the
+ * answer (or the failure) came, or over the bound, cannot be replayed; a try whose callback never
+ * ran (a connect failure) leaves the next try to run it.
+ */
+final class MeshHttpBody {
+  private final BiFunction<? super HttpClientRequest, ? super NettyOutbound, ? extends Publisher<Void>> body;
+  private byte[] copy = new byte[256];
+  private int size;
+  private volatile boolean started;
+  private volatile boolean complete;
+  private volatile boolean overflow;
+  private volatile HttpHeaders head;
+  private volatile Recorder recorder;
+
+  MeshHttpBody(BiFunction<? super HttpClientRequest, ? super NettyOutbound, ? extends Publisher<Void>> body) {
+    this.body = body;
+  }
+
+  /** Whether a retry can send the body (it went out whole, or not at all). */
+  boolean replayable() {
+    return !started || (complete && !overflow);
+  }
+
+  /** The body's length so far, for the retry decision. */
+  long length() {
+    return overflow ? MeshCall.MAX_REPLAY_BYTES + 1 : size;
+  }
+
+  /** The try is decided: its connection stops being watched. */
+  void tryOver() {
+    Recorder r = recorder;
+    recorder = null;
+    if (r != null) {
+      r.connection.removeHandler(r.name);
+    }
+  }
+
+  /** The send callback of the next try: the application's, watched, until it has run; then the copy. */
+  BiFunction<HttpClientRequest, NettyOutbound, Publisher<Void>> forTry() {
+    return started ? this::replay : this::record;
+  }
+
+  private Publisher<Void> record(HttpClientRequest request, NettyOutbound out) {
+    started = true;
+    if (out instanceof Connection connection) {
+      Recorder r = new Recorder(connection, "skein.body." + System.identityHashCode(this));
+      recorder = r;
+      connection.addHandlerFirst(r.name, r);
+    } else {
+      overflow = true; // nothing to watch: not replayed
+    }
+    return body.apply(request, out);
+  }
+
+  private Publisher<Void> replay(HttpClientRequest request, NettyOutbound out) {
+    HttpHeaders written = head;
+    if (written != null) {
+      HttpHeaders headers = request.requestHeaders();
+      for (String name : written.names()) {
+        // Headers the callback set; the configured ones (Host, trace context) are the try's own.
+        if (!headers.contains(name)
+            && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+            && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
+          headers.set(name, written.getAll(name));
+        }
+      }
+    }
+    return out.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(copy, 0, size)));
+  }
+
+  private synchronized void observe(Object message) {
+    if (message instanceof HttpRequest request) {
+      head = request.headers().copy();
+    }
+    if (message instanceof ByteBufHolder holder) {
+      add(holder.content());
+    } else if (message instanceof ByteBuf buffer) {
+      add(buffer);
+    }
+    if (message instanceof LastHttpContent) {
+      complete = true;
+    }
+  }
+
+  private void add(ByteBuf buffer) {
+    int count = buffer.readableBytes();
+    if (overflow || count == 0) {
+      return;
+    }
+    if ((long) size + count > MeshCall.MAX_REPLAY_BYTES) {
+      overflow = true;
+      copy = null;
+      return;
+    }
+    if (size + count > copy.length) {
+      copy = Arrays.copyOf(copy, Math.max(size + count, copy.length * 2));
+    }
+    buffer.getBytes(buffer.readerIndex(), copy, size, count);
+    size += count;
+  }
+
+  /** Copies what the try writes on its connection; gone once the try is decided. */
+  final class Recorder extends ChannelOutboundHandlerAdapter {
+    final Connection connection;
+    final String name;
+
+    Recorder(Connection connection, String name) {
+      this.connection = connection;
+      this.name = name;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+      if (recorder == this) {
+        try {
+          observe(msg);
+        } catch (RuntimeException e) {
+          overflow = true; // whatever went wrong, this body is not replayed
+        }
+      }
+      ctx.write(msg, promise);
+    }
+  }
+}

@@ -25,6 +25,7 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * (Tomcat's own TLS channel, with the mesh's engine), plain text is pushed back into the
  * connection's read buffer and served as before, and under STRICT plain text is closed unanswered.
  * The endpoint's channel pool is turned off, so a TLS channel is never handed to another connection.
+ * A plain-text NIO2 connector is set up here too and served by {@link TomcatNio2MeshTls}.
  */
 public final class TomcatMeshTls {
   private static final Set<Object> MESHED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));

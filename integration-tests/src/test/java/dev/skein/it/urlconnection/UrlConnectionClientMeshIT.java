@@ -50,6 +50,7 @@ class UrlConnectionClientMeshIT {
   private static final Map<MeshJvm, String> callers = new LinkedHashMap<>();
   private static MeshJvm client;
   private static HttpServer outside;
+  private static final java.util.concurrent.atomic.AtomicInteger failedRequests = new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeAll
   static void startMesh() throws Exception {
@@ -89,6 +90,7 @@ class UrlConnectionClientMeshIT {
     });
     // And one that fails every request, registered below as the mesh service "failing".
     outside.createContext("/fail", ex -> {
+      failedRequests.incrementAndGet();
       ex.sendResponseHeaders(500, -1);
       ex.close();
     });
@@ -301,6 +303,39 @@ class UrlConnectionClientMeshIT {
       }
     } finally {
       etcd.delete(breaker);
+      etcd.delete(endpoint);
+    }
+  }
+
+  /** Retries re-send the request from {@code getInputStream}, on both JDKs' internals. */
+  @Test
+  @Order(5)
+  void a5xxIsRetriedByResendingFromGetInputStream() throws Exception {
+    String endpoint = "/skein/endpoints/default/failing/one";
+    String route = "/skein/policies/default/Route/failing";
+    etcd.put(endpoint, "{\"address\":\"127.0.0.1\",\"port\":" + outside.getAddress().getPort() + ",\"protocol\":\"http\"}");
+    etcd.put(route, """
+        kind: Route
+        metadata: {name: failing}
+        spec:
+          host: failing
+          http:
+            - name: default
+              route:
+                - destination: {host: failing}
+              retries: {attempts: 2, retryOn: 5xx}
+        """);
+    try {
+      for (MeshJvm c : callers.keySet()) {
+        // Once the Route applies, one call reaches the failing server three times: a try and two retries.
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+          failedRequests.set(0);
+          assertThat(send(c, 1, "http://failing/fail")).contains("statuses={500=1}");
+          assertThat(failedRequests.get()).as(c.agentLog()).isEqualTo(3);
+        });
+      }
+    } finally {
+      etcd.delete(route);
       etcd.delete(endpoint);
     }
   }

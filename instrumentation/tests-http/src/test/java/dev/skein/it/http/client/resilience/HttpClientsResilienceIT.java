@@ -146,9 +146,11 @@ class HttpClientsResilienceIT {
   void retriesHideAServerFailingTenPercent(String library) throws Exception {
     route("retries: {attempts: 3, perTryTimeout: 1s, retryOn: 5xx}");
     server("fail 10");
-    Outcome o = send(1000, library);
-    System.out.printf("%s: 10%% failing server behind retries: %d/1000 ok%n", library, o.ok());
-    assertThat(o.ok()).as(o.line()).isGreaterThanOrEqualTo(995);
+    // A library's body variant (-put) only has to show that a retry sends the body whole: fewer calls.
+    int calls = library.endsWith("-put") ? 300 : 1000;
+    Outcome o = send(calls, library);
+    System.out.printf("%s: 10%% failing server behind retries: %d/%d ok%n", library, o.ok(), calls);
+    assertThat(o.ok()).as(o.line()).isGreaterThanOrEqualTo(calls * 995 / 1000);
     if (library.endsWith("-put")) {
       assertThat(o.bodies()).as("every try sent the whole body").isEqualTo("{v1:" + ResilienceClient.BODY + "=" + o.ok() + "}");
     }

@@ -12,7 +12,8 @@ import java.util.TreeMap;
 
 /**
  * A plain {@code HttpURLConnection} caller (no mesh code, no TLS settings), driven on stdin:
- * {@code send COUNT URL} makes the GETs one after the other and answers
+ * {@code send COUNT URL [READ_TIMEOUT [PUT]]} makes the GETs (or PUTs of a small body written to
+ * {@code getOutputStream()}) one after the other and answers
  * {@code result ok=N failed=N statuses={200=..} faults=N refused={..} errors={Name=..} minMillis=M maxMillis=M bodies={...}}.
  */
 public final class UrlConnectionCaller {
@@ -40,6 +41,13 @@ public final class UrlConnectionCaller {
           HttpURLConnection c = (HttpURLConnection) new URL(p[2]).openConnection();
           c.setConnectTimeout(5000);
           c.setReadTimeout(p.length > 3 ? Integer.parseInt(p[3]) : 10_000);
+          if (p.length > 4) {
+            c.setRequestMethod(p[4]);
+            c.setDoOutput(true);
+            try (java.io.OutputStream out = c.getOutputStream()) { // the JDK connects here
+              out.write("order-42".getBytes(StandardCharsets.UTF_8));
+            }
+          }
           int status = c.getResponseCode();
           statuses.merge(status, 1, Integer::sum);
           if (c.getHeaderField("x-skein-fault") != null) {

@@ -340,6 +340,45 @@ class UrlConnectionClientMeshIT {
     }
   }
 
+  /**
+   * A connect failure is retried where the JDK connects, here in {@code getOutputStream()} before
+   * the body is written: of two endpoints one refuses connections, and every PUT succeeds.
+   */
+  @Test
+  @Order(6)
+  void aConnectFailureIsRetriedWhereTheJdkConnects() throws Exception {
+    int dead;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      dead = socket.getLocalPort(); // closed again: connections to it are refused
+    }
+    String deadKey = "/skein/endpoints/default/twoends/dead";
+    String liveKey = "/skein/endpoints/default/twoends/live";
+    String route = "/skein/policies/default/Route/twoends";
+    etcd.put(deadKey, "{\"address\":\"127.0.0.1\",\"port\":" + dead + ",\"protocol\":\"http\"}");
+    etcd.put(liveKey, "{\"address\":\"127.0.0.1\",\"port\":" + outside.getAddress().getPort() + ",\"protocol\":\"http\"}");
+    etcd.put(route, """
+        kind: Route
+        metadata: {name: twoends}
+        spec:
+          host: twoends
+          http:
+            - name: default
+              route:
+                - destination: {host: twoends}
+              retries: {attempts: 2, retryOn: connect-failure}
+        """);
+    try {
+      for (MeshJvm c : callers.keySet()) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+            assertThat(send(c, 10, "http://twoends/ 10000 PUT")).contains("ok=10 ").contains("bodies={outside=10}"));
+      }
+    } finally {
+      etcd.delete(route);
+      etcd.delete(deadKey);
+      etcd.delete(liveKey);
+    }
+  }
+
   /** A call span of huc-client whose {@code skein.fault} is this, or null. */
   private static Span faulted(String fault) {
     return otlp.spans("huc-client", Span.SpanKind.SPAN_KIND_CLIENT).stream()

@@ -49,7 +49,8 @@ public final class HttpUrlConnectionInstrumentationModule implements Instrumenta
   @Override
   public List<String> jdkOpens() {
     // MessageHeader.set, for the trace headers; the connection's own members, for a retry's re-send
-    return List.of("java.base/sun.net.www", "java.base/sun.net.www.protocol.http");
+    // HttpClient.New, to connect a retry after a connect failure
+    return List.of("java.base/sun.net.www", "java.base/sun.net.www.protocol.http", "java.base/sun.net.www.http");
   }
 
   @Override

@@ -4,8 +4,10 @@ import dev.skein.bootstrap.instrumentation.httpurlconnection.HttpUrlConnectionCa
 import dev.skein.bootstrap.instrumentation.httpurlconnection.HttpUrlConnectionRouting;
 import dev.skein.bootstrap.instrumentation.httpurlconnection.MeshAnswer;
 import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.net.URL;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 /**
  * Replaces the URL the JDK opens (or takes from its keep-alive cache) a connection for. The
@@ -27,6 +29,30 @@ final class NewClientAdvice {
     MeshAnswer answer = HttpUrlConnectionCalls.answer(connection);
     if (answer != null) {
       throw answer;
+    }
+  }
+
+  /**
+   * A routed connection that could not be opened is retried here, on another endpoint, as the
+   * Route says: wherever the JDK connects ({@code connect()}, {@code getOutputStream()} or
+   * {@code getInputStream()}), nothing was sent yet.
+   */
+  @Advice.OnMethodExit(onThrowable = Throwable.class)
+  static void exit(
+      @Advice.Argument(1) Proxy proxy,
+      @Advice.Argument(2) int connectTimeout,
+      @Advice.Argument(3) boolean useCache,
+      @Advice.Argument(4) HttpURLConnection connection,
+      @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object client,
+      @Advice.Thrown(readOnly = false) Throwable thrown) {
+    if (thrown != null) {
+      Object retried = HttpUrlConnectionCalls.reconnect(connection, thrown, proxy, connectTimeout, useCache);
+      if (retried instanceof Throwable) {
+        thrown = (Throwable) retried;
+      } else if (retried != null) {
+        client = retried;
+        thrown = null;
+      }
     }
   }
 }

@@ -57,6 +57,8 @@ public final class HttpUrlConnectionCalls {
     // A retry is about to connect: take the retry's endpoint and admit it again.
     OutboundRoute retryTo;
     boolean readmit;
+    // A connect failure's retries were decided where the JDK connects: not again at the read.
+    boolean connectDecided;
     // The application's own read timeout, before the mesh's limit replaced it; -2 until routed.
     int ownReadTimeout = -2;
     // The outcome of the last getInputStream, for the retry loop around a nested one.
@@ -289,7 +291,7 @@ public final class HttpUrlConnectionCalls {
    */
   private static Object retry(HttpURLConnection connection, State s) throws ReflectiveOperationException {
     Object outcome = null;
-    while (!s.answered) {
+    while (!s.answered && !s.connectDecided) {
       int status = s.status;
       Throwable failure = status > 0 ? null : s.thrown;
       release(s, status);
@@ -329,6 +331,65 @@ public final class HttpUrlConnectionCalls {
       }
     }
     return outcome;
+  }
+
+  private static final ThreadLocal<Boolean> RECONNECTING = new ThreadLocal<>();
+
+  /**
+   * The JDK could not open the connection of a routed call: retried on the retry's endpoint as
+   * the call's policy says, by opening it again ({@link HttpUrlConnectionResend#connect}) with the
+   * connection's own URL, which the routing advice turns into the endpoint's.
+   *
+   * @return {@code null} to keep the failure; else the JDK's HTTP client of a retry that connected,
+   *     or the failure to throw instead
+   */
+  public static Object reconnect(HttpURLConnection connection, Throwable thrown, java.net.Proxy proxy, int connectTimeout, boolean useCache) {
+    State s = connection == null ? null : STATES.get(connection);
+    if (s == null || s.mesh == null || s.answered || RECONNECTING.get() != null || !connectFailure(thrown)) {
+      return null;
+    }
+    RECONNECTING.set(Boolean.TRUE);
+    Throwable failure = thrown;
+    try {
+      while (true) {
+        release(s, 0);
+        long backoff = s.mesh.retryDelay(0, failure);
+        s.connectDecided = true;
+        if (backoff == MeshCall.STOP || backoff == MeshCall.TIMED_OUT) {
+          return failure == thrown ? null : failure;
+        }
+        if (backoff > 0) {
+          Thread.sleep(backoff);
+        }
+        s.retryTo = s.mesh.route();
+        s.readmit = true;
+        try {
+          Object client = HttpUrlConnectionResend.connect(connection.getURL(), proxy, connectTimeout, useCache, connection);
+          s.connectDecided = false;
+          return client;
+        } catch (java.lang.reflect.InvocationTargetException e) {
+          failure = e.getCause();
+          if (!connectFailure(failure)) {
+            return failure; // the mesh's own answer (a refusal), or another failure
+          }
+        } finally {
+          s.retryTo = null;
+          s.readmit = false;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failure == thrown ? null : failure;
+    } catch (Throwable t) {
+      AgentFaults.record("http-url-connection-reconnect", t);
+      return failure == thrown ? null : failure;
+    } finally {
+      RECONNECTING.remove();
+    }
+  }
+
+  private static boolean connectFailure(Throwable t) {
+    return t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException;
   }
 
   /** The call ends with {@code failure} instead of a further try; later reads throw it too. */

@@ -53,6 +53,26 @@ final class HttpUrlConnectionResend {
     }
   }
 
+  private static volatile Method newClient;
+
+  /**
+   * Opens the JDK's HTTP client for {@code connection} again, as {@code plainConnect} does
+   * ({@code sun.net.www.http.HttpClient.New}): the routing advice sends it to the retry's endpoint.
+   *
+   * @throws java.lang.reflect.InvocationTargetException with what opening it threw
+   */
+  static Object connect(java.net.URL url, java.net.Proxy proxy, int connectTimeout, boolean useCache, HttpURLConnection connection)
+      throws ReflectiveOperationException {
+    Method m = newClient;
+    if (m == null) {
+      Class<?> connectionType = Class.forName(CONNECTION);
+      m = Class.forName("sun.net.www.http.HttpClient")
+          .getMethod("New", java.net.URL.class, java.net.Proxy.class, int.class, boolean.class, connectionType);
+      newClient = m;
+    }
+    return m.invoke(null, url, proxy, connectTimeout, useCache, connection);
+  }
+
   /** After {@link #reset}: later reads of the connection throw {@code failure}, as the JDK's own do. */
   static void remember(HttpURLConnection connection, Exception failure) throws ReflectiveOperationException {
     Members m = members(connection);

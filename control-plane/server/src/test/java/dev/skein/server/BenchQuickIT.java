@@ -9,7 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code bin/bench --quick}, run in-process: every scenario starts and produces numbers, the
+ * {@code bin/bench --quick}, run in-process: every scenario starts and produces numbers (its HTTP
+ * pair's and its gRPC pair's), the
  * propagation figure is measured for each engine count, and the report and chart are written.
  * The figures themselves are not asserted: the issue's targets are for the full run on a quiet
  * machine. It lives here, not in integration-tests, because the full-policy scenario runs a real
@@ -35,7 +36,8 @@ class BenchQuickIT {
         assertThat(report.markdownFile()).exists();
         assertThat(report.markdownFile().toString()).endsWith("integration-tests/target/bench/report.md");
         assertThat(Files.readString(report.markdownFile()))
-                .contains("| latency p99 at 500/s (µs) |", "baseline (no agent)", "etcdctl put to policy applied");
+                .contains("| latency p99 at 500/s (µs) |", "| gRPC unary latency p99 at 500/s (µs) |", "baseline (no agent)",
+                        "etcdctl put to policy applied");
         assertThat(Files.size(report.chartFile())).isGreaterThan(1000);
     }
 

@@ -5,14 +5,21 @@ import dev.skein.it.support.MeshJvm;
 /** No agent anywhere: the client calls the server's address directly. */
 final class BaselineScenario extends Scenario {
   private int port;
+  private int grpcPort;
 
   BaselineScenario() {
-    super("baseline", "baseline (no agent)", "Plain JVMs, the client calls the server's loopback address.");
+    super("baseline", "baseline (no agent)", "Plain JVMs, the client calls the server's loopback address (the gRPC client too).");
   }
 
   @Override
   void start() throws Exception {
     port = startServer(HarnessClasses.jvm("baseline-server").withoutAgent());
+    grpcPort = startGrpcServer(HarnessClasses.jvm("baseline-grpc-server").withoutAgent());
+  }
+
+  @Override
+  String grpcTarget() {
+    return "127.0.0.1:" + grpcPort;
   }
 
   @Override

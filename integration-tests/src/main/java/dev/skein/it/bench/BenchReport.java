@@ -60,7 +60,11 @@ public final class BenchReport {
   public java.util.Map<String, String> outcomes() {
     java.util.Map<String, String> outcomes = new java.util.LinkedHashMap<>();
     for (ScenarioResult r : results) {
-      outcomes.put(r.id, r.producedNumbers() ? null : r.skipped != null ? "skipped: " + r.skipped : r.error != null ? r.error : "incomplete");
+      String problem = r.producedNumbers() ? null : r.skipped != null ? "skipped: " + r.skipped : r.error != null ? r.error : "incomplete";
+      if (problem == null && !r.producedGrpcNumbers()) {
+        problem = "gRPC pair: " + (r.grpcError != null ? r.grpcError : "incomplete");
+      }
+      outcomes.put(r.id, problem);
     }
     return outcomes;
   }
@@ -116,6 +120,15 @@ public final class BenchReport {
     row(md, shown, base, "CPU per request, server(s)", "µs", r -> ScenarioResult.median(r.serverCpuMicros));
     row(md, shown, base, "CPU per request, proxies", "µs", r -> r.hasProxies ? ScenarioResult.median(r.proxyCpuMicros) : Double.NaN);
     row(md, shown, base, "CPU per request, total", "µs", BenchReport::totalCpu);
+    int grpcRate = options.referenceRate();
+    for (double p : new double[] {50, 90, 99, 99.9}) {
+      row(md, shown, base, "gRPC unary latency p" + fmtPercentile(p) + " at " + grpcRate + "/s", "µs",
+          r -> r.producedGrpcNumbers() ? r.grpcMicros(p) : Double.NaN);
+    }
+    row(md, shown, base, "gRPC unary CPU per call, client", "µs", r -> grpcFigure(r, r.grpcClientCpuMicros));
+    row(md, shown, base, "gRPC unary CPU per call, server(s)", "µs", r -> grpcFigure(r, r.grpcServerCpuMicros));
+    row(md, shown, base, "gRPC unary CPU per call, proxies", "µs", r -> r.hasProxies ? grpcFigure(r, r.grpcProxyCpuMicros) : Double.NaN);
+    row(md, shown, base, "gRPC unary CPU per call, total", "µs", BenchReport::totalGrpcCpu);
     row(md, shown, base, "resident memory, client (VmRSS)", "MiB", r -> ScenarioResult.median(r.clientRssMib));
     row(md, shown, base, "peak resident memory, client (VmHWM)", "MiB", r -> ScenarioResult.median(r.clientHwmMib));
     row(md, shown, base, "resident memory, server (VmRSS)", "MiB", r -> ScenarioResult.median(r.serverRssMib));
@@ -124,6 +137,8 @@ public final class BenchReport {
     row(md, shown, base, "etcdctl put to policy applied in the client agent", "ms", r -> ScenarioResult.median(r.policyApplyMillis));
     md.append("| requests failed / sent |");
     shown.forEach(r -> md.append(' ').append(r.failures).append(" / ").append(r.requests).append(" |"));
+    md.append("\n| gRPC calls failed / sent |");
+    shown.forEach(r -> md.append(' ').append(r.grpcFailures).append(" / ").append(r.grpcRequests).append(" |"));
     md.append("\n\n");
     md.append(
         "Cells: the median over rounds (latency: percentiles of all rounds' requests together), then the ratio to the"
@@ -132,7 +147,12 @@ public final class BenchReport {
             + String.format(Locale.ROOT, "%.0f µs", ScenarioResult.median(results.stream().flatMap(r -> r.lagMicros.stream()).toList()))
             + ", the same in every scenario. CPU is user+system time from /proc/PID/stat over the open-loop phases divided"
             + " by the requests sent (so the agents' background work counts). Memory is from /proc/PID/status after each"
-            + " round. Time to first response: a fresh JVM, from process start to its first response.\n\n");
+            + " round. Time to first response: a fresh JVM, from process start to its first response. gRPC rows: a"
+            + " grpc-java (Netty) unary client and server of their own in each scenario (a 16-byte echo over one channel),"
+            + " after the HTTP phases of each round one open-loop phase at " + grpcRate + " calls/s as long as an HTTP one,"
+            + " latency from each call's intended start as above; CPU over that phase divided by the calls sent. The memory"
+            + " and start-up rows are the HTTP pair's; \"–\" in a gRPC row: the pair did not run there (see the"
+            + " scenario's note).\n\n");
     md.append(targets(base));
     md.append(propagationSection());
     md.append("## Scenarios\n\n");
@@ -143,27 +163,39 @@ public final class BenchReport {
       }
       if (r.error != null) {
         md.append(" **Failed: ").append(r.error.lines().findFirst().orElse("")).append("**");
+      } else if (r.skipped == null && r.grpcError != null) {
+        md.append(" **gRPC pair: ").append(r.grpcError.lines().findFirst().orElse("")).append("**");
       }
       md.append('\n');
     }
     md.append(
         "\nOTLP received on loopback (each scenario has a receiver of its own; every request of the run, warm-ups"
-            + " included, is traced, so the bytes per request sent are an upper bound):");
+            + " included, is traced, gRPC calls too, so the bytes per request or call sent are an upper bound):");
     for (ScenarioResult r : results) {
       OtlpReceiver receiver = receivers.get(r.id);
       if (receiver != null) {
-        md.append(String.format(Locale.ROOT, " %s: %d trace export requests, %,d bytes (%,.0f per request sent), %d metric export requests;",
-            r.label, receiver.requests("traces"), receiver.bytes("traces"), receiver.bytes("traces") / (double) Math.max(1, r.requests),
+        md.append(String.format(Locale.ROOT, " %s: %d trace export requests, %,d bytes (%,.0f per request or call sent), %d metric export requests;",
+            r.label, receiver.requests("traces"), receiver.bytes("traces"),
+            receiver.bytes("traces") / (double) Math.max(1, r.requests + r.grpcRequests),
             receiver.requests("metrics")));
       }
     }
-    md.append("\nNot measured yet: a gRPC client and server pair.\n\nLatency percentiles: report.png.\n");
+    md.append("\n\nLatency percentiles (HTTP): report.png.\n");
     return md.toString();
   }
 
   private static double totalCpu(ScenarioResult r) {
     return ScenarioResult.median(r.clientCpuMicros) + ScenarioResult.median(r.serverCpuMicros)
         + (r.hasProxies ? ScenarioResult.median(r.proxyCpuMicros) : 0);
+  }
+
+  private static double grpcFigure(ScenarioResult r, List<Double> values) {
+    return r.producedGrpcNumbers() ? ScenarioResult.median(values) : Double.NaN;
+  }
+
+  private static double totalGrpcCpu(ScenarioResult r) {
+    return grpcFigure(r, r.grpcClientCpuMicros) + grpcFigure(r, r.grpcServerCpuMicros)
+        + (r.hasProxies ? grpcFigure(r, r.grpcProxyCpuMicros) : 0);
   }
 
   private static void row(StringBuilder md, List<ScenarioResult> shown, ScenarioResult base, String name, String unit,

@@ -71,7 +71,7 @@ final class HarnessClasses {
    * profile every process of a run with Java Flight Recorder.
    */
   static MeshJvm.Builder jvm(String name) {
-    MeshJvm.Builder builder = MeshJvm.builder(name).classPath(classPath);
+    MeshJvm.Builder builder = MeshJvm.builder(name).classPath(applicationClassPath());
     String extra = System.getenv("SKEIN_BENCH_JVM_ARGS");
     if (extra != null) {
       for (String arg : extra.trim().split("\\s+")) {
@@ -81,6 +81,18 @@ final class HarnessClasses {
       }
     }
     return builder;
+  }
+
+  /**
+   * The class path without the OpenTelemetry API and SDK and the Skein agent's jar (provided-scope
+   * dependencies of this module, present when the harness runs with them for the gRPC and other
+   * client libraries): the applications use none, so that an agent does not find an application
+   * span to join on every call.
+   */
+  private static String applicationClassPath() {
+    return java.util.Arrays.stream(classPath.split(File.pathSeparator))
+        .filter(entry -> !entry.replace('\\', '/').contains("/io/opentelemetry/") && !entry.replace('\\', '/').contains("/skein-agent/"))
+        .collect(java.util.stream.Collectors.joining(File.pathSeparator));
   }
 
   /** Loads (without initialising) every class the harness needs after its start. */

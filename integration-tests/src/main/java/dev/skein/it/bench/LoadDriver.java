@@ -25,6 +25,16 @@ final class LoadDriver implements AutoCloseable {
     return new LoadDriver(jvm);
   }
 
+  /** Starts the scenario's gRPC client ({@link GrpcLoadGenerator}), or returns null when the scenario has no gRPC pair. */
+  static LoadDriver startGrpc(Scenario scenario) throws Exception {
+    if (scenario.grpcTarget() == null) {
+      return null;
+    }
+    MeshJvm jvm = scenario.grpcClientJvm("grpc-client").start(GrpcLoadGenerator.class.getName(), scenario.grpcTarget());
+    jvm.awaitLineStartingWith("ready", Duration.ofSeconds(60));
+    return new LoadDriver(jvm);
+  }
+
   /**
    * Drives a client JVM already started that speaks the same commands (it prints {@code ready}),
    * waiting for it up to {@code startTimeout}.

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The price of the mesh, side by side in one run: the same JDK HTTP server and
- * {@code java.net.http} client without an agent, under the OpenTelemetry Java agent, under
+ * {@code java.net.http} client (and a grpc-java unary client and server, {@link GrpcLoadGenerator} and
+ * {@link GrpcEcho}, measured in one open-loop phase per round) without an agent, under the OpenTelemetry Java agent, under
  * Skein (discovery only, then with the policy that exists today), and behind a pair of nginx
  * sidecars with mutual TLS. Scenarios run interleaved (A B C D E A B C D E ...) so that the
  * machine's noise falls on all alike. Writes {@code integration-tests/target/bench/report.md}
@@ -70,8 +71,8 @@ public final class MeshBench {
       scenarios.removeIf(s -> !options.includes(s.id()));
 
       Map<Scenario, ScenarioResult> results = new LinkedHashMap<>();
-      Map<Scenario, LoadDriver> drivers = new LinkedHashMap<>();
-      Map<Scenario, Future<LoadDriver>> starts = new LinkedHashMap<>();
+      Map<Scenario, Drivers> drivers = new LinkedHashMap<>();
+      Map<Scenario, Future<Drivers>> starts = new LinkedHashMap<>();
       ExecutorService starter = Executors.newCachedThreadPool();
       try {
         for (Scenario scenario : scenarios) {
@@ -93,10 +94,10 @@ public final class MeshBench {
               driver.close();
               throw e;
             }
-            return driver;
+            return new Drivers(driver, startGrpc(scenario, result));
           }));
         }
-        for (Map.Entry<Scenario, Future<LoadDriver>> e : starts.entrySet()) {
+        for (Map.Entry<Scenario, Future<Drivers>> e : starts.entrySet()) {
           try {
             drivers.put(e.getKey(), e.getValue().get(5, TimeUnit.MINUTES));
           } catch (ExecutionException | TimeoutException ex) {
@@ -105,11 +106,12 @@ public final class MeshBench {
         }
         starter.shutdown();
         for (int round = 1; round <= options.rounds(); round++) {
-          for (Map.Entry<Scenario, LoadDriver> e : drivers.entrySet()) {
+          for (Map.Entry<Scenario, Drivers> e : drivers.entrySet()) {
             ScenarioResult result = results.get(e.getKey());
             if (result.error == null) {
               try {
-                new ScenarioRound(options, e.getKey(), e.getValue(), result, progress, "round " + round + "/" + options.rounds())
+                new ScenarioRound(options, e.getKey(), e.getValue().http(), e.getValue().grpc(), result, progress,
+                        "round " + round + "/" + options.rounds())
                     .run();
               } catch (Exception | AssertionError ex) {
                 fail(result, "round " + round + " (" + e.getKey().processState() + ")", ex);
@@ -145,6 +147,41 @@ public final class MeshBench {
     }
   }
 
+  /**
+   * Starts the scenario's gRPC client and warms it up; a failure is the gRPC pair's alone (noted in
+   * the result), the HTTP pair still runs. Null when the scenario has no gRPC pair or it failed.
+   */
+  private LoadDriver startGrpc(Scenario scenario, ScenarioResult result) throws InterruptedException {
+    if (scenario.grpcTarget() == null) {
+      result.grpcError = "no gRPC pair in this scenario";
+      return null;
+    }
+    LoadDriver grpc = null;
+    try {
+      grpc = LoadDriver.startGrpc(scenario);
+      grpc.warm(Math.max(1, options.warmRequests() / 5), Duration.ofSeconds(120));
+      return grpc;
+    } catch (Exception | AssertionError e) {
+      result.grpcError = "start: " + e;
+      progress.note(result.id + ": the gRPC pair failed to start: " + e.getMessage());
+      if (grpc != null) {
+        grpc.close();
+      }
+      return null;
+    }
+  }
+
+  /** A scenario's two clients: the HTTP one and the gRPC one (null without a gRPC pair). */
+  private record Drivers(LoadDriver http, LoadDriver grpc) implements AutoCloseable {
+    @Override
+    public void close() throws InterruptedException {
+      if (grpc != null) {
+        grpc.close();
+      }
+      http.close();
+    }
+  }
+
   /** Closes side by side: a JVM may take seconds to run its shutdown hooks. */
   private static void closeAll(List<AutoCloseable> closeables) throws InterruptedException {
     List<Thread> threads = new ArrayList<>();
@@ -171,7 +208,8 @@ public final class MeshBench {
 
   /** One scenario's share of one round. */
   private record ScenarioRound(
-      BenchOptions options, Scenario scenario, LoadDriver driver, ScenarioResult result, Progress progress, String round) {
+      BenchOptions options, Scenario scenario, LoadDriver driver, LoadDriver grpc, ScenarioResult result, Progress progress,
+      String round) {
 
     void run() throws Exception {
       step("time to first request");
@@ -212,6 +250,14 @@ public final class MeshBench {
       result.clientCpuMicros.add((ProcStat.cpuNanos(client) - clientCpu) / 1000.0 / sent);
       result.serverCpuMicros.add((ProcStat.cpuNanos(servers) - serverCpu) / 1000.0 / sent);
       result.proxyCpuMicros.add((ProcStat.cpuNanos(proxies) - proxyCpu) / 1000.0 / sent);
+      if (grpc != null && result.grpcError == null) {
+        try {
+          grpcPhase(proxies);
+        } catch (Exception | AssertionError ex) {
+          result.grpcError = round + ": " + ex;
+          progress.note(result.id + ": the gRPC pair failed in " + round + ": " + ex.getMessage());
+        }
+      }
 
       step("sequential requests");
       LoadDriver.Phase sequential = driver.closed(1, options.sequentialMillis());
@@ -233,6 +279,36 @@ public final class MeshBench {
       if (apply != null) {
         result.policyApplyMillis.add(apply);
       }
+    }
+
+    /**
+     * The gRPC pair's share of the round: a short warm-up, then one open-loop phase at the reference
+     * rate, as long as each HTTP one, with the CPU of the gRPC client, servers and proxies over it.
+     */
+    private void grpcPhase(List<Long> proxies) throws Exception {
+      step("gRPC warm-up");
+      grpc.warm(Math.max(1, options.warmRequests() / 5), Duration.ofSeconds(30));
+      int rate = options.referenceRate();
+      List<Long> client = List.of(grpc.pid());
+      List<Long> servers = scenario.grpcServerPids();
+      long clientCpu = ProcStat.cpuNanos(client);
+      long serverCpu = ProcStat.cpuNanos(servers);
+      long proxyCpu = ProcStat.cpuNanos(proxies);
+      step("gRPC open loop " + rate + "/s");
+      LoadDriver.Phase phase = grpc.open(rate, options.openMillis());
+      long sent = phase.ok() + phase.failed();
+      result.grpcRequests += sent;
+      result.grpcFailures += phase.failed();
+      if (phase.ok() == 0) {
+        throw new IllegalStateException("no gRPC call succeeded: " + phase.lastError() + "\nclient log:\n" + grpc.jvm().agentLog());
+      }
+      if (phase.failed() > 0) {
+        progress.note(result.id + ": " + phase.failed() + " of " + sent + " gRPC calls failed, the last: " + phase.lastError());
+      }
+      result.grpcLatency.add(phase.histogram());
+      result.grpcClientCpuMicros.add((ProcStat.cpuNanos(client) - clientCpu) / 1000.0 / sent);
+      result.grpcServerCpuMicros.add((ProcStat.cpuNanos(servers) - serverCpu) / 1000.0 / sent);
+      result.grpcProxyCpuMicros.add((ProcStat.cpuNanos(proxies) - proxyCpu) / 1000.0 / sent);
     }
 
     private void check(LoadDriver.Phase phase) {

@@ -15,6 +15,7 @@ final class NginxSidecarScenario extends Scenario {
   private final Path dir;
   private final List<NginxProxy> proxies = new ArrayList<>();
   private int clientSidecarPort;
+  private int clientGrpcSidecarPort;
 
   NginxSidecarScenario(Path dir) {
     super(
@@ -22,7 +23,8 @@ final class NginxSidecarScenario extends Scenario {
         "nginx sidecar pair, mutual TLS",
         "Plain JVMs; client → nginx (client sidecar, HTTP) → mutual TLS (TLS 1.3, EC P-256, certificates made at run"
             + " time) → nginx (server sidecar) → server. One worker per nginx; keep-alive upstreams on both hops."
-            + " CPU and memory include both proxies.");
+            + " CPU and memory include both proxies. The gRPC pair goes through the same two nginx (grpc_pass: HTTP/2"
+            + " cleartext from the client, HTTP/2 over the same mutual TLS between them, HTTP/2 cleartext to the server).");
     this.dir = dir;
   }
 
@@ -34,9 +36,12 @@ final class NginxSidecarScenario extends Scenario {
   @Override
   void start() throws Exception {
     int serverPort = startServer(HarnessClasses.jvm("nginx-server").withoutAgent());
+    int grpcServerPort = startGrpcServer(HarnessClasses.jvm("nginx-grpc-server").withoutAgent());
     SidecarCertificates.create(dir);
     int serverSidecarPort = FreePorts.next();
+    int serverGrpcSidecarPort = FreePorts.next();
     clientSidecarPort = FreePorts.next();
+    clientGrpcSidecarPort = FreePorts.next();
     proxies.add(
         NginxProxy.start(
             dir.resolve("server-sidecar"),
@@ -50,6 +55,16 @@ final class NginxSidecarScenario extends Scenario {
                 + "    ssl_client_certificate " + dir.resolve("ca.crt") + ";\n"
                 + "    ssl_verify_client on;\n"
                 + "    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; }\n"
+                + "  }\n"
+                + "  upstream grpc_app { server 127.0.0.1:" + grpcServerPort + "; keepalive 64; keepalive_requests 1000000; }\n"
+                + "  server {\n"
+                + "    listen 127.0.0.1:" + serverGrpcSidecarPort + " ssl http2;\n"
+                + "    ssl_protocols TLSv1.3;\n"
+                + "    ssl_certificate " + dir.resolve("server.crt") + ";\n"
+                + "    ssl_certificate_key " + dir.resolve("server.key") + ";\n"
+                + "    ssl_client_certificate " + dir.resolve("ca.crt") + ";\n"
+                + "    ssl_verify_client on;\n"
+                + "    location / { grpc_pass grpc://grpc_app; }\n"
                 + "  }\n"));
     proxies.add(
         NginxProxy.start(
@@ -70,6 +85,20 @@ final class NginxSidecarScenario extends Scenario {
                 + "      proxy_ssl_name " + SidecarCertificates.SERVER_NAME + ";\n"
                 + "      proxy_ssl_session_reuse on;\n"
                 + "    }\n"
+                + "  }\n"
+                + "  upstream grpc_server_sidecar { server 127.0.0.1:" + serverGrpcSidecarPort + "; keepalive 64; keepalive_requests 1000000; }\n"
+                + "  server {\n"
+                + "    listen 127.0.0.1:" + clientGrpcSidecarPort + " http2;\n"
+                + "    location / {\n"
+                + "      grpc_pass grpcs://grpc_server_sidecar;\n"
+                + "      grpc_ssl_protocols TLSv1.3;\n"
+                + "      grpc_ssl_certificate " + dir.resolve("client.crt") + ";\n"
+                + "      grpc_ssl_certificate_key " + dir.resolve("client.key") + ";\n"
+                + "      grpc_ssl_trusted_certificate " + dir.resolve("ca.crt") + ";\n"
+                + "      grpc_ssl_verify on;\n"
+                + "      grpc_ssl_name " + SidecarCertificates.SERVER_NAME + ";\n"
+                + "      grpc_ssl_session_reuse on;\n"
+                + "    }\n"
                 + "  }\n"));
   }
 
@@ -81,6 +110,11 @@ final class NginxSidecarScenario extends Scenario {
   @Override
   String url() {
     return "http://127.0.0.1:" + clientSidecarPort + "/bench";
+  }
+
+  @Override
+  String grpcTarget() {
+    return "127.0.0.1:" + clientGrpcSidecarPort;
   }
 
   @Override

@@ -13,12 +13,13 @@ final class OtelScenario extends Scenario {
   private final Path agentJar;
   private final OtlpReceiver receiver;
   private int port;
+  private int grpcPort;
 
   OtelScenario(Path agentJar, OtlpReceiver receiver) {
     super(
         "otel",
         "OpenTelemetry Java agent 2.33.1",
-        "Client and server under the OpenTelemetry agent (defaults: HTTP tracing, parent-based always-on sampling),"
+        "Client and server under the OpenTelemetry agent (defaults: HTTP and gRPC tracing, parent-based always-on sampling),"
             + " traces and metrics over OTLP/HTTP to a loopback receiver; metrics every 10 s, logs off.");
     this.agentJar = agentJar;
     this.receiver = receiver;
@@ -32,6 +33,12 @@ final class OtelScenario extends Scenario {
   @Override
   void start() throws Exception {
     port = startServer(otel(HarnessClasses.jvm("otel-server"), "bench-server"));
+    grpcPort = startGrpcServer(otel(HarnessClasses.jvm("otel-grpc-server"), "bench-grpc-server"));
+  }
+
+  @Override
+  String grpcTarget() {
+    return "127.0.0.1:" + grpcPort;
   }
 
   @Override

@@ -15,6 +15,8 @@ abstract class Scenario implements AutoCloseable {
   private final String label;
   private final String notes;
   protected final List<MeshJvm> servers = new ArrayList<>();
+  /** The gRPC pair's servers ({@link GrpcEcho}), started by {@link #start()} beside the HTTP ones. */
+  protected final List<MeshJvm> grpcServers = new ArrayList<>();
 
   Scenario(String id, String label, String notes) {
     this.id = id;
@@ -51,6 +53,21 @@ abstract class Scenario implements AutoCloseable {
   /** What the client calls. */
   abstract String url();
 
+  /** What the gRPC client's channel targets ({@code host:port} or a mesh service name), or null without a gRPC pair. */
+  String grpcTarget() {
+    return null;
+  }
+
+  /** A JVM configured as this scenario's gRPC client application; the same as the HTTP client's by default. */
+  MeshJvm.Builder grpcClientJvm(String name) {
+    return clientJvm(name);
+  }
+
+  /** The gRPC servers' PIDs. */
+  List<Long> grpcServerPids() {
+    return grpcServers.stream().map(MeshJvm::pid).toList();
+  }
+
   /** The application servers' PIDs. */
   List<Long> serverPids() {
     return servers.stream().map(MeshJvm::pid).toList();
@@ -72,11 +89,25 @@ abstract class Scenario implements AutoCloseable {
   /** Whether the servers are still running, for error messages. */
   String processState() {
     StringBuilder state = new StringBuilder();
-    for (MeshJvm server : servers) {
+    for (MeshJvm server : allServers()) {
       state.append(state.length() == 0 ? "" : ", ").append("server pid ").append(server.pid())
           .append(server.isAlive() ? " running" : " exited with " + server.process().exitValue());
     }
     return state.length() == 0 ? "no server started" : state.toString();
+  }
+
+  private List<MeshJvm> allServers() {
+    List<MeshJvm> all = new ArrayList<>(servers);
+    all.addAll(grpcServers);
+    return all;
+  }
+
+  /** Starts one {@link GrpcEcho} server JVM and waits until it listens; returns its port. */
+  protected int startGrpcServer(MeshJvm.Builder builder) throws Exception {
+    MeshJvm server = builder.start(GrpcEcho.class.getName());
+    grpcServers.add(server);
+    String line = server.awaitLineStartingWith("listening", Duration.ofSeconds(60));
+    return Integer.parseInt(line.substring("listening ".length()).trim());
   }
 
   /** Starts one EchoServer JVM and waits until it listens; returns its port. */
@@ -89,7 +120,7 @@ abstract class Scenario implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    for (MeshJvm server : servers) {
+    for (MeshJvm server : allServers()) {
       server.close();
     }
   }

@@ -34,6 +34,14 @@ final class ScenarioResult {
   final List<Double> policyApplyMillis = new ArrayList<>();
   long requests;
   long failures;
+  /** The gRPC pair: open-loop latency at the reference rate, CPU per call; why it did not run, or null. */
+  final Histogram grpcLatency = newHistogram();
+  final List<Double> grpcClientCpuMicros = new ArrayList<>();
+  final List<Double> grpcServerCpuMicros = new ArrayList<>();
+  final List<Double> grpcProxyCpuMicros = new ArrayList<>();
+  String grpcError;
+  long grpcRequests;
+  long grpcFailures;
   boolean hasProxies;
 
   ScenarioResult(Scenario scenario) {
@@ -62,6 +70,16 @@ final class ScenarioResult {
   double latencyMicros(int rate, double percentile) {
     Histogram h = openLatency.get(rate);
     return h == null || h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  /** gRPC unary latency at a percentile, in microseconds; NaN when not measured. */
+  double grpcMicros(double percentile) {
+    return grpcLatency.getTotalCount() == 0 ? Double.NaN : grpcLatency.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  /** True once the gRPC pair ran and produced its figures. */
+  boolean producedGrpcNumbers() {
+    return grpcError == null && grpcLatency.getTotalCount() > 0 && !grpcClientCpuMicros.isEmpty();
   }
 
   double sequentialMicros(double percentile) {

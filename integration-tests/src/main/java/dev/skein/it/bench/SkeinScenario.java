@@ -29,6 +29,8 @@ final class SkeinScenario extends Scenario {
   private final boolean policy;
   private final String prefix;
   private final String service;
+  /** The gRPC pair's service: the HTTP service's name with {@code -grpc}. */
+  private final String grpcService;
   private final int clientAdminPort = FreePorts.next();
   private final HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private int puts;
@@ -40,6 +42,7 @@ final class SkeinScenario extends Scenario {
     this.policy = policy;
     this.prefix = policy ? "/skein-bench-policy" : "/skein-bench-discovery";
     this.service = policy ? "orders" : "echo";
+    this.grpcService = service + "-grpc";
   }
 
   static SkeinScenario telemetryOnly(EtcdServer etcd, OtlpReceiver otlp) {
@@ -49,8 +52,8 @@ final class SkeinScenario extends Scenario {
         false,
         "skein-telemetry",
         "Skein, telemetry only (no policies)",
-        "Client and server under the Skein agent, no policies: the client calls http://echo/ and the agent resolves it"
-            + " from the endpoints in etcd; the agent's own traces and metrics go over OTLP/HTTP to a loopback receiver of"
+        "Client and server under the Skein agent, no policies: the client calls http://echo/ (the gRPC client the channel"
+            + " target echo-grpc) and the agent resolves it from the endpoints in etcd; the agent's own traces and metrics go over OTLP/HTTP to a loopback receiver of"
             + " their own (metrics every 10 s), as far as the agent's telemetry is built (it was being finished when this"
             + " harness was written: see the receiver's counts below).");
   }
@@ -67,7 +70,9 @@ final class SkeinScenario extends Scenario {
             + " balancing, a concurrency limit, outlier detection and a circuit breaker; mutual TLS STRICT"
             + " (PeerAuthentication: every call is TLS 1.3 with both workload certificates, issued by a real control"
             + " plane's CA) and an AuthorizationPolicy that allows only the client's SPIFFE ID. The control plane is a"
-            + " process of its own (as istiod is), not counted in the memory figures.");
+            + " process of its own (as istiod is), not counted in the memory figures. The gRPC pair (service orders-grpc,"
+            + " v1 and v2) has the same DestinationPolicy and Route (gRPC's retries from the Route, per call) and an"
+            + " AuthorizationPolicy of its own, under the same STRICT mutual TLS.");
   }
 
   /** The client's SPIFFE ID, the only principal the AuthorizationPolicy allows. */
@@ -82,6 +87,21 @@ final class SkeinScenario extends Scenario {
       spec:
         mtls: {mode: STRICT}
       """;
+
+  /** Only the bench client may call the gRPC service's methods. */
+  static final String GRPC_AUTHORIZATION =
+      """
+      apiVersion: skein.dev/v1
+      kind: AuthorizationPolicy
+      metadata: {name: orders-grpc, namespace: default}
+      spec:
+        selector: {service: orders-grpc}
+        action: ALLOW
+        rules:
+          - from: [{principals: ["%s"]}]
+            to: [{paths: ["/bench.Echo/*"]}]
+      """
+          .formatted(CLIENT_ID);
 
   /** Only the bench client may call orders, on GET. */
   static final String AUTHORIZATION =
@@ -110,13 +130,16 @@ final class SkeinScenario extends Scenario {
    * 16 leaves headroom over the 8 threads of the bench's servers; the waiting ones stay within
    * the Route's 2 s timeout.
    */
-  static final String FULL_DESTINATION =
-      """
+  static final String FULL_DESTINATION = fullDestination("orders");
+
+  /** {@link #FULL_DESTINATION} for another host (the gRPC pair's). */
+  static String fullDestination(String host) {
+    return """
       apiVersion: skein.dev/v1
       kind: DestinationPolicy
-      metadata: {name: orders, namespace: default}
+      metadata: {name: %1$s, namespace: default}
       spec:
-        host: orders
+        host: %1$s
         subsets:
           - {name: v1, labels: {version: v1}}
           - {name: v2, labels: {version: v2}}
@@ -124,25 +147,31 @@ final class SkeinScenario extends Scenario {
         connectionPool: {maxConcurrentRequests: 1000, maxRequestsPerEndpoint: 16, maxPendingRequests: 500}
         outlierDetection: {consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s, maxEjectionPercent: 50}
         circuitBreaker: {failureRateThreshold: 50, minimumCalls: 20, openStateDuration: 30s}
-      """;
+      """
+        .formatted(host);
+  }
 
   /** A weighted Route with a timeout and retries. */
   static String fullRoute(int v1, int v2) {
+    return fullRoute("orders", v1, v2);
+  }
+
+  static String fullRoute(String host, int v1, int v2) {
     return """
         apiVersion: skein.dev/v1
         kind: Route
-        metadata: {name: orders, namespace: default}
+        metadata: {name: %1$s, namespace: default}
         spec:
-          host: orders
+          host: %1$s
           http:
             - name: split
               route:
-                - {destination: {subset: v1}, weight: %d}
-                - {destination: {subset: v2}, weight: %d}
+                - {destination: {subset: v1}, weight: %2$d}
+                - {destination: {subset: v2}, weight: %3$d}
               timeout: 2s
               retries: {attempts: 2, perTryTimeout: 1s, retryOn: "5xx,connect-failure,reset"}
         """
-        .formatted(v1, v2);
+        .formatted(host, v1, v2);
   }
 
   @Override
@@ -153,12 +182,23 @@ final class SkeinScenario extends Scenario {
       etcd.put(prefix + "/policies/default/Route/orders", fullRoute(90, 10));
       etcd.put(prefix + "/policies/default/PeerAuthentication/default", STRICT);
       etcd.put(prefix + "/policies/default/AuthorizationPolicy/orders", AUTHORIZATION);
+      etcd.put(prefix + "/policies/default/DestinationPolicy/" + grpcService, fullDestination(grpcService));
+      etcd.put(prefix + "/policies/default/Route/" + grpcService, fullRoute(grpcService, 90, 10));
+      etcd.put(prefix + "/policies/default/AuthorizationPolicy/" + grpcService, GRPC_AUTHORIZATION);
       awaitRegistration(startServer(server("v1")));
       awaitRegistration(startServer(server("v2")));
-      awaitTlsRegistrations(2);
+      awaitRegistration(startGrpcServer(grpcServer("v1")));
+      awaitRegistration(startGrpcServer(grpcServer("v2")));
+      awaitTlsRegistrations(4);
     } else {
       awaitRegistration(startServer(server("v1")));
+      awaitRegistration(startGrpcServer(grpcServer("v1")));
     }
+  }
+
+  @Override
+  String grpcTarget() {
+    return grpcService;
   }
 
   /** {@code skein ca init} and a control plane that signs the workloads' certificates, under this prefix. */
@@ -197,6 +237,14 @@ final class SkeinScenario extends Scenario {
         .env("ECHO_VERSION", version);
   }
 
+  private MeshJvm.Builder grpcServer(String version) {
+    return telemetry(HarnessClasses.jvm(id() + "-grpc-server-" + version), grpcService)
+        .property("skein.service", grpcService)
+        .property("skein.labels", "version=" + version)
+        .property("skein.etcd.endpoints", etcd.endpoint())
+        .property("skein.etcd.prefix", prefix);
+  }
+
   private void awaitRegistration(int port) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
@@ -217,6 +265,12 @@ final class SkeinScenario extends Scenario {
             .property("skein.etcd.prefix", prefix);
     // Only the long-lived client serves the admin endpoint: the policy timing polls it.
     return name.equals("client") ? builder.property("skein.admin.port", Integer.toString(clientAdminPort)) : builder;
+  }
+
+  /** The channel's target is checked once, when it is built: the agent must know the services by then. */
+  @Override
+  MeshJvm.Builder grpcClientJvm(String name) {
+    return clientJvm(name).property("skein.first.snapshot.wait.ms", "20000");
   }
 
   /** The same OTLP settings the OpenTelemetry agent's scenario uses, to a receiver of Skein's own. */

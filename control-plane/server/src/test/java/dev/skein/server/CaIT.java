@@ -34,6 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * etcd's own users and roles.
  */
 class CaIT {
+    private static final String STRICT_ORDERS = "apiVersion: skein.dev/v1\nkind: PeerAuthentication\nmetadata: {name: orders}\nspec:\n"
+            + "  selector: {service: orders}\n  mtls: {mode: STRICT}\n";
+
     @TempDir Path dir;
     private final List<Process> processes = new ArrayList<>();
 
@@ -57,6 +60,7 @@ class CaIT {
             assertThat(init.code()).as(init.toString()).isZero();
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(caDir.resolve("ca.key")))).isEqualTo("rw-------");
             controlPlane(etcd, caDir, "20s");
+            etcd.put("/skein/policies/default/PeerAuthentication/orders", STRICT_ORDERS);
             try (Etcd kv = Etcd.connect(settings(etcd, null, null));
                     MeshJvm agent = agent(etcd, "orders", null, null)) {
                 List<X509Certificate> roots = Pem.certificates(text(kv.get("/skein/ca/bundle").orElseThrow()));
@@ -64,8 +68,13 @@ class CaIT {
 
                 Set<String> serials = new LinkedHashSet<>();
                 X509Certificate[] first = new X509Certificate[1];
+                int[] gaps = new int[1];
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                    for (KeyValue c : kv.getPrefix("/skein/certs/default/orders/").values()) {
+                    Map<String, KeyValue> certs = kv.getPrefix("/skein/certs/default/orders/");
+                    if (certs.isEmpty() && first[0] != null) {
+                        gaps[0]++;
+                    }
+                    for (KeyValue c : certs.values()) {
                         X509Certificate leaf = Pem.certificates(text(c)).get(0);
                         if (first[0] == null) {
                             first[0] = leaf;
@@ -76,6 +85,11 @@ class CaIT {
                 });
                 X509Certificate leaf = first[0];
                 leaf.verify(roots.get(0).getPublicKey());
+                // The first certificate came over etcd's JSON gateway (a PeerAuthentication is in force),
+                // and the lease it was requested under was adopted by the agent's keep-alive: the
+                // certificate, written under that lease, stayed in etcd past the 4 s lease TTL.
+                assertThat(agent.agentLog()).containsPattern("workload certificate spiffe://skein.local/ns/default/sa/orders .*\\(over the etcd gateway\\)");
+                assertThat(gaps[0]).as("polls that found no certificate once one was issued").isZero();
                 assertThat(uris(leaf)).containsExactly("spiffe://skein.local/ns/default/sa/orders");
                 assertThat(Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant()))
                         .isLessThanOrEqualTo(Duration.ofSeconds(26));
@@ -107,6 +121,9 @@ class CaIT {
             ok(etcd.ctl(t, "role", "grant-permission", "svc-default-orders", "--prefix=true", "readwrite", "/skein/status/agents/default/orders/"));
             ok(etcd.ctl(t, "user", "add", "orders:orderspw"));
             ok(etcd.ctl(t, "user", "grant-role", "orders", "svc-default-orders"));
+            // A PeerAuthentication: the agents send their first CSR over etcd's JSON gateway, as the
+            // etcd user they were given, before jetcd is up.
+            etcd.put("/skein/policies/default/PeerAuthentication/orders", STRICT_ORDERS);
             ok(etcd.ctl(t, "auth", "enable"));
 
             Path caDir = dir.resolve("ca");
@@ -126,6 +143,11 @@ class CaIT {
                 assertThat(kv.getPrefix("/skein/csr/default/payments/")).isEmpty();
                 assertThat(kv.getPrefix("/skein/certs/default/payments/")).isEmpty();
                 assertThat(orders.agentLog()).doesNotContain("INSECURE DEVELOPMENT MODE");
+                // The first request and certificate went over etcd's JSON gateway, as the etcd user.
+                assertThat(orders.agentLog())
+                        .contains("requested a certificate at /skein/csr/default/orders/")
+                        .containsPattern("workload certificate spiffe://skein.local/ns/default/sa/orders .*\\(over the etcd gateway\\)");
+                assertThat(impostor.agentLog()).doesNotContain("(over the etcd gateway)");
             }
         }
     }
@@ -216,6 +238,9 @@ class CaIT {
     private static MeshJvm agent(EtcdServer etcd, String service, String user, String password) throws Exception {
         MeshJvm.Builder b = MeshJvm.builder(service)
                 .property("skein.service", service)
+                .property("skein.lease.ttl.seconds", "4")
+                // A loaded machine: the first snapshot (and so the first certificate) over the gateway, not a time-out.
+                .property("skein.first.snapshot.wait.ms", "10000")
                 .property("skein.etcd.endpoints", etcd.endpoint());
         if (user != null) {
             b.property("skein.etcd.user", user).property("skein.etcd.password", password);

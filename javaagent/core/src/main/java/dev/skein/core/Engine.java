@@ -145,56 +145,53 @@ public final class Engine implements MeshEngine {
     scheduler.schedule(this::loadCache, Math.max(0, settings.firstSnapshotWait().toMillis() - 500), TimeUnit.MILLISECONDS);
     // The first snapshot over etcd's JSON gateway (fast), then jetcd for watch and leases.
     long initialRevision = 0;
+    // Each gateway call may take what the first request would wait for the snapshot, less the
+    // cache's margin (a busy host with etcd authentication needs more than a second).
+    Duration gatewayTimeout = Duration.ofMillis(Math.max(1500, settings.firstSnapshotWait().toMillis() - 500));
+    EtcdGatewayReader gateway =
+        new EtcdGatewayReader(settings.etcdEndpoints(), settings.etcdUser(), settings.etcdPassword(), gatewayTimeout);
+    java.util.concurrent.CompletableFuture<Long> gatewayLease = null;
     try {
-      ConfigChange.Resync first =
-          InternalCalls.run(
-              () ->
-                  new EtcdGatewayReader(settings.etcdEndpoints(), settings.etcdUser(), settings.etcdPassword(), Duration.ofMillis(1500))
-                      .read(layout.policiesPrefix(), layout.endpointsPrefix()));
+      ConfigChange.Resync first = InternalCalls.run(() -> gateway.read(layout.policiesPrefix(), layout.endpointsPrefix()));
       store.apply(first);
       initialRevision = first.revision();
+      if (settings.service() != null) {
+        startIdentity();
+      }
       // The snapshot is in: jetcd (gRPC, Netty, Vert.x) can wait (see deferBackgroundStartUntil),
-      // unless a call may need this workload's certificate: then the certificate request is on
-      // the first call's path, and jetcd (which carries it) starts now.
+      // unless a call may need this workload's certificate: then the certificate request goes out
+      // now over the gateway too, and jetcd (which renews it) starts now.
       if (!certificateMayBeNeeded(router.snapshot())) {
         awaitBackgroundDeferral(false);
+      } else {
+        gatewayLease = identity.requestOverGateway(gateway, settings.leaseTtl().toSeconds(), FIRST_CERTIFICATE_OVER_GATEWAY);
       }
     } catch (Exception e) {
       AgentLog.debug("first read over the etcd gateway failed, jetcd will retry: " + e);
       loadCache();
     }
+    if (settings.service() != null && identity == null) {
+      startIdentity();
+    }
     etcd = EtcdClients.create(settings);
     EtcdClients.keepReconnecting(etcd, scheduler, Duration.ofSeconds(1));
     LeasedKeys created = new LeasedKeys(etcd, settings.leaseTtl(), scheduler);
+    if (gatewayLease != null) {
+      try {
+        created.adopt(gatewayLease.get(3, TimeUnit.SECONDS));
+      } catch (Exception e) {
+        AgentLog.debug("no lease from the gateway's certificate request: " + e);
+      }
+    }
+    if (identity != null) {
+      identity.connect(etcd, created);
+    }
     synchronized (servers) {
       leasedKeys = created;
       servers.values().forEach(r -> created.put(r.key(), r.endpoint().toJson()));
     }
     reportStatus();
-    if (settings.service() != null) {
-      identity =
-          new dev.skein.core.identity.IdentityManager(
-              etcd, created, layout, settings.namespace(), settings.service(), status.instance(), settings.etcdUser() != null,
-              id -> {
-                startupPhases.mark(dev.skein.core.lifecycle.StartupPhases.CERTIFICATE);
-                status.certificateExpiry(id.expiry());
-                dev.skein.core.tls.MeshTls waiting = meshTls;
-                if (waiting != null) {
-                  waiting.identityChanged();
-                }
-                reportStatus();
-                refreshRegistrations();
-              });
-      dev.skein.core.identity.IdentityManager manager = identity;
-      dev.skein.core.tls.MeshTls tls =
-          new dev.skein.core.tls.MeshTls(manager::current, router::snapshot, layout, settings.namespace(), settings.service());
-      synchronized (servers) {
-        if (router.snapshot() != null) {
-          tls.update(router.snapshot());
-        }
-        meshTls = tls;
-      }
-      meshTlsSetUp.countDown();
+    if (identity != null) {
       identity.start();
     }
     meshTlsSetUp.countDown();
@@ -204,6 +201,33 @@ public final class Engine implements MeshEngine {
     watcher.start();
     AgentLog.info("policies from etcd " + settings.etcdEndpoints() + " under " + layout.prefix());
     startupPhases.mark(dev.skein.core.lifecycle.StartupPhases.ETCD);
+  }
+
+  /** The identity manager and mesh TLS, before jetcd: the first certificate may come over the gateway. */
+  private void startIdentity() {
+    identity =
+        new dev.skein.core.identity.IdentityManager(
+            null, null, layout, settings.namespace(), settings.service(), status.instance(), settings.etcdUser() != null,
+            id -> {
+              startupPhases.mark(dev.skein.core.lifecycle.StartupPhases.CERTIFICATE);
+              status.certificateExpiry(id.expiry());
+              dev.skein.core.tls.MeshTls waiting = meshTls;
+              if (waiting != null) {
+                waiting.identityChanged();
+              }
+              reportStatus();
+              refreshRegistrations();
+            });
+    dev.skein.core.identity.IdentityManager manager = identity;
+    dev.skein.core.tls.MeshTls tls =
+        new dev.skein.core.tls.MeshTls(manager::current, router::snapshot, layout, settings.namespace(), settings.service());
+    synchronized (servers) {
+      if (router.snapshot() != null) {
+        tls.update(router.snapshot());
+      }
+      meshTls = tls;
+    }
+    meshTlsSetUp.countDown();
   }
 
   /**
@@ -353,6 +377,9 @@ public final class Engine implements MeshEngine {
   }
 
   // Counted down once mutual TLS is set up (meshTls), or once it is known it will not be.
+  // How long the identity thread polls the gateway for the first certificate before jetcd's
+  // watch takes over.
+  private static final Duration FIRST_CERTIFICATE_OVER_GATEWAY = Duration.ofSeconds(10);
   private final java.util.concurrent.CountDownLatch meshTlsSetUp = new java.util.concurrent.CountDownLatch(1);
 
   /**

@@ -28,11 +28,22 @@ public final class LeasedKeys {
   private final Map<String, String> registered = new ConcurrentHashMap<>();
   private volatile long leaseId;
   private boolean started;
+  // A lease granted before this object existed (the first certificate request over etcd's JSON
+  // gateway): kept alive from the first tick on, and every key is written under it then.
+  private volatile boolean adopted;
 
   public LeasedKeys(Client client, Duration ttl, ScheduledExecutorService scheduler) {
     this.client = client;
     this.ttl = ttl;
     this.scheduler = scheduler;
+  }
+
+  /** Takes over a lease granted elsewhere; call before the first {@link #put}. */
+  public synchronized void adopt(long lease) {
+    if (!started && lease != 0) {
+      leaseId = lease;
+      adopted = true;
+    }
   }
 
   /** Writes (or rewrites) one key under the lease; safe to call from any thread. */
@@ -79,10 +90,14 @@ public final class LeasedKeys {
 
   private void tick() {
     try {
-      if (leaseId != 0 && renewed()) {
+      boolean kept = leaseId != 0 && renewed();
+      if (kept && !adopted) {
         return;
       }
-      leaseId = client.getLeaseClient().grant(ttl.toSeconds()).get(3, TimeUnit.SECONDS).getID();
+      if (!kept) {
+        leaseId = client.getLeaseClient().grant(ttl.toSeconds()).get(3, TimeUnit.SECONDS).getID();
+      }
+      adopted = false;
       registered.forEach(this::write);
     } catch (Exception e) {
       AgentLog.debug("registration keep-alive failed, retrying: " + e);

@@ -33,6 +33,8 @@ public final class EtcdGatewayReader {
   private final String user;
   private final String password;
   private final Duration timeout;
+  // One token per endpoint: etcd checks a password with bcrypt, tens of milliseconds a time.
+  private final Map<String, String> tokens = new java.util.concurrent.ConcurrentHashMap<>();
 
   public EtcdGatewayReader(List<String> endpoints, String user, String password, Duration timeout) {
     this.endpoints = endpoints;
@@ -84,9 +86,70 @@ public final class EtcdGatewayReader {
     return new ConfigChange.Resync(values, revision, ConfigChange.Origin.ETCD);
   }
 
+  /**
+   * Grants a lease of {@code ttlSeconds} and writes {@code key} under it, over the gateway (the
+   * first certificate request, before jetcd is up); answers the lease, which jetcd's
+   * {@code LeasedKeys} then adopts and keeps alive. Fails (HTTP 403 in the message) when etcd's
+   * access control refuses the write: a refused put writes nothing.
+   */
+  public long putUnderNewLease(String key, String value, long ttlSeconds) throws Exception {
+    Exception last = null;
+    for (String endpoint : endpoints) {
+      try {
+        String token = user == null ? null : authenticate(endpoint);
+        Map<?, ?> grant = post(endpoint + "/v3/lease/grant", "{\"TTL\":" + ttlSeconds + "}", token);
+        long lease = Long.parseLong(String.valueOf(grant.get("ID")));
+        post(
+            endpoint + "/v3/kv/put",
+            "{\"key\":\"" + B64.encodeToString(key.getBytes(StandardCharsets.UTF_8)) + "\",\"value\":\""
+                + B64.encodeToString(value.getBytes(StandardCharsets.UTF_8)) + "\",\"lease\":" + lease + "}",
+            token);
+        return lease;
+      } catch (Exception e) {
+        last = e;
+        if (refused(e)) {
+          throw e; // refused by access control: another endpoint answers the same
+        }
+      }
+    }
+    throw last == null ? new IllegalStateException("no etcd endpoint") : last;
+  }
+
+  /** Whether etcd's access control refused the call (the gateway answers 403, "permission denied"). */
+  public static boolean refused(Exception e) {
+    String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return message.contains(" answered 403") || message.contains("permission denied");
+  }
+
+  /** The value at {@code key}, or null when there is none. */
+  public byte[] get(String key) throws Exception {
+    Exception last = null;
+    for (String endpoint : endpoints) {
+      try {
+        String token = user == null ? null : authenticate(endpoint);
+        Map<?, ?> response =
+            post(endpoint + "/v3/kv/range", "{\"key\":\"" + B64.encodeToString(key.getBytes(StandardCharsets.UTF_8)) + "\"}", token);
+        if (response.get("kvs") instanceof List<?> list && !list.isEmpty()) {
+          Object value = ((Map<?, ?>) list.get(0)).get("value");
+          return value == null ? new byte[0] : Base64.getDecoder().decode(String.valueOf(value));
+        }
+        return null;
+      } catch (Exception e) {
+        last = e;
+      }
+    }
+    throw last == null ? new IllegalStateException("no etcd endpoint") : last;
+  }
+
   private String authenticate(String endpoint) throws Exception {
+    String cached = tokens.get(endpoint);
+    if (cached != null) {
+      return cached;
+    }
     String body = "{\"name\":" + quote(user) + ",\"password\":" + quote(password == null ? "" : password) + "}";
-    return String.valueOf(post(endpoint + "/v3/auth/authenticate", body, null).get("token"));
+    String token = String.valueOf(post(endpoint + "/v3/auth/authenticate", body, null).get("token"));
+    tokens.put(endpoint, token);
+    return token;
   }
 
   /** A JSON string literal. */

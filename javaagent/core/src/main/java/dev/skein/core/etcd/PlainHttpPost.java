@@ -105,7 +105,8 @@ final class PlainHttpPost {
       body = in.readNBytes(MAX_BODY);
     }
     if (!parts[1].equals("200")) {
-      throw new IOException(url + " answered " + parts[1]);
+      String text = new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8);
+      throw new IOException(url + " answered " + parts[1] + ": " + text);
     }
     return new String(body, StandardCharsets.UTF_8);
   }

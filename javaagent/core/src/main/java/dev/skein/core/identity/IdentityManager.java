@@ -49,8 +49,9 @@ public final class IdentityManager {
   // Once expired, say so every few minutes: it is an outage.
   private static final Duration EXPIRED_EVERY = Duration.ofMinutes(5);
 
-  private final Client etcd;
-  private final LeasedKeys keys;
+  // Null until jetcd is connected (connect): the first request may go over etcd's JSON gateway first.
+  private volatile Client etcd;
+  private volatile LeasedKeys keys;
   private final String namespace;
   private final String service;
   private final String csrKey;
@@ -66,6 +67,8 @@ public final class IdentityManager {
   // The first key pair and CSR, generated on a thread of their own from construction on, so that
   // the key generation overlaps jetcd's connect instead of following it; null once taken.
   private java.util.concurrent.CompletableFuture<CertificateRequest> firstRequest;
+  // The CSR sent over the gateway, handed to LeasedKeys once jetcd is up (so a new lease rewrites it).
+  private volatile String gatewayCsr;
   private Instant nextRequestAllowed = Instant.MIN;
   private Instant certWarned = Instant.MIN;
   private Instant anchorWarned = Instant.MIN;
@@ -111,6 +114,87 @@ public final class IdentityManager {
     return current.get();
   }
 
+  /**
+   * Sends the first CSR over etcd's JSON gateway and polls for the certificate, on the identity
+   * thread, before jetcd is connected: jetcd's first call loads gRPC, Netty and Vert.x (a second
+   * or more on a cold, busy JVM), and under STRICT mTLS the first call waits for the certificate.
+   * The gateway authenticates as the agent's etcd user, so etcd's access control decides here
+   * as it does over jetcd. Answers the lease the CSR was written under (0 when none), completed
+   * as soon as the CSR is in; jetcd's {@link LeasedKeys} adopts it. Any failure leaves the first
+   * request to jetcd, as before.
+   */
+  public java.util.concurrent.CompletableFuture<Long> requestOverGateway(
+      dev.skein.core.etcd.EtcdGatewayReader gateway, long leaseTtlSeconds, Duration wait) {
+    java.util.concurrent.CompletableFuture<Long> lease = new java.util.concurrent.CompletableFuture<>();
+    executor.execute(
+        () -> {
+          try {
+            dev.skein.core.InternalCalls.run(
+                () -> {
+                  firstOverGateway(gateway, leaseTtlSeconds, wait, lease);
+                  return null;
+                });
+          } catch (Exception e) {
+            AgentLog.debug("first certificate over the etcd gateway failed, jetcd takes over: " + e);
+          } finally {
+            lease.complete(0L);
+          }
+        });
+    return lease;
+  }
+
+  private void firstOverGateway(
+      dev.skein.core.etcd.EtcdGatewayReader gateway, long leaseTtlSeconds, Duration wait,
+      java.util.concurrent.CompletableFuture<Long> lease) throws Exception {
+    CertificateRequest request = firstOrFresh();
+    long id;
+    try {
+      id = gateway.putUnderNewLease(csrKey, request.pem(), leaseTtlSeconds);
+    } catch (Exception e) {
+      if (dev.skein.core.etcd.EtcdGatewayReader.refused(e)) {
+        refused();
+        return;
+      }
+      firstRequest = java.util.concurrent.CompletableFuture.completedFuture(request); // jetcd sends this one
+      throw e;
+    }
+    pending = request;
+    gatewayCsr = request.pem();
+    lease.complete(id);
+    AgentLog.info("requested a certificate at " + csrKey + " (over the etcd gateway)");
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (pending != null && System.nanoTime() < deadline) {
+      if (bundle.isEmpty()) {
+        applyBundle(text(gateway.get(bundleKey)));
+      }
+      accept(text(gateway.get(certKey)), " (over the etcd gateway)");
+      if (pending != null) {
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  /**
+   * jetcd is up: later reads, renewals and the watches go through it. A CSR already sent over
+   * the gateway is registered with {@code keys} (whose lease the caller has adopted).
+   */
+  public void connect(Client client, LeasedKeys leasedKeys) {
+    this.etcd = client;
+    this.keys = leasedKeys;
+    String sent = gatewayCsr;
+    if (sent != null) {
+      leasedKeys.put(csrKey, sent);
+    } else {
+      executor.execute(
+          () -> {
+            String late = gatewayCsr;
+            if (late != null) {
+              leasedKeys.put(csrKey, late);
+            }
+          });
+    }
+  }
+
   /** Sends the first CSR and starts watching for certificates and trust-bundle changes. */
   public void start() {
     if (!authenticated) {
@@ -147,16 +231,20 @@ public final class IdentityManager {
   private void request() throws Exception {
     CertificateRequest request = firstOrFresh();
     if (!mayWrite()) {
-      nextRequestAllowed = Instant.now().plus(REFUSED_RETRY);
-      AgentLog.warn(
-          "etcd refused this agent's certificate request at " + csrKey + " (permission denied): its etcd user may not "
-              + "ask for the identity of service '" + service + "'; no certificate, retrying in "
-              + REFUSED_RETRY.toSeconds() + "s");
+      refused();
       return;
     }
     pending = request;
     keys.put(csrKey, request.pem());
     AgentLog.info((current.get() == null ? "requested a certificate" : "renewing the certificate") + " at " + csrKey);
+  }
+
+  private void refused() {
+    nextRequestAllowed = Instant.now().plus(REFUSED_RETRY);
+    AgentLog.warn(
+        "etcd refused this agent's certificate request at " + csrKey + " (permission denied): its etcd user may not "
+            + "ask for the identity of service '" + service + "'; no certificate, retrying in "
+            + REFUSED_RETRY.toSeconds() + "s");
   }
 
   /** The key pair generated at construction, the first time; a fresh one after (renewals, refusals). */
@@ -197,7 +285,11 @@ public final class IdentityManager {
 
   private void readBundle() throws Exception {
     List<KeyValue> kvs = etcd.getKVClient().get(bytes(bundleKey)).get(5, TimeUnit.SECONDS).getKvs();
-    List<X509Certificate> fresh = kvs.isEmpty() ? List.of() : parse(kvs.get(0).getValue().toString(StandardCharsets.UTF_8));
+    applyBundle(kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8));
+  }
+
+  private void applyBundle(String pem) throws Exception {
+    List<X509Certificate> fresh = pem == null ? List.of() : parse(pem);
     if (fresh.equals(bundle)) {
       return;
     }
@@ -214,10 +306,17 @@ public final class IdentityManager {
       return;
     }
     List<KeyValue> kvs = etcd.getKVClient().get(bytes(certKey)).get(5, TimeUnit.SECONDS).getKvs();
-    if (kvs.isEmpty()) {
+    if (!kvs.isEmpty()) {
+      accept(kvs.get(0).getValue().toString(StandardCharsets.UTF_8), "");
+    }
+  }
+
+  /** Takes the certificate at {@link #certKey} when it certifies the pending key and chains to the bundle. */
+  private void accept(String pem, String how) throws Exception {
+    if (pem == null || pending == null || bundle.isEmpty()) {
       return;
     }
-    List<X509Certificate> chain = parse(kvs.get(0).getValue().toString(StandardCharsets.UTF_8));
+    List<X509Certificate> chain = parse(pem);
     if (chain.isEmpty()
         || !Arrays.equals(chain.get(0).getPublicKey().getEncoded(), pending.keyPair().getPublic().getEncoded())) {
       return; // still the previous certificate: the new one is on its way
@@ -233,7 +332,7 @@ public final class IdentityManager {
     publish(fresh);
     AgentLog.info(
         "workload certificate " + fresh.spiffeId() + " serial " + fresh.certificate().getSerialNumber().toString(16)
-            + ", expires " + fresh.expiry() + ", renews at " + fresh.renewAt());
+            + ", expires " + fresh.expiry() + ", renews at " + fresh.renewAt() + how);
   }
 
   private void publish(WorkloadIdentity identity) {
@@ -300,6 +399,10 @@ public final class IdentityManager {
         .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
         .forEach(c -> out.add((X509Certificate) c));
     return out;
+  }
+
+  private static String text(byte[] value) {
+    return value == null ? null : new String(value, StandardCharsets.UTF_8);
   }
 
   private static ByteSequence bytes(String s) {

@@ -21,7 +21,7 @@ final class LoadDriver implements AutoCloseable {
 
   static LoadDriver start(Scenario scenario) throws Exception {
     MeshJvm jvm = scenario.clientJvm("client").start(LoadGenerator.class.getName(), scenario.url());
-    jvm.awaitLineStartingWith("ready", Duration.ofSeconds(60));
+    jvm.awaitLineStartingWith("ready", Scenario.START_TIMEOUT);
     return new LoadDriver(jvm);
   }
 
@@ -31,7 +31,7 @@ final class LoadDriver implements AutoCloseable {
       return null;
     }
     MeshJvm jvm = scenario.grpcClientJvm("grpc-client").start(GrpcLoadGenerator.class.getName(), scenario.grpcTarget());
-    jvm.awaitLineStartingWith("ready", Duration.ofSeconds(60));
+    jvm.awaitLineStartingWith("ready", Scenario.START_TIMEOUT);
     return new LoadDriver(jvm);
   }
 

@@ -14,6 +14,13 @@ abstract class Scenario implements AutoCloseable {
   private final String id;
   private final String label;
   private final String notes;
+  /**
+   * How long a server or client JVM may take to say it is up: every scenario's JVMs start side by
+   * side on shared cores, and under the OpenTelemetry agent on two busy cores (load 16) a server
+   * took more than a minute.
+   */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(150);
+
   protected final List<MeshJvm> servers = new ArrayList<>();
   /** The gRPC pair's servers ({@link GrpcEcho}), started by {@link #start()} beside the HTTP ones. */
   protected final List<MeshJvm> grpcServers = new ArrayList<>();
@@ -106,7 +113,7 @@ abstract class Scenario implements AutoCloseable {
   protected int startGrpcServer(MeshJvm.Builder builder) throws Exception {
     MeshJvm server = builder.start(GrpcEcho.class.getName());
     grpcServers.add(server);
-    String line = server.awaitLineStartingWith("listening", Duration.ofSeconds(60));
+    String line = server.awaitLineStartingWith("listening", START_TIMEOUT);
     return Integer.parseInt(line.substring("listening ".length()).trim());
   }
 
@@ -114,7 +121,7 @@ abstract class Scenario implements AutoCloseable {
   protected int startServer(MeshJvm.Builder builder) throws Exception {
     MeshJvm server = builder.start("dev.skein.it.apps.EchoServer");
     servers.add(server);
-    String line = server.awaitLineStartingWith("listening", Duration.ofSeconds(60));
+    String line = server.awaitLineStartingWith("listening", START_TIMEOUT);
     return Integer.parseInt(line.substring("listening ".length()).trim());
   }
 

@@ -177,11 +177,7 @@ public final class Engine implements MeshEngine {
     EtcdClients.keepReconnecting(etcd, scheduler, Duration.ofSeconds(1));
     LeasedKeys created = new LeasedKeys(etcd, settings.leaseTtl(), scheduler);
     if (gatewayLease != null) {
-      try {
-        created.adopt(gatewayLease.get(3, TimeUnit.SECONDS));
-      } catch (Exception e) {
-        AgentLog.debug("no lease from the gateway's certificate request: " + e);
-      }
+      created.adopt(leaseOf(gatewayLease));
     }
     if (identity != null) {
       identity.connect(etcd, created);
@@ -201,6 +197,16 @@ public final class Engine implements MeshEngine {
     watcher.start();
     AgentLog.info("policies from etcd " + settings.etcdEndpoints() + " under " + layout.prefix());
     startupPhases.mark(dev.skein.core.lifecycle.StartupPhases.ETCD);
+  }
+
+  /** The lease the first certificate request was written under over the gateway, 0 when none (yet). */
+  private static long leaseOf(java.util.concurrent.CompletableFuture<Long> gatewayLease) {
+    try {
+      return gatewayLease.get(3, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      AgentLog.debug("no lease from the gateway's certificate request: " + e);
+      return 0;
+    }
   }
 
   /** The identity manager and mesh TLS, before jetcd: the first certificate may come over the gateway. */

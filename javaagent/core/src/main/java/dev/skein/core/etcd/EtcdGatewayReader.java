@@ -115,6 +115,21 @@ public final class EtcdGatewayReader {
     throw last == null ? new IllegalStateException("no etcd endpoint") : last;
   }
 
+  /** Renews a lease once ({@code POST /v3/lease/keepalive}, one message of the stream). */
+  public void keepAlive(long lease) throws Exception {
+    Exception last = null;
+    for (String endpoint : endpoints) {
+      try {
+        String token = user == null ? null : authenticate(endpoint);
+        post(endpoint + "/v3/lease/keepalive", "{\"ID\":" + lease + "}", token);
+        return;
+      } catch (Exception e) {
+        last = e;
+      }
+    }
+    throw last == null ? new IllegalStateException("no etcd endpoint") : last;
+  }
+
   /** Whether etcd's access control refused the call (the gateway answers 403, "permission denied"). */
   public static boolean refused(Exception e) {
     String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);

@@ -69,6 +69,7 @@ public final class IdentityManager {
   private java.util.concurrent.CompletableFuture<CertificateRequest> firstRequest;
   // The CSR sent over the gateway, handed to LeasedKeys once jetcd is up (so a new lease rewrites it).
   private volatile String gatewayCsr;
+  private volatile java.util.concurrent.ScheduledFuture<?> gatewayKeepAlive;
   private Instant nextRequestAllowed = Instant.MIN;
   private Instant certWarned = Instant.MIN;
   private Instant anchorWarned = Instant.MIN;
@@ -160,10 +161,28 @@ public final class IdentityManager {
     }
     pending = request;
     gatewayCsr = request.pem();
+    // Until jetcd adopts the lease (it may start seconds later, after the first request), the
+    // lease is renewed over the gateway too.
+    long every = Math.max(500, leaseTtlSeconds * 1000 / 3);
+    gatewayKeepAlive =
+        executor.scheduleWithFixedDelay(
+            () -> {
+              try {
+                gateway.keepAlive(id);
+              } catch (Exception e) {
+                AgentLog.debug("lease keep-alive over the etcd gateway failed: " + e);
+              }
+            },
+            every, every, TimeUnit.MILLISECONDS);
     lease.complete(id);
     AgentLog.info("requested a certificate at " + csrKey + " (over the etcd gateway)");
     long deadline = System.nanoTime() + wait.toNanos();
+    long renewAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(every);
     while (pending != null && System.nanoTime() < deadline) {
+      if (System.nanoTime() >= renewAt) { // the scheduled renewal waits while this loop holds the thread
+        gateway.keepAlive(id);
+        renewAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(every);
+      }
       if (bundle.isEmpty()) {
         applyBundle(text(gateway.get(bundleKey)));
       }
@@ -181,6 +200,10 @@ public final class IdentityManager {
   public void connect(Client client, LeasedKeys leasedKeys) {
     this.etcd = client;
     this.keys = leasedKeys;
+    java.util.concurrent.ScheduledFuture<?> renewing = gatewayKeepAlive;
+    if (renewing != null) {
+      renewing.cancel(false);
+    }
     String sent = gatewayCsr;
     if (sent != null) {
       leasedKeys.put(csrKey, sent);

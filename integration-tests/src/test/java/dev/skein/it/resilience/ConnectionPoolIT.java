@@ -282,8 +282,30 @@ class ConnectionPoolIT {
     assertThat(ok).isBetween(5, 10);
   }
 
+  @Test
+  @Order(6)
+  void grpcCallsWhoseDeadlinePassedWhileWaitingLeaveTheQueueAndHoldNoSlot() throws Exception {
+    // Overload: 2 slots, the server slow, 100 calls a second with a 150-ms deadline; nearly all
+    // of them wait and fail while waiting.
+    pool("maxRequestsPerEndpoint: 2, maxPendingRequests: 500");
+    grpcTell("sleep 300");
+    Matcher overload = pace(100, 0.5, 150);
+    // Then normal load: the calls that failed while waiting must not take the freed slots (each
+    // one held for the 2-s claim time, they would throttle the endpoint to a call a second).
+    grpcTell("sleep 10");
+    Matcher after = pace(50, 1, 2000);
+    System.out.printf("grpc, 2 per endpoint: 50 calls with a 150-ms deadline against a 300-ms server: %s; then 50 in 1 s: %s%n",
+        overload.group(), after.group());
+    assertThat(overload.group(2)).isEqualTo("0");
+    assertThat(after.group(2)).as(after.group() + "\n" + grpcClient.agentLog()).isEqualTo("50");
+  }
+
   private static Matcher pace(int rps, double seconds) throws Exception {
-    grpcClient.send("pace " + rps + " " + seconds);
+    return pace(rps, seconds, 0);
+  }
+
+  private static Matcher pace(int rps, double seconds, long deadlineMillis) throws Exception {
+    grpcClient.send("pace " + rps + " " + seconds + " " + deadlineMillis);
     String line = grpcClient.awaitLineStartingWith("paced", Duration.ofSeconds(60));
     Matcher m = PACED.matcher(line);
     assertThat(m.matches()).as(line).isTrue();

@@ -116,7 +116,7 @@ public final class GrpcFlaky {
     for (String line; (line = in.readLine()) != null; ) {
       String[] parts = line.trim().split("\\s+");
       if (parts[0].equals("pace")) {
-        pace(channel, Double.parseDouble(parts[1]), Double.parseDouble(parts[2]));
+        pace(channel, Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), parts.length > 3 ? Long.parseLong(parts[3]) : 0);
         continue;
       }
       if (parts[0].equals("burst")) {
@@ -182,8 +182,11 @@ public final class GrpcFlaky {
     System.out.flush();
   }
 
-  /** Sends {@code rps} calls a second for {@code seconds}, each on schedule whatever the answers do. */
-  private static void pace(ManagedChannel channel, double rps, double seconds) throws Exception {
+  /**
+   * Sends {@code rps} calls a second for {@code seconds}, each on schedule whatever the answers do,
+   * each with a deadline of {@code deadlineMillis} (0: none).
+   */
+  private static void pace(ManagedChannel channel, double rps, double seconds, long deadlineMillis) throws Exception {
     int total = (int) Math.round(rps * seconds);
     long intervalNanos = Math.round(1_000_000_000d / rps);
     AtomicLong ok = new AtomicLong();
@@ -196,7 +199,13 @@ public final class GrpcFlaky {
         java.util.concurrent.locks.LockSupport.parkNanos(wait);
       }
       com.google.common.util.concurrent.ListenableFuture<String> f =
-          ClientCalls.futureUnaryCall(channel.newCall(GET, CallOptions.DEFAULT), "order");
+          ClientCalls.futureUnaryCall(
+              channel.newCall(
+                  GET,
+                  deadlineMillis > 0
+                      ? CallOptions.DEFAULT.withDeadlineAfter(deadlineMillis, java.util.concurrent.TimeUnit.MILLISECONDS)
+                      : CallOptions.DEFAULT),
+              "order");
       f.addListener(
           () -> {
             try {

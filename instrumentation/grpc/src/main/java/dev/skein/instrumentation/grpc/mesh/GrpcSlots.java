@@ -3,6 +3,7 @@ package dev.skein.instrumentation.grpc.mesh;
 import dev.skein.bootstrap.CallControl;
 import dev.skein.bootstrap.OutboundRoute;
 import dev.skein.bootstrap.SlotWaiter;
+import io.grpc.Deadline;
 import io.grpc.Metadata;
 import java.util.Collections;
 import java.util.Map;
@@ -20,7 +21,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * picked at once cannot both see the last slot free and send one over the limit; its stream
  * claims it. A call that goes away after its pick or while it waits (its deadline, a cancel, a
  * pick gRPC drops before any stream) is not told to the balancer: a slot held for it and not
- * claimed by a stream within {@link #CLAIM_MILLIS} is given back.
+ * claimed by a stream within {@link #CLAIM_MILLIS} is given back. The deadline is known, though: a
+ * waiting call leaves the queue when its deadline passes, and a slot granted to a call already
+ * past it goes on to the next waiter at once. Without that, under overload the queue fills with
+ * calls that have already failed, each granted slot sits unclaimed for the claim time, and the
+ * endpoint serves a few calls a second long after the load is gone.
  */
 final class GrpcSlots {
   static final long CLAIM_MILLIS = 2_000;
@@ -41,7 +46,7 @@ final class GrpcSlots {
    *     a wait), which the call's first stream claims; {@code null} while the call waits; or
    *     {@link #REFUSED}
    */
-  Object pick(Metadata headers, OutboundRoute route) {
+  Object pick(Metadata headers, OutboundRoute route, Deadline deadline) {
     Waiter w = waiting.get(headers);
     if (w != null) {
       int state = w.get();
@@ -55,13 +60,17 @@ final class GrpcSlots {
     }
     String answer = route.acquire(null);
     if (answer == null) {
-      return held(new Waiter(route));
+      return held(new Waiter(route, null));
     }
     if (answer == CallControl.FULL) {
-      w = new Waiter(route);
+      w = new Waiter(route, deadline);
       answer = route.acquire(w);
       if (answer == CallControl.QUEUED) {
         waiting.put(headers, w);
+        if (deadline != null) {
+          Waiter queued = w;
+          timer.schedule(() -> queued.expire(headers), Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS)), TimeUnit.NANOSECONDS);
+        }
         return null;
       }
       if (answer == null) {
@@ -88,13 +97,18 @@ final class GrpcSlots {
     static final int CLAIMED = 2;
     static final int ABANDONED = 3;
     final OutboundRoute route;
+    private final Deadline deadline; // of a queued call, or null
 
-    Waiter(OutboundRoute route) {
+    Waiter(OutboundRoute route, Deadline deadline) {
       this.route = route;
+      this.deadline = deadline;
     }
 
     @Override
     public void granted() {
+      if (deadline != null && deadline.isExpired()) {
+        set(ABANDONED); // its call has failed already: the slot goes on to the next waiter
+      }
       if (!compareAndSet(WAITING, GRANTED)) {
         route.release();
         return;
@@ -112,6 +126,14 @@ final class GrpcSlots {
     void giveBack() {
       if (compareAndSet(GRANTED, ABANDONED)) {
         route.release();
+      }
+    }
+
+    /** The call's deadline passed while it waited: out of the queue, unless it was granted meanwhile. */
+    void expire(Metadata headers) {
+      if (get() == WAITING && route.cancel(this)) {
+        set(ABANDONED);
+        waiting.remove(headers, this);
       }
     }
 

@@ -75,7 +75,7 @@ final class MeshPicker extends SubchannelPicker {
       GrpcSlots.Waiter granted = null;
       if (chosen != null && slots != null) {
         // maxRequestsPerEndpoint: a full endpoint holds the call here until a slot is its own.
-        Object slot = slots.pick(args.getHeaders(), route);
+        Object slot = slots.pick(args.getHeaders(), route, args.getCallOptions().getDeadline());
         if (slot == null) {
           return PickResult.withNoResult();
         }

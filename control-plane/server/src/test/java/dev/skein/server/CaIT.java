@@ -148,6 +148,19 @@ class CaIT {
                         .contains("requested a certificate at /skein/csr/default/orders/")
                         .containsPattern("workload certificate spiffe://skein.local/ns/default/sa/orders .*\\(over the etcd gateway\\)");
                 assertThat(impostor.agentLog()).doesNotContain("(over the etcd gateway)");
+                // etcd refuses a put under a lease to a user who may not write every key attached
+                // to it: a certificate written under the agent's lease would make the agent's own
+                // next writes there (its endpoint's "tls" flag) fail, and leave with that lease.
+                // Past twice the 4-s lease TTL, the certificate and the TLS registration are there.
+                long issuedAt = System.nanoTime();
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> kv.getPrefix("/skein/endpoints/default/orders/").values().stream().anyMatch(e -> text(e).contains("\"tls\":true")));
+                while (System.nanoTime() - issuedAt < Duration.ofSeconds(9).toNanos()) {
+                    Thread.sleep(200);
+                    assertThat(kv.getPrefix("/skein/certs/default/orders/")).as("the certificate stays in etcd").isNotEmpty();
+                }
+                assertThat(kv.getPrefix("/skein/endpoints/default/orders/").values()).as("registered with TLS")
+                        .anyMatch(e -> text(e).contains("\"tls\":true"));
             }
         }
     }

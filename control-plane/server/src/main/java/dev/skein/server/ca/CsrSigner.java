@@ -33,9 +33,13 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  * certificate yet writes the chain at {@code <prefix>/certs/<ns>/<service>/<instance>}.
  *
  * <p>The SPIFFE ID comes from the key path: etcd's role-based access decides who may write
- * under {@code csr/<ns>/<service>/}, which is the attestation. The certificate is written under
- * the CSR's own lease (the agent's), so it vanishes with the agent. Every write is guarded by the
- * leader's election key: a deposed leader writes nothing.
+ * under {@code csr/<ns>/<service>/}, which is the attestation. The certificate goes when its CSR
+ * goes (the agent stopped, or its lease expired): on the CSR's delete event, and at each resync for
+ * a CSR that went while no leader watched. It is not written under the CSR's lease: under etcd
+ * auth, etcd refuses a put under a lease to a user who may not write every key attached to it, so
+ * a certificate there would make the agent's own next writes under its lease fail (its endpoint's
+ * {@code "tls"} flag), and the certificate would leave with the lease the agent then gives up.
+ * Every write is guarded by the leader's election key: a deposed leader writes nothing.
  */
 public final class CsrSigner implements Runnable, AutoCloseable {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -98,8 +102,20 @@ public final class CsrSigner implements Runnable, AutoCloseable {
     private long resync(LeaderKey key) throws Exception {
         GetResponse r = client.getKVClient().get(bytes(layout.csrPrefix()), GetOption.builder().isPrefix(true).build())
                 .get(10, TimeUnit.SECONDS);
+        java.util.Set<String> instances = new java.util.HashSet<>();
         for (KeyValue kv : r.getKvs()) {
+            instances.add(kv.getKey().toString(StandardCharsets.UTF_8).substring(layout.csrPrefix().length()));
             handle(kv, key);
+        }
+        // Certificates whose CSR went while no leader watched.
+        GetResponse certs = client.getKVClient()
+                .get(bytes(layout.certsPrefix()), GetOption.builder().isPrefix(true).withKeysOnly(true).build())
+                .get(10, TimeUnit.SECONDS);
+        for (KeyValue kv : certs.getKvs()) {
+            String certKey = kv.getKey().toString(StandardCharsets.UTF_8);
+            if (!instances.contains(certKey.substring(layout.certsPrefix().length()))) {
+                guarded(key, Op.delete(kv.getKey(), DeleteOption.DEFAULT));
+            }
         }
         return r.getHeader().getRevision();
     }
@@ -156,8 +172,7 @@ public final class CsrSigner implements Runnable, AutoCloseable {
             Log.warn("refusing " + csrKey + ": " + e.getMessage());
             return;
         }
-        PutOption put = kv.getLease() == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(kv.getLease()).build();
-        if (guarded(key, Op.put(bytes(certKey), bytes(Pem.encode(chain.toArray())), put))) {
+        if (guarded(key, Op.put(bytes(certKey), bytes(Pem.encode(chain.toArray())), PutOption.DEFAULT))) {
             issued++;
             X509Certificate leaf = chain.get(0);
             Log.info("issued " + ca.spiffeId(parts[0], parts[1]) + " to " + parts[2] + ", serial "

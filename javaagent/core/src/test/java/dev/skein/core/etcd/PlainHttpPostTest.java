@@ -35,7 +35,7 @@ class PlainHttpPostTest {
   @Test
   void refusesOtherStatusesAndCutResponses() {
     assertThatThrownBy(() -> PlainHttpPost.readResponse(of("HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n\r\n{}"), "http://etcd/v3/kv/range"))
-        .hasMessage("http://etcd/v3/kv/range answered 401");
+        .hasMessage("http://etcd/v3/kv/range answered 401: {}"); // the body says why (etcd: "permission denied")
     assertThatThrownBy(() -> PlainHttpPost.readResponse(of("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n{}"), "u"))
         .hasMessageContaining("2 of 9 bytes");
     assertThatThrownBy(() -> PlainHttpPost.readResponse(of("garbage\r\n\r\n"), "u")).hasMessageContaining("malformed status line");

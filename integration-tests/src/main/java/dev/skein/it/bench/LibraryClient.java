@@ -131,7 +131,7 @@ public final class LibraryClient {
     }
     long elapsed = (System.nanoTime() - start) / 1_000_000;
     return "closed ok=" + outcome.ok + " failed=" + outcome.failed + " millis=" + elapsed + " lag_p50_ns=0 hist="
-        + LoadGenerator.encode(histogram) + outcome.last();
+        + LoadCommands.encode(histogram) + outcome.last();
   }
 
   /** Counts of one command's requests. */

@@ -1,27 +1,14 @@
 package dev.skein.it.bench;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * The benchmark's client: a plain {@code java.net.http} application with no mesh code, run in
@@ -43,7 +30,7 @@ import org.HdrHistogram.Recorder;
  * CPU being measured; its lateness (lag, mostly the kernel's timer slack) is reported beside.
  */
 public final class LoadGenerator {
-  private static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private static final long MAX_NANOS = LoadCommands.MAX_NANOS;
 
   private final HttpClient client;
   private final HttpRequest request;
@@ -56,62 +43,33 @@ public final class LoadGenerator {
 
   public static void main(String[] args) throws Exception {
     LoadGenerator generator = new LoadGenerator(URI.create(args[0]));
-    System.out.println("ready");
-    System.out.flush();
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    for (String line; (line = in.readLine()) != null; ) {
-      String[] p = line.trim().split("\\s+");
-      String answer =
-          switch (p[0]) {
-            case "warm" -> generator.warm(Integer.parseInt(p[1]));
-            case "open" -> generator.open(Integer.parseInt(p[1]), Long.parseLong(p[2]));
-            case "closed" -> generator.closed(Integer.parseInt(p[1]), Long.parseLong(p[2]));
-            default -> "error unknown command " + line;
-          };
-      System.out.println(answer);
-      System.out.flush();
-    }
+    LoadCommands.serve(
+        p ->
+            switch (p[0]) {
+              case "warm" -> generator.warm(Integer.parseInt(p[1]));
+              case "open" -> generator.open(Integer.parseInt(p[1]), Long.parseLong(p[2]));
+              case "closed" -> generator.closed(Integer.parseInt(p[1]), Long.parseLong(p[2]));
+              default -> null;
+            });
   }
 
   private String warm(int count) {
-    Outcome outcome = new Outcome();
+    LoadCommands.Outcome outcome = new LoadCommands.Outcome();
     for (int i = 0; i < count; i++) {
       sendOne(outcome, new Histogram(MAX_NANOS, 3));
     }
-    return "warm ok=" + outcome.okCount() + " failed=" + outcome.failed.get() + last(outcome);
+    return "warm ok=" + outcome.okCount() + " failed=" + outcome.failedCount() + outcome.last();
   }
 
   private String open(int rate, long millis) throws InterruptedException {
-    long interval = 1_000_000_000L / rate;
-    long count = rate * millis / 1000;
-    Recorder recorder = new Recorder(MAX_NANOS, 3);
-    Histogram lag = new Histogram(MAX_NANOS, 3);
-    Outcome outcome = new Outcome();
-    CountDownLatch done = new CountDownLatch((int) count);
-    long start = System.nanoTime() + 1_000_000;
-    for (long i = 0; i < count; i++) {
-      long intended = start + i * interval;
-      for (long wait; (wait = intended - System.nanoTime()) > 0; ) {
-        LockSupport.parkNanos(wait);
-      }
-      lag.recordValue(Math.min(MAX_NANOS, Math.max(0, System.nanoTime() - intended)));
-      client
-          .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-          .whenComplete(
-              (r, e) -> {
-                recorder.recordValue(Math.min(MAX_NANOS, System.nanoTime() - intended));
-                outcome.record(r, e);
-                done.countDown();
-              });
-    }
-    done.await(10, TimeUnit.SECONDS);
-    long elapsed = (System.nanoTime() - start) / 1_000_000;
-    return "open ok=" + outcome.okCount() + " failed=" + (outcome.failed.get() + done.getCount()) + " millis=" + elapsed
-        + " lag_p50_ns=" + lag.getValueAtPercentile(50) + " hist=" + encode(recorder.getIntervalHistogram()) + last(outcome);
+    return LoadCommands.open(
+        rate,
+        millis,
+        done -> client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) -> finish(r, e, done)));
   }
 
   private String closed(int connections, long millis) throws InterruptedException {
-    Outcome outcome = new Outcome();
+    LoadCommands.Outcome outcome = new LoadCommands.Outcome();
     List<Histogram> histograms = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
@@ -136,64 +94,31 @@ public final class LoadGenerator {
     long elapsed = (System.nanoTime() - start) / 1_000_000;
     Histogram all = new Histogram(MAX_NANOS, 3);
     histograms.forEach(all::add);
-    return "closed ok=" + outcome.okCount() + " failed=" + outcome.failed.get() + " millis=" + elapsed + " lag_p50_ns=0 hist="
-        + encode(all) + last(outcome);
+    return "closed ok=" + outcome.okCount() + " failed=" + outcome.failedCount() + " millis=" + elapsed + " lag_p50_ns=0 hist="
+        + LoadCommands.encode(all) + outcome.last();
   }
 
-  private void sendOne(Outcome outcome, Histogram histogram) {
+  private void sendOne(LoadCommands.Outcome outcome, Histogram histogram) {
     long start = System.nanoTime();
     try {
       HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
       histogram.recordValue(Math.min(MAX_NANOS, System.nanoTime() - start));
-      outcome.record(r, null);
+      finish(r, null, outcome::record);
     } catch (Exception e) {
-      outcome.record(null, e);
+      finish(null, e, outcome::record);
     }
   }
 
-  static String encode(Histogram histogram) {
-    ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
-    int length = histogram.encodeIntoCompressedByteBuffer(buffer);
-    byte[] bytes = new byte[length];
-    buffer.flip();
-    buffer.get(bytes);
-    return Base64.getEncoder().encodeToString(bytes);
-  }
-
-  private static String last(Outcome outcome) {
-    String error = outcome.lastError.get();
-    if (error == null) {
-      return "";
+  /** Tells {@code done} how a request ended: a 200, or an error (another status, an exception) and its kind. */
+  private static void finish(HttpResponse<?> response, Throwable error, LoadCommands.Done done) {
+    int status = response == null ? -1 : response.statusCode();
+    if (status == 200) {
+      done.finish(null, null);
+      return;
     }
-    String kinds = outcome.kinds.entrySet().stream().map(e -> e.getKey() + " x" + e.getValue()).sorted().toList().toString();
-    return (" last=" + error + " (first: " + outcome.firstError.get() + "; by kind: " + kinds + ")").replace('\n', ' ');
-  }
-
-  /** Counts of one command's requests. */
-  private static final class Outcome {
-    private final AtomicLong okCounter = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    private final AtomicReference<String> lastError = new AtomicReference<>();
-    private final AtomicReference<String> firstError = new AtomicReference<>();
-    private final Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
-
-    void record(HttpResponse<?> response, Throwable error) {
-      int status = response == null ? -1 : response.statusCode();
-      if (status == 200) {
-        okCounter.incrementAndGet();
-      } else {
-        failed.incrementAndGet();
-        // A mesh refusal says why (circuit breaker, bulkhead, no endpoint) in its header.
-        String description =
-            error != null ? error.toString() : "status " + status + response.headers().firstValue("x-skein-refused").map(r -> " (" + r + ")").orElse("");
-        lastError.set(description);
-        firstError.compareAndSet(null, description);
-        kinds.computeIfAbsent(error != null ? error.getClass().getSimpleName() : "status " + status, k -> new LongAdder()).increment();
-      }
-    }
-
-    long okCount() {
-      return okCounter.get();
-    }
+    // A mesh refusal says why (circuit breaker, bulkhead, no endpoint) in its header.
+    String description =
+        error != null ? error.toString() : "status " + status + response.headers().firstValue("x-skein-refused").map(r -> " (" + r + ")").orElse("");
+    done.finish(description, error != null ? error.getClass().getSimpleName() : "status " + status);
   }
 }

@@ -1,5 +1,6 @@
 package reactor.netty.http.client;
 
+import dev.skein.bootstrap.BodyCopy;
 import dev.skein.bootstrap.MeshCall;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -11,7 +12,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.util.Arrays;
 import java.util.function.BiFunction;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
@@ -30,11 +30,9 @@ import reactor.netty.NettyOutbound;
  */
 final class MeshHttpBody {
   private final BiFunction<? super HttpClientRequest, ? super NettyOutbound, ? extends Publisher<Void>> body;
-  private byte[] copy = new byte[256];
-  private int size;
+  private final BodyCopy copy = new BodyCopy();
   private volatile boolean started;
   private volatile boolean complete;
-  private volatile boolean overflow;
   private volatile HttpHeaders head;
   private volatile Recorder recorder;
 
@@ -44,12 +42,12 @@ final class MeshHttpBody {
 
   /** Whether a retry can send the body (it went out whole, or not at all). */
   boolean replayable() {
-    return !started || (complete && !overflow);
+    return !started || (complete && !copy.over());
   }
 
   /** The body's length so far, for the retry decision. */
   long length() {
-    return overflow ? MeshCall.MAX_REPLAY_BYTES + 1 : size;
+    return copy.length();
   }
 
   /** The try is decided: its connection stops being watched. */
@@ -73,7 +71,7 @@ final class MeshHttpBody {
       recorder = r;
       connection.addHandlerFirst(r.name, r);
     } else {
-      overflow = true; // nothing to watch: not replayed
+      copy.giveUp(); // nothing to watch: not replayed
     }
     return body.apply(request, out);
   }
@@ -91,7 +89,7 @@ final class MeshHttpBody {
         }
       }
     }
-    return out.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(copy, 0, size)));
+    return out.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(copy.bytes(), 0, copy.size())));
   }
 
   private synchronized void observe(Object message) {
@@ -109,20 +107,9 @@ final class MeshHttpBody {
   }
 
   private void add(ByteBuf buffer) {
-    int count = buffer.readableBytes();
-    if (overflow || count == 0) {
-      return;
+    if (buffer.isReadable()) {
+      copy.add(buffer.nioBuffer(buffer.readerIndex(), buffer.readableBytes()));
     }
-    if ((long) size + count > MeshCall.MAX_REPLAY_BYTES) {
-      overflow = true;
-      copy = null;
-      return;
-    }
-    if (size + count > copy.length) {
-      copy = Arrays.copyOf(copy, Math.max(size + count, copy.length * 2));
-    }
-    buffer.getBytes(buffer.readerIndex(), copy, size, count);
-    size += count;
   }
 
   /** Copies what the try writes on its connection; gone once the try is decided. */
@@ -141,7 +128,7 @@ final class MeshHttpBody {
         try {
           observe(msg);
         } catch (RuntimeException e) {
-          overflow = true; // whatever went wrong, this body is not replayed
+          copy.giveUp(); // whatever went wrong, this body is not replayed
         }
       }
       ctx.write(msg, promise);

@@ -1,9 +1,9 @@
 package dev.skein.instrumentation.apachehttpclient5.mesh;
 
+import dev.skein.bootstrap.BodyCopy;
 import dev.skein.bootstrap.MeshCall;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.apache.hc.core5.http.Header;
@@ -21,11 +21,9 @@ import org.apache.hc.core5.http.nio.DataStreamChannel;
  */
 final class MirroredBody implements AsyncEntityProducer {
   private final AsyncEntityProducer body;
-  private byte[] copy = new byte[256];
-  private int size;
+  private final BodyCopy copy = new BodyCopy();
   private volatile boolean started;
   private volatile boolean complete;
-  private volatile boolean overflow;
   private volatile boolean trailers;
   private boolean released;
   // Sending the copy (a retry); the next byte of the copy to send.
@@ -38,17 +36,17 @@ final class MirroredBody implements AsyncEntityProducer {
 
   /** Whether a retry can send the body again (all of it was sent, or none of it). */
   boolean replayable() {
-    return !started || (complete && !overflow && !trailers);
+    return !started || (complete && !copy.over() && !trailers);
   }
 
   /** The body's length so far, for the retry decision ({@link MeshCall#body}). */
   long length() {
-    return overflow ? MeshCall.MAX_REPLAY_BYTES + 1 : size;
+    return copy.length();
   }
 
   /** Before a try: once the body went out whole, the try sends the copy. */
   void rewind() {
-    if (started && complete && !overflow && !trailers) {
+    if (started && complete && !copy.over() && !trailers) {
       replaying = true;
       position = 0;
     }
@@ -101,16 +99,16 @@ final class MirroredBody implements AsyncEntityProducer {
 
   @Override
   public int available() {
-    return replaying ? size - position : body.available();
+    return replaying ? copy.size() - position : body.available();
   }
 
   @Override
   public void produce(DataStreamChannel channel) throws IOException {
     if (replaying) {
-      if (position < size) {
-        position += channel.write(ByteBuffer.wrap(copy, position, size - position));
+      if (position < copy.size()) {
+        position += channel.write(ByteBuffer.wrap(copy.bytes(), position, copy.size() - position));
       }
-      if (position >= size) {
+      if (position >= copy.size()) {
         channel.endStream();
       }
       return;
@@ -129,24 +127,6 @@ final class MirroredBody implements AsyncEntityProducer {
     }
   }
 
-  private synchronized void record(ByteBuffer written, int from, int count) {
-    if (overflow || count <= 0) {
-      return;
-    }
-    if ((long) size + count > MeshCall.MAX_REPLAY_BYTES) {
-      overflow = true;
-      copy = null;
-      return;
-    }
-    if (size + count > copy.length) {
-      copy = Arrays.copyOf(copy, Math.max(size + count, copy.length * 2));
-    }
-    ByteBuffer source = written.duplicate();
-    source.position(from);
-    source.get(copy, size, count);
-    size += count;
-  }
-
   /** The connection's channel as the application's producer sees it: what it takes is copied. */
   private final class Recording implements DataStreamChannel {
     private final DataStreamChannel channel;
@@ -162,9 +142,11 @@ final class MirroredBody implements AsyncEntityProducer {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-      int from = src.position();
+      ByteBuffer before = src.duplicate();
       int written = channel.write(src);
-      record(src, from, written);
+      if (written > 0) {
+        copy.add(before.limit(before.position() + written));
+      }
       return written;
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,6 +32,8 @@ final class GrpcSlots {
   static final long CLAIM_MILLIS = 2_000;
 
   private final Map<Metadata, Waiter> waiting = Collections.synchronizedMap(new WeakHashMap<>());
+  /** Calls queued and not granted yet, so that a pick with nothing queued takes no lock. */
+  private final AtomicInteger queued = new AtomicInteger();
   private final ScheduledExecutorService timer;
   private final Runnable repick;
 
@@ -64,7 +67,11 @@ final class GrpcSlots {
     }
     if (answer == CallControl.FULL) {
       w = new Waiter(route, deadline);
+      w.enterQueue(); // before it can be granted, so that the count never misses its leaving
       answer = route.acquire(w);
+      if (answer != CallControl.QUEUED) {
+        w.leaveQueue();
+      }
       if (answer == CallControl.QUEUED) {
         waiting.put(headers, w);
         if (deadline != null) {
@@ -87,6 +94,15 @@ final class GrpcSlots {
     return w;
   }
 
+  /** Whether the call with these headers is queued for a slot and not granted one yet. */
+  boolean waiting(Metadata headers) {
+    if (queued.get() == 0) {
+      return false; // the common case: nothing waits, no lock taken
+    }
+    Waiter w = waiting.get(headers);
+    return w != null && w.get() == Waiter.WAITING;
+  }
+
   /** {@link #pick} answer: past {@code maxPendingRequests}. */
   static final Object REFUSED = new Object();
 
@@ -98,14 +114,28 @@ final class GrpcSlots {
     static final int ABANDONED = 3;
     final OutboundRoute route;
     private final Deadline deadline; // of a queued call, or null
+    private final AtomicBoolean inQueue = new AtomicBoolean();
 
     Waiter(OutboundRoute route, Deadline deadline) {
       this.route = route;
       this.deadline = deadline;
     }
 
+    void enterQueue() {
+      if (inQueue.compareAndSet(false, true)) {
+        queued.incrementAndGet();
+      }
+    }
+
+    void leaveQueue() {
+      if (inQueue.compareAndSet(true, false)) {
+        queued.decrementAndGet();
+      }
+    }
+
     @Override
     public void granted() {
+      leaveQueue();
       if (deadline != null && deadline.isExpired()) {
         set(ABANDONED); // its call has failed already: the slot goes on to the next waiter
       }
@@ -132,6 +162,7 @@ final class GrpcSlots {
     /** The call's deadline passed while it waited: out of the queue, unless it was granted meanwhile. */
     void expire(Metadata headers) {
       if (get() == WAITING && route.cancel(this)) {
+        leaveQueue();
         set(ABANDONED);
         waiting.remove(headers, this);
       }

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Keeps one subchannel (connection) per endpoint the mesh resolver reports, connected eagerly,
@@ -27,12 +28,27 @@ final class MeshLoadBalancer extends LoadBalancer {
 
   private final FaultDelays delays;
   private final GrpcSlots slots;
+  private final AtomicBoolean grantRepickQueued = new AtomicBoolean();
   private boolean shutdown;
 
   MeshLoadBalancer(Helper helper) {
     this.helper = helper;
     this.delays = new FaultDelays(helper.getScheduledExecutorService(), () -> helper.getSynchronizationContext().execute(this::repick));
-    this.slots = new GrpcSlots(helper.getScheduledExecutorService(), () -> helper.getSynchronizationContext().execute(this::repick));
+    this.slots = new GrpcSlots(helper.getScheduledExecutorService(), this::repickForGrant);
+  }
+
+  /**
+   * A queued call was granted a slot. A new picker picks every buffered call again, so the grants
+   * that come while one is queued share it rather than each publish their own.
+   */
+  private void repickForGrant() {
+    if (grantRepickQueued.compareAndSet(false, true)) {
+      helper.getSynchronizationContext().execute(
+          () -> {
+            grantRepickQueued.set(false);
+            repick();
+          });
+    }
   }
 
   static String key(String address, int port) {

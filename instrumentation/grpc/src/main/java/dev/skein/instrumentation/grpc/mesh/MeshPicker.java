@@ -59,6 +59,12 @@ final class MeshPicker extends SubchannelPicker {
 
   @Override
   public PickResult pickSubchannel(PickSubchannelArgs args) {
+    if (slots != null && slots.waiting(args.getHeaders())) {
+      // Still queued for a slot: every grant publishes a new picker, which picks every buffered
+      // call again, so a backlog of N calls would route N calls per grant (N squared under
+      // overload, which kept the backlog from ever draining). A queued call is not routed again.
+      return PickResult.withNoResult();
+    }
     OutboundRoute route = Bridge.routeGrpc(host, path(args.getMethodDescriptor()), new MetadataHeaders(args.getHeaders()));
     if (route != null) {
       CallPolicy policy = route.policy();

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * DestinationPolicy {@code connectionPool.maxRequestsPerEndpoint} and {@code maxPendingRequests}
  * through real etcd, with one {@code orders} server that counts the requests in progress and the
- * connections they came on, and a JDK HttpClient under the agent sending bursts at once. One JVM
- * each for every case.
+ * connections they came on, and a JDK HttpClient under the agent sending bursts at once (and
+ * {@code HttpURLConnection} callers on Java 17 and on Java 25). One JVM each for every case.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConnectionPoolIT {
@@ -32,6 +32,8 @@ class ConnectionPoolIT {
   private static EtcdServer etcd;
   private static MeshJvm server;
   private static MeshJvm client;
+  // HttpURLConnection on Java 25 (the JDK classes the agent instruments differ from 17's), when installed
+  private static MeshJvm client25;
   private static MeshJvm grpcServer;
   private static MeshJvm grpcClient;
   private static final Pattern PACED = Pattern.compile("paced sent=(\\d+) ok=(\\d+) codes=(\\{.*?\\}) seconds=.*");
@@ -85,6 +87,17 @@ class ConnectionPoolIT {
             .property("skein.etcd.endpoints", etcd.endpoint())
             .start("dev.skein.it.apps.resilience.ConcurrencyProbe", "client");
     client.awaitLineStartingWith("ready", Duration.ofSeconds(30));
+    String java25 = System.getProperty("skein.it.java25", "");
+    if (System.getenv("CI") != null || java.nio.file.Files.isExecutable(java.nio.file.Path.of(java25))) {
+      client25 =
+          MeshJvm.builder("pool-client25")
+              .java(java25)
+              .property("skein.first.snapshot.wait.ms", "20000")
+              .property("skein.service", "frontend")
+              .property("skein.etcd.endpoints", etcd.endpoint())
+              .start("dev.skein.it.apps.resilience.ConcurrencyProbe", "client");
+      client25.awaitLineStartingWith("ready", Duration.ofSeconds(30));
+    }
     tell("sleep 0");
     // One connection open, as after a quiet spell: the bursts below find no idle one to spare.
     assertThat(burst(1, "sync").ok()).as(client.agentLog()).isEqualTo(1);
@@ -93,7 +106,7 @@ class ConnectionPoolIT {
 
   @AfterAll
   static void stopMesh() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {client, server, grpcClient, grpcServer, etcd}) {
+    for (AutoCloseable c : new AutoCloseable[] {client, client25, server, grpcClient, grpcServer, etcd}) {
       if (c != null) {
         c.close();
       }
@@ -102,6 +115,7 @@ class ConnectionPoolIT {
 
   private static void pool(String fields) throws Exception {
     int before = appliedCount(client);
+    int before25 = client25 == null ? 0 : appliedCount(client25);
     int grpcBefore = grpcClient == null ? 0 : appliedCount(grpcClient);
     etcd.put(
         Policies.DESTINATION_KEY,
@@ -114,6 +128,9 @@ class ConnectionPoolIT {
         """
             .formatted(fields));
     awaitApplied(client, before);
+    if (client25 != null) {
+      awaitApplied(client25, before25);
+    }
     if (grpcClient != null) {
       awaitApplied(grpcClient, grpcBefore);
     }
@@ -137,8 +154,12 @@ class ConnectionPoolIT {
   }
 
   private static Burst burst(int count, String mode) throws Exception {
-    client.send("burst " + count + " http://orders/ " + mode);
-    String line = client.awaitLineStartingWith("result", Duration.ofSeconds(120));
+    return burst(client, count, mode);
+  }
+
+  private static Burst burst(MeshJvm from, int count, String mode) throws Exception {
+    from.send("burst " + count + " http://orders/ " + mode);
+    String line = from.awaitLineStartingWith("result", Duration.ofSeconds(120));
     Matcher m = RESULT.matcher(line);
     assertThat(m.matches()).as(line).isTrue();
     return new Burst(m);
@@ -216,8 +237,61 @@ class ConnectionPoolIT {
     assertThat(s.maxConcurrent()).isBetween(1, 2);
   }
 
+  /** The HttpURLConnection callers: Java 17, and Java 25 when installed. */
+  private static java.util.List<MeshJvm> urlConnectionClients() {
+    return client25 == null ? java.util.List.of(client) : java.util.List.of(client, client25);
+  }
+
+  private static String java(MeshJvm jvm) {
+    return jvm == client25 ? "Java 25" : "Java 17";
+  }
+
   @Test
   @Order(4)
+  void blockingHttpUrlConnectionCallersWaitForTheirSlots() throws Exception {
+    pool("maxRequestsPerEndpoint: 4");
+    tell("sleep 0");
+    for (MeshJvm jvm : urlConnectionClients()) {
+      assertThat(burst(jvm, 1, "urlconnection").ok()).as(jvm.agentLog()).isEqualTo(1); // classes loaded, one connection kept
+    }
+    tell("sleep 50");
+    for (MeshJvm jvm : urlConnectionClients()) {
+      stats();
+      Burst b = burst(jvm, 20, "urlconnection");
+      Stats s = stats();
+      System.out.printf(
+          "HttpURLConnection (%s), maxRequestsPerEndpoint 4, 20 callers at once: ok=%d, server saw %d at once, %d requests, %d new connections%n",
+          java(jvm), b.ok(), s.maxConcurrent(), s.requests(), s.newConnections());
+      assertThat(b.ok()).as(jvm.agentLog()).isEqualTo(20);
+      assertThat(s.requests()).isEqualTo(20);
+      assertThat(s.maxConcurrent()).isBetween(1, 4);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void pastMaxPendingRequestsHttpUrlConnectionReadsTheRefusalAsAnAnswer() throws Exception {
+    pool("maxRequestsPerEndpoint: 2, maxPendingRequests: 5");
+    tell("sleep 1000");
+    for (MeshJvm jvm : urlConnectionClients()) {
+      stats();
+      Burst b = burst(jvm, 30, "urlconnection");
+      Stats s = stats();
+      System.out.printf(
+          "HttpURLConnection (%s), 2 per endpoint, 5 pending, 30 callers at once: ok=%d refused=%s failed=%d (slowest refusal %d ms), server saw %d at once%n",
+          java(jvm), b.ok(), b.refused(), b.failed(), b.refusedMaxMillis(), s.maxConcurrent());
+      // 2 sent and 5 waiting; the rest refused (503, x-skein-refused) while the first two take 1 s
+      assertThat(b.ok()).as(jvm.agentLog()).isEqualTo(7);
+      assertThat(b.refused()).isEqualTo("{pending-overflow=23}");
+      assertThat(b.failed()).isZero();
+      assertThat(b.refusedMaxMillis()).isLessThan(900);
+      assertThat(s.requests()).isEqualTo(7);
+      assertThat(s.maxConcurrent()).isBetween(1, 2);
+    }
+  }
+
+  @Test
+  @Order(6)
   void aChangeAppliesLiveAndRemovingTheLimitLiftsIt() throws Exception {
     tell("sleep 100");
     pool("maxRequestsPerEndpoint: 8");
@@ -239,7 +313,7 @@ class ConnectionPoolIT {
   }
 
   @Test
-  @Order(5)
+  @Order(7)
   void grpcCallsWaitAtThePickAndTheOverflowFailsUnavailable() throws Exception {
     grpcServer =
         TwoVersionMesh.ordersInstance(etcd, "v1")
@@ -283,7 +357,7 @@ class ConnectionPoolIT {
   }
 
   @Test
-  @Order(6)
+  @Order(8)
   void grpcCallsWhoseDeadlinePassedWhileWaitingLeaveTheQueueAndHoldNoSlot() throws Exception {
     // Overload: 2 slots, the server slow, 100 calls a second with a 150-ms deadline; nearly all
     // of them wait and fail while waiting.

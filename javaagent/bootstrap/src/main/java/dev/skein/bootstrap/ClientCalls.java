@@ -194,15 +194,17 @@ public final class ClientCalls {
   // === waiting for an endpoint slot (maxRequestsPerEndpoint) ===
 
   /** {@link #awaitSlot} answer: the call's deadline passed while it waited. */
-  private static final String SLOT_WAIT_TIMED_OUT = "slot-wait-timed-out";
+  public static final String SLOT_WAIT_TIMED_OUT = "slot-wait-timed-out";
 
   /**
    * Blocking: takes a slot on the try's endpoint, waiting on the caller's thread for one up to
-   * the call's deadline (the per-try timer starts after).
+   * the call's deadline (the per-try timer starts after). Also for a blocking library that drives
+   * its own tries (HttpURLConnection), before {@link MeshCall#admit()}.
    *
-   * @return {@code null} to go on, a refusal reason, or {@link #SLOT_WAIT_TIMED_OUT}
+   * @return {@code null} to go on (the slot, if any, is the call's until {@link MeshCall#finished}
+   *     or {@link MeshCall#releaseSlot}), a refusal reason, or {@link #SLOT_WAIT_TIMED_OUT}
    */
-  private static String awaitSlot(MeshCall call) throws InterruptedIOException {
+  public static String awaitSlot(MeshCall call) throws InterruptedIOException {
     String slot = call.acquireSlot(null);
     if (slot != CallControl.FULL) {
       return slot;

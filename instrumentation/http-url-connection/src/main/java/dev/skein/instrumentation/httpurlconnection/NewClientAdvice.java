@@ -2,7 +2,6 @@ package dev.skein.instrumentation.httpurlconnection;
 
 import dev.skein.bootstrap.instrumentation.httpurlconnection.HttpUrlConnectionCalls;
 import dev.skein.bootstrap.instrumentation.httpurlconnection.HttpUrlConnectionRouting;
-import dev.skein.bootstrap.instrumentation.httpurlconnection.MeshAnswer;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URL;
@@ -17,8 +16,9 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
 final class NewClientAdvice {
   private NewClientAdvice() {}
 
-  // Not suppressed: the mesh's own answer (an injected abort) is thrown here, before anything is
-  // written; the helpers catch every fault of their own.
+  // Not suppressed: the mesh's own answer (an injected abort, a refusal) or the end of a wait for
+  // an endpoint slot is thrown here, before anything is written; the helpers catch every fault of
+  // their own.
   @Advice.OnMethodEnter
   static void enter(@Advice.Argument(value = 0, readOnly = false) URL url, @Advice.Argument(4) HttpURLConnection connection)
       throws java.io.IOException {
@@ -26,7 +26,7 @@ final class NewClientAdvice {
     if (target != null) {
       url = target;
     }
-    MeshAnswer answer = HttpUrlConnectionCalls.answer(connection);
+    java.io.IOException answer = HttpUrlConnectionCalls.answer(connection);
     if (answer != null) {
       throw answer;
     }

@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   server: sleep MILLIS | stats   (prints "listening PORT"; stats: "stats requests=N maxConcurrent=N
  *                                    connections=N newConnections=N" since the last stats, connections
  *                                    by client port, new ones never seen before)
- *   client: burst COUNT URL async|sync   (COUNT requests at once: sendAsync, or send from COUNT threads;
- *                                    prints "result ok=N refused={reason=N} failed=N refusedMaxMillis=N last=...")
+ *   client: burst COUNT URL async|sync|urlconnection   (COUNT requests at once: sendAsync, or send
+ *                                    from COUNT threads, or HttpURLConnection from COUNT threads; prints
+ *                                    "result ok=N refused={reason=N} failed=N refusedMaxMillis=N last=...")
  * </pre>
  */
 public final class ConcurrencyProbe {
@@ -120,11 +121,15 @@ public final class ConcurrencyProbe {
               client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((r, e) -> Outcome.of(r, e, start)));
         } else {
           CompletableFuture<Outcome> f = new CompletableFuture<>();
+          boolean urlConnection = parts[3].equals("urlconnection");
           Thread t =
               new Thread(
                   () -> {
                     try {
-                      f.complete(Outcome.of(client.send(request, HttpResponse.BodyHandlers.ofString()), null, start));
+                      f.complete(
+                          urlConnection
+                              ? urlConnection(parts[2], start)
+                              : Outcome.of(client.send(request, HttpResponse.BodyHandlers.ofString()), null, start));
                     } catch (Exception e) {
                       f.complete(Outcome.of(null, e, start));
                     }
@@ -153,6 +158,20 @@ public final class ConcurrencyProbe {
       System.out.println("result ok=" + ok + " refused=" + refused + " failed=" + failed + " refusedMaxMillis=" + refusedMaxMillis + " last=" + last);
       System.out.flush();
     }
+  }
+
+  /** One GET with {@code java.net.HttpURLConnection}: a refusal is read as any server's answer. */
+  private static Outcome urlConnection(String url, long start) throws java.io.IOException {
+    java.net.HttpURLConnection connection = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
+    connection.setConnectTimeout(10_000);
+    connection.setReadTimeout(30_000);
+    int status = connection.getResponseCode();
+    try (java.io.InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+      if (in != null) {
+        in.readAllBytes();
+      }
+    }
+    return new Outcome(status, connection.getHeaderField("x-skein-refused"), "status " + status, (System.nanoTime() - start) / 1_000_000);
   }
 
   private record Outcome(int status, String refusal, String error, long millis) {

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   fail PERCENT   answer 500 to that share of requests, at random
  *   sleep MILLIS   wait that long before every answer
  *   count          print "count N": requests received since the last count
+ *   bodies         print "bodies N": requests with a body since the last bodies
  * </pre>
  *
  * Answers its {@code ECHO_VERSION} otherwise (followed by {@code :} and the request body when the
@@ -29,6 +30,7 @@ public final class FlakyServer {
   private static volatile double failPercent;
   private static volatile long sleepMillis;
   private static final AtomicLong received = new AtomicLong();
+  private static final AtomicLong withBody = new AtomicLong();
 
   private FlakyServer() {}
 
@@ -42,6 +44,9 @@ public final class FlakyServer {
         exchange -> {
           received.incrementAndGet();
           byte[] request = exchange.getRequestBody().readAllBytes();
+          if (request.length > 0) {
+            withBody.incrementAndGet();
+          }
           if (sleepMillis > 0) {
             try {
               Thread.sleep(sleepMillis);
@@ -67,6 +72,7 @@ public final class FlakyServer {
         case "fail" -> failPercent = Double.parseDouble(parts[1]);
         case "sleep" -> sleepMillis = Long.parseLong(parts[1]);
         case "count" -> System.out.println("count " + received.getAndSet(0));
+        case "bodies" -> System.out.println("bodies " + withBody.getAndSet(0));
         default -> System.out.println("error unknown command: " + line);
       }
       System.out.println("ok");

@@ -25,7 +25,8 @@ import java.util.WeakHashMap;
  * call. The trace headers go into the request head each time the JDK writes it.
  *
  * <p>Retries: a routed call's policy is a {@link MeshCall}, made as the JDK first connects (abort,
- * then the breaker and the bulkhead, for every try). When the outermost {@code getInputStream}
+ * then, for every try, a slot on its endpoint under {@code maxRequestsPerEndpoint}, waited for on
+ * the caller's thread, the breaker and the bulkhead). When the outermost {@code getInputStream}
  * ends, a retryable outcome (status or failure) is retried as {@link MeshCall#retryDelay} decides:
  * the connection is reset ({@link HttpUrlConnectionResend}), the next connect goes to the retry's
  * endpoint, and {@code getInputStream} runs again on the caller's thread, sending the same request
@@ -50,7 +51,7 @@ public final class HttpUrlConnectionCalls {
     boolean rolled;
     // The policy of a routed call, from its first connect; null when not routed.
     MeshCall mesh;
-    // The current try holds the bulkhead (given back by mesh.finished).
+    // The current try holds its endpoint slot and the bulkhead (given back by mesh.finished).
     boolean admitted;
     // The mesh answered the current try itself (abort, refusal): its answer stands, no retry.
     boolean answered;
@@ -94,9 +95,16 @@ public final class HttpUrlConnectionCalls {
   /**
    * The JDK is about to write the request head {@code requests} (a {@code sun.net.www.MessageHeader}):
    * the call starts with the first write, each write is an attempt, each carries the trace headers.
+   * A routed call's first write also sends the Route's mirror copy, if the dice chose one.
+   *
+   * @param poster the body the JDK buffered (a {@code ByteArrayOutputStream}), or {@code null}
+   * @param streaming whether the body is streamed (fixed-length or chunked streaming mode)
    */
-  public static void beforeWrite(HttpURLConnection connection, Object requests) {
+  public static void beforeWrite(HttpURLConnection connection, Object requests, Object poster, boolean streaming) {
     try {
+      if (HttpUrlConnectionMirror.sending() != null) {
+        return; // a mirror copy: no span, no trace headers of its own
+      }
       State s = state(connection);
       if (s.call == null && s.inject == null) {
         URL url = connection.getURL();
@@ -106,6 +114,9 @@ public final class HttpUrlConnectionCalls {
                 "http", s.route, connection.getRequestMethod(), url.toString(), url.getHost(), port(url), inject);
         s.inject = inject;
         delay(s.route, s.call);
+        if (s.route != null && s.route.mirror() != null) {
+          HttpUrlConnectionMirror.copy(connection, s.route.mirror(), requests, poster, streaming);
+        }
       }
       if (s.route != null && s.call != null) {
         Bridge.attemptEnd(s.attempt, -1, null, "jdk-resend");
@@ -149,10 +160,12 @@ public final class HttpUrlConnectionCalls {
   }
 
   /**
-   * Rolled once per connection as the JDK opens it for a routed request: the mesh's own answer
-   * (an injected abort) to throw there, or {@code null} to send.
+   * Rolled once per connection as the JDK opens it for a routed request, and again for each
+   * retry: the mesh's own answer (an injected abort, a refusal) or the failure (the call's
+   * deadline passed while the try waited for an endpoint slot) to throw there, or {@code null}
+   * to send.
    */
-  public static MeshAnswer answer(HttpURLConnection connection) {
+  public static IOException answer(HttpURLConnection connection) {
     try {
       State s = connection == null ? null : STATES.get(connection);
       if (s == null || s.route == null || (s.rolled && !s.readmit)) {
@@ -169,8 +182,16 @@ public final class HttpUrlConnectionCalls {
       if (abort > 0) {
         answer = new MeshAnswer(abort, ClientCalls.FAULT_HEADER, "abort");
       } else {
-        // The breaker, then the bulkhead, whose slot the end of the try gives back.
-        String refusal = s.mesh.admit();
+        // A slot on the endpoint (maxRequestsPerEndpoint), waited for on the caller's thread up
+        // to the call's deadline; then the breaker and the bulkhead. The end of the try gives
+        // both back (MeshCall.finished), a refusal gives the slot back at once.
+        String refusal = ClientCalls.awaitSlot(s.mesh);
+        if (refusal == ClientCalls.SLOT_WAIT_TIMED_OUT) {
+          s.answered = true;
+          startCall(connection, s);
+          return new SocketTimeoutException("timed out waiting for a free slot on " + s.mesh.route().authority() + " (maxRequestsPerEndpoint)");
+        }
+        refusal = refusal != null ? s.mesh.refused(refusal) : s.mesh.admit();
         if (refusal != null) {
           answer = new MeshAnswer(503, ClientCalls.REFUSED_HEADER, refusal);
         } else {
@@ -180,20 +201,27 @@ public final class HttpUrlConnectionCalls {
         }
       }
       s.answered = true;
-      if (s.call == null && s.inject == null) {
-        URL url = connection.getURL();
-        s.inject = new HashMap<>();
-        s.call = Bridge.clientStart("http", s.route, connection.getRequestMethod(), url.toString(), url.getHost(), port(url), s.inject);
-      }
+      startCall(connection, s);
       if (ClientCalls.FAULT_HEADER.equals(answer.header)) {
         Bridge.callFault(s.call, "abort", 0);
       } else if (!first) {
         Bridge.attemptEnd(Bridge.attemptStart(s.call, ++s.attempts, s.route), 503, null, s.mesh.decision());
       }
       return answer;
+    } catch (InterruptedIOException e) {
+      return e; // interrupted while waiting for a slot: the caller sees its interrupt
     } catch (Throwable t) {
       AgentFaults.record("http-url-connection-answer", t);
       return null;
+    }
+  }
+
+  /** The call's span, for a call the mesh ends before the JDK writes anything. */
+  private static void startCall(HttpURLConnection connection, State s) {
+    if (s.call == null && s.inject == null) {
+      URL url = connection.getURL();
+      s.inject = new HashMap<>();
+      s.call = Bridge.clientStart("http", s.route, connection.getRequestMethod(), url.toString(), url.getHost(), port(url), s.inject);
     }
   }
 
@@ -345,6 +373,11 @@ public final class HttpUrlConnectionCalls {
    */
   public static Object reconnect(HttpURLConnection connection, Throwable thrown, java.net.Proxy proxy, int connectTimeout, boolean useCache) {
     State s = connection == null ? null : STATES.get(connection);
+    if (s != null && s.mesh != null && !connectFailure(thrown)) {
+      // Opened but failed (a TLS handshake): the try's endpoint slot and bulkhead slot go back
+      // now, since the application may never read or disconnect this connection.
+      release(s, 0);
+    }
     if (s == null || s.mesh == null || s.answered || RECONNECTING.get() != null || !connectFailure(thrown)) {
       return null;
     }

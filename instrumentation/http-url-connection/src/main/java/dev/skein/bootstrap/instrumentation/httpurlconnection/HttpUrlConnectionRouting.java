@@ -21,6 +21,10 @@ public final class HttpUrlConnectionRouting {
       if (url == null || !"http".equals(url.getProtocol())) {
         return null;
       }
+      OutboundRoute copy = HttpUrlConnectionMirror.sending();
+      if (copy != null) {
+        return retarget(url, copy); // a mirror copy goes to the mirror endpoint, under no policy
+      }
       OutboundRoute retry = HttpUrlConnectionCalls.retryEndpoint(connection);
       if (retry != null) {
         HttpUrlConnectionCalls.routed(connection, retry); // the retry's read timeout is set already

@@ -12,8 +12,9 @@ import java.util.TreeMap;
 
 /**
  * A plain {@code HttpURLConnection} caller (no mesh code, no TLS settings), driven on stdin:
- * {@code send COUNT URL [READ_TIMEOUT [PUT]]} makes the GETs (or PUTs of a small body written to
- * {@code getOutputStream()}) one after the other and answers
+ * {@code send COUNT URL [READ_TIMEOUT [PUT|DISCONNECT|CONNECT]]} makes the GETs (or PUTs of a small
+ * body written to {@code getOutputStream()}, or {@code connect()} with or without
+ * {@code disconnect()} and nothing read, counted ok when they return) one after the other and answers
  * {@code result ok=N failed=N statuses={200=..} faults=N refused={..} errors={Name=..} minMillis=M maxMillis=M bodies={...}}.
  */
 public final class UrlConnectionCaller {
@@ -41,28 +42,15 @@ public final class UrlConnectionCaller {
           HttpURLConnection c = (HttpURLConnection) new URL(p[2]).openConnection();
           c.setConnectTimeout(5000);
           c.setReadTimeout(p.length > 3 ? Integer.parseInt(p[3]) : 10_000);
-          if (p.length > 4) {
-            c.setRequestMethod(p[4]);
-            c.setDoOutput(true);
-            try (java.io.OutputStream out = c.getOutputStream()) { // the JDK connects here
-              out.write("order-42".getBytes(StandardCharsets.UTF_8));
+          if (p.length > 4 && (p[4].equals("DISCONNECT") || p[4].equals("CONNECT"))) {
+            c.connect();
+            if (p[4].equals("DISCONNECT")) {
+              c.disconnect();
             }
-          }
-          int status = c.getResponseCode();
-          statuses.merge(status, 1, Integer::sum);
-          if (c.getHeaderField("x-skein-fault") != null) {
-            faults++;
-          }
-          String why = c.getHeaderField("x-skein-refused");
-          if (why != null) {
-            refused.merge(why, 1, Integer::sum);
-          }
-          try (InputStream body = status < 400 ? c.getInputStream() : c.getErrorStream()) {
-            String text = body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8);
-            if (status == 200) {
-              ok++;
-              bodies.merge(text, 1, Integer::sum);
-            }
+            ok++;
+          } else {
+            ok += call(c, p, statuses, refused, bodies);
+            faults += c.getHeaderField("x-skein-fault") != null ? 1 : 0;
           }
         } catch (IOException | RuntimeException e) {
           errors.merge(e.getClass().getSimpleName(), 1, Integer::sum);
@@ -75,5 +63,31 @@ public final class UrlConnectionCaller {
           + " refused=" + refused + " errors=" + errors + " minMillis=" + min + " maxMillis=" + max + " bodies=" + bodies);
       System.out.flush();
     }
+  }
+
+  /** One GET or PUT: 1 when it answered 200. */
+  private static int call(HttpURLConnection c, String[] p, Map<Integer, Integer> statuses, Map<String, Integer> refused, Map<String, Integer> bodies)
+      throws IOException {
+    if (p.length > 4) {
+      c.setRequestMethod(p[4]);
+      c.setDoOutput(true);
+      try (java.io.OutputStream out = c.getOutputStream()) { // the JDK connects here
+        out.write("order-42".getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    int status = c.getResponseCode();
+    statuses.merge(status, 1, Integer::sum);
+    String why = c.getHeaderField("x-skein-refused");
+    if (why != null) {
+      refused.merge(why, 1, Integer::sum);
+    }
+    try (InputStream body = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+      String text = body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8);
+      if (status == 200) {
+        bodies.merge(text, 1, Integer::sum);
+        return 1;
+      }
+    }
+    return 0;
   }
 }

@@ -379,6 +379,63 @@ class UrlConnectionClientMeshIT {
     }
   }
 
+  /**
+   * {@code maxRequestsPerEndpoint: 1}: a connection opened and disconnected unread gives its
+   * endpoint slot back (five in a row, then GETs, all go at once); one left open unread keeps it,
+   * and the next call waits for it on the caller's thread until the Route's 500 ms timeout ends
+   * the wait with the JDK's own {@code SocketTimeoutException}.
+   */
+  @Test
+  @Order(7)
+  void anEndpointSlotGoesBackOnDisconnectAndTheWaitEndsAtTheRouteTimeout() throws Exception {
+    String endpoint = "/skein/endpoints/default/oneslot/one";
+    String pool = "/skein/policies/default/DestinationPolicy/oneslot";
+    String route = "/skein/policies/default/Route/oneslot";
+    etcd.put(endpoint, "{\"address\":\"127.0.0.1\",\"port\":" + outside.getAddress().getPort() + ",\"protocol\":\"http\"}");
+    etcd.put(route, """
+        kind: Route
+        metadata: {name: oneslot}
+        spec:
+          host: oneslot
+          http:
+            - name: default
+              route:
+                - destination: {host: oneslot}
+              timeout: 500ms
+        """);
+    etcd.put(pool, """
+        kind: DestinationPolicy
+        metadata: {name: oneslot}
+        spec:
+          host: oneslot
+          connectionPool: {maxRequestsPerEndpoint: 1}
+        """);
+    try {
+      for (MeshJvm c : callers.keySet()) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+            assertThat(send(c, 1, "http://oneslot/")).contains("ok=1 ").contains("bodies={outside=1}"));
+      }
+      Thread.sleep(1500); // every policy applied (within a second)
+      for (MeshJvm c : callers.keySet()) {
+        String disconnected = send(c, 5, "http://oneslot/ 10000 DISCONNECT");
+        String after = send(c, 3, "http://oneslot/");
+        String leaked = send(c, 1, "http://oneslot/ 10000 CONNECT");
+        String waited = send(c, 1, "http://oneslot/");
+        System.out.printf("HttpURLConnection, 1 per endpoint: %s | %s | left open: %s | %s%n", disconnected, after, leaked, waited);
+        assertThat(disconnected).as(c.agentLog()).contains("ok=5 ").contains("errors={}");
+        assertThat(after).contains("ok=3 ").contains("bodies={outside=3}");
+        assertThat(leaked).contains("ok=1 ");
+        assertThat(waited).contains("errors={SocketTimeoutException=1}");
+        long millis = Long.parseLong(waited.replaceAll(".*maxMillis=(\\d+).*", "$1"));
+        assertThat(millis).as(waited).isBetween(400L, 1500L);
+      }
+    } finally {
+      etcd.delete(pool);
+      etcd.delete(route);
+      etcd.delete(endpoint);
+    }
+  }
+
   /** A call span of huc-client whose {@code skein.fault} is this, or null. */
   private static Span faulted(String fault) {
     return otlp.spans("huc-client", Span.SpanKind.SPAN_KIND_CLIENT).stream()

@@ -20,9 +20,11 @@ import net.bytebuddy.agent.builder.AgentBuilder;
  * trace headers go in) and ends as {@code getInputStream} (which {@code getResponseCode} goes
  * through) returns or throws. Mutual TLS: the socket {@code NetworkClient.doConnect} returns to the
  * plain HTTP client is layered with the mesh's TLS when the endpoint takes it. Policies: where the
- * JDK opens the connection ({@code New}) the Route's timeout becomes the read timeout and an
- * injected abort or a breaker/bulkhead refusal is thrown, then turned by {@code getInputStream}
- * into the response the caller reads; {@code disconnect()} gives back an unread call's bulkhead slot.
+ * JDK opens the connection ({@code New}) the Route's timeout becomes the read timeout, each try
+ * waits there for its endpoint slot ({@code maxRequestsPerEndpoint}), and an injected abort or a
+ * refusal (breaker, bulkhead, pending overflow) is thrown, then turned by {@code getInputStream}
+ * into the response the caller reads; {@code disconnect()} gives back an unread call's slots. The
+ * first {@code writeRequests} of a routed call hands the Route's mirror copy to the mesh's own pool.
  * Retries: the outermost {@code getInputStream} sends the request again to another endpoint (see
  * {@code HttpUrlConnectionCalls}).
  */

@@ -11,6 +11,8 @@ import java.util.List;
  * @param openMillis how long each open-loop phase lasts
  * @param connections the closed-loop connections for maximum throughput
  * @param engineCounts how many watching engines the propagation figure is measured with
+ * @param firstWarmMillis in the first round only, an uncounted open-loop phase at the first rate
+ *     after the ramp, so that the latency rows are of warm JVMs (its failures are reported apart)
  */
 record BenchOptions(
     boolean quickMode,
@@ -23,14 +25,15 @@ record BenchOptions(
     int connections,
     List<Integer> engineCounts,
     int propagationPuts,
-    List<String> scenarios) {
+    List<String> scenarios,
+    long firstWarmMillis) {
 
   static BenchOptions quick() {
-    return new BenchOptions(true, 1, List.of(500), 1_500, 100, 500, 1_000, 4, List.of(1, 10), 2, List.of());
+    return new BenchOptions(true, 1, List.of(500), 1_500, 100, 500, 1_000, 4, List.of(1, 10), 2, List.of(), 0);
   }
 
   static BenchOptions full() {
-    return new BenchOptions(false, 5, List.of(500, 1000), 20_000, 3_000, 5_000, 10_000, 4, List.of(1, 100, 500), 10, List.of());
+    return new BenchOptions(false, 5, List.of(500, 1000), 20_000, 3_000, 5_000, 10_000, 4, List.of(1, 100, 500), 10, List.of(), 10_000);
   }
 
   /**
@@ -50,10 +53,13 @@ record BenchOptions(
         case "--seconds" -> o = o.with(o.rounds, o.rates, (long) (Double.parseDouble(value) * 1000), o.engineCounts, o.scenarios);
         case "--engines" -> o = o.with(o.rounds, o.rates, o.openMillis, ints(value), o.scenarios);
         case "--scenarios" -> o = o.with(o.rounds, o.rates, o.openMillis, o.engineCounts, List.of(value.split(",")));
+        case "--first-warm-seconds" -> o = new BenchOptions(o.quickMode, o.rounds, o.rates, o.openMillis, o.warmRequests,
+            o.sequentialMillis, o.closedMillis, o.connections, o.engineCounts, o.propagationPuts, o.scenarios,
+            (long) (Double.parseDouble(value) * 1000));
         default -> {
           if (args[i].startsWith("--")) {
             throw new IllegalArgumentException("unknown option " + args[i]
-                + " (known: --quick --rounds N --rates R,R --seconds S --engines N,N --scenarios a,b)");
+                + " (known: --quick --rounds N --rates R,R --seconds S --engines N,N --scenarios a,b --first-warm-seconds S)");
           }
           continue;
         }
@@ -67,7 +73,7 @@ record BenchOptions(
 
   private BenchOptions with(int rounds, List<Integer> rates, long openMillis, List<Integer> engines, List<String> scenarios) {
     return new BenchOptions(quickMode, rounds, rates, openMillis, warmRequests, sequentialMillis, closedMillis, connections, engines,
-        propagationPuts, scenarios);
+        propagationPuts, scenarios, firstWarmMillis);
   }
 
   private static List<Integer> ints(String csv) {

@@ -97,9 +97,14 @@ public final class BenchReport {
         String.format(
             Locale.ROOT,
             "Settings: %d round(s), scenarios interleaved; open loop at %s requests/s for %.1f s each; sequential requests"
-                + " for %.1f s; closed loop with %d connections for %.1f s; run took %.0f s.%s\n\n",
+                + " for %.1f s; closed loop with %d connections for %.1f s; %s; run took %.0f s.%s\n\n",
             options.rounds(), options.rates(), options.openMillis() / 1000.0, options.sequentialMillis() / 1000.0,
-            options.connections(), options.closedMillis() / 1000.0, seconds,
+            options.connections(), options.closedMillis() / 1000.0,
+            options.firstWarmMillis() > 0
+                ? String.format(Locale.ROOT, "before the first round's measured phases, %.0f s at the measured rate, HTTP and gRPC,"
+                    + " not counted (the JVMs have just started; its failures are on a row of their own)", options.firstWarmMillis() / 1000.0)
+                : "no warm-up phase at the measured rate",
+            seconds,
             options.quickMode() ? " **Quick mode: proves that everything runs; the figures are not meaningful.**" : ""));
     ScenarioResult base = results.get(0);
     List<ScenarioResult> shown = results.stream().filter(r -> r.skipped == null && r.error == null).toList();
@@ -139,6 +144,12 @@ public final class BenchReport {
     shown.forEach(r -> md.append(' ').append(r.failures).append(" / ").append(r.requests).append(" |"));
     md.append("\n| gRPC calls failed / sent |");
     shown.forEach(r -> md.append(' ').append(r.grpcFailures).append(" / ").append(r.grpcRequests).append(" |"));
+    if (options.firstWarmMillis() > 0) {
+      md.append("\n| first round's warm-up at " + options.rates().get(0) + "/s (not counted): requests failed / sent |");
+      shown.forEach(r -> md.append(' ').append(r.warmFailures).append(" / ").append(r.warmRequests).append(" |"));
+      md.append("\n| first round's warm-up at " + grpcRate + "/s (not counted): gRPC calls failed / sent |");
+      shown.forEach(r -> md.append(' ').append(r.grpcWarmFailures).append(" / ").append(r.grpcWarmRequests).append(" |"));
+    }
     md.append("\n\n");
     md.append(
         "Cells: the median over rounds (latency: percentiles of all rounds' requests together), then the ratio to the"

@@ -111,7 +111,7 @@ public final class MeshBench {
             if (result.error == null) {
               try {
                 new ScenarioRound(options, e.getKey(), e.getValue().http(), e.getValue().grpc(), result, progress,
-                        "round " + round + "/" + options.rounds())
+                        "round " + round + "/" + options.rounds(), round == 1)
                     .run();
               } catch (Exception | AssertionError ex) {
                 fail(result, "round " + round + " (" + e.getKey().processState() + ")", ex);
@@ -209,26 +209,19 @@ public final class MeshBench {
   /** One scenario's share of one round. */
   private record ScenarioRound(
       BenchOptions options, Scenario scenario, LoadDriver driver, LoadDriver grpc, ScenarioResult result, Progress progress,
-      String round) {
+      String round, boolean first) {
 
     void run() throws Exception {
       step("time to first request");
       result.firstRequestMillis.add(firstRequestMillis());
       step("warm-up");
       driver.warm(Math.max(1, options.warmRequests() / 5), Duration.ofSeconds(30));
-      // Uncounted open-loop seconds ramping up to the first rate (an eighth, a quarter, a half, all
-      // of it): the client opens the connections that rate needs now, a few at a time, so that the
-      // measured phase does not start with a burst of new connections. With mutual TLS a burst of
-      // cold handshakes (crypto code not yet compiled) can take longer than the client's connect
-      // timeout, and the failures open the circuit breaker. The same ramp for every scenario.
-      int first = options.rates().get(0);
-      long stepMillis = options.quickMode() ? 250 : 1000; // the quick mode only proves that it runs
-      for (int divisor : new int[] {8, 4, 2, 1}) {
-        LoadDriver.Phase ramp = driver.open(Math.max(1, first / divisor), stepMillis);
-        if (ramp.failed() > 0) {
-          progress.note(result.id + ": " + ramp.failed() + " of " + (ramp.ok() + ramp.failed()) + " requests failed while ramping up to "
-              + first + "/s (at " + first / divisor + "/s; not counted), the last: " + ramp.lastError());
-        }
+      int firstRate = options.rates().get(0);
+      rampUp(driver, firstRate, "requests");
+      LoadDriver.Phase warm = firstRoundWarmUp(driver, firstRate, "requests");
+      if (warm != null) {
+        result.warmRequests += warm.ok() + warm.failed();
+        result.warmFailures += warm.failed();
       }
 
       List<Long> client = List.of(driver.pid());
@@ -282,6 +275,45 @@ public final class MeshBench {
     }
 
     /**
+     * Uncounted open-loop seconds ramping up to {@code rate} (an eighth, a quarter, a half, all of
+     * it): the client opens the connections that rate needs now, a few at a time, so that the
+     * measured phase does not start with a burst of new connections. With mutual TLS a burst of
+     * cold handshakes (crypto code not yet compiled) can take longer than the client's connect
+     * timeout, and the failures open the circuit breaker. The same ramp for every scenario.
+     */
+    private void rampUp(LoadDriver load, int rate, String what) throws Exception {
+      long stepMillis = options.quickMode() ? 250 : 1000; // the quick mode only proves that it runs
+      for (int divisor : new int[] {8, 4, 2, 1}) {
+        LoadDriver.Phase ramp = load.open(Math.max(1, rate / divisor), stepMillis);
+        if (ramp.failed() > 0) {
+          progress.note(result.id + ": " + ramp.failed() + " of " + (ramp.ok() + ramp.failed()) + " " + what
+              + " failed while ramping up to " + rate + "/s (at " + rate / divisor + "/s; not counted), the last: " + ramp.lastError());
+        }
+      }
+    }
+
+    /**
+     * In the first round, an uncounted phase at the measured rate: the JVMs have just started, and
+     * the JIT is still compiling the code the load runs through (more of it under an agent, most
+     * under mutual TLS), so without it the first round measures warm-up, not the steady state the
+     * later rounds show. Its failures are reported on a row of their own.
+     *
+     * @return the phase, or {@code null} when it is not run
+     */
+    private LoadDriver.Phase firstRoundWarmUp(LoadDriver load, int rate, String what) throws Exception {
+      if (!first || options.firstWarmMillis() <= 0) {
+        return null;
+      }
+      step(what + " at " + rate + "/s, first-round warm-up (not counted)");
+      LoadDriver.Phase warm = load.open(rate, options.firstWarmMillis());
+      if (warm.failed() > 0) {
+        progress.note(result.id + ": " + warm.failed() + " of " + (warm.ok() + warm.failed()) + " " + what
+            + " failed in the first round's warm-up at " + rate + "/s (not counted), the last: " + warm.lastError());
+      }
+      return warm;
+    }
+
+    /**
      * The gRPC pair's share of the round: a short warm-up, then one open-loop phase at the reference
      * rate, as long as each HTTP one, with the CPU of the gRPC client, servers and proxies over it.
      */
@@ -289,6 +321,12 @@ public final class MeshBench {
       step("gRPC warm-up");
       grpc.warm(Math.max(1, options.warmRequests() / 5), Duration.ofSeconds(30));
       int rate = options.referenceRate();
+      rampUp(grpc, rate, "gRPC calls");
+      LoadDriver.Phase warm = firstRoundWarmUp(grpc, rate, "gRPC calls");
+      if (warm != null) {
+        result.grpcWarmRequests += warm.ok() + warm.failed();
+        result.grpcWarmFailures += warm.failed();
+      }
       List<Long> client = List.of(grpc.pid());
       List<Long> servers = scenario.grpcServerPids();
       long clientCpu = ProcStat.cpuNanos(client);

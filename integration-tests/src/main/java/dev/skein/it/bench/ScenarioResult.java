@@ -42,6 +42,11 @@ final class ScenarioResult {
   String grpcError;
   long grpcRequests;
   long grpcFailures;
+  // The first round's uncounted warm-up at the first rate (HTTP) and the reference rate (gRPC).
+  long warmRequests;
+  long warmFailures;
+  long grpcWarmRequests;
+  long grpcWarmFailures;
   boolean hasProxies;
 
   ScenarioResult(Scenario scenario) {

@@ -33,7 +33,7 @@ record BenchOptions(
   }
 
   static BenchOptions full() {
-    return new BenchOptions(false, 5, List.of(500, 1000), 20_000, 3_000, 5_000, 10_000, 4, List.of(1, 100, 500), 10, List.of(), 10_000);
+    return new BenchOptions(false, 5, List.of(500, 1000), 20_000, 3_000, 5_000, 10_000, 4, List.of(1, 100, 500), 10, List.of(), 20_000);
   }
 
   /**

@@ -1,5 +1,6 @@
 package reactor.netty.http.client;
 
+import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.BodyCopy;
 import dev.skein.bootstrap.MeshCall;
 import io.netty.buffer.ByteBuf;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -27,6 +29,10 @@ import reactor.netty.NettyOutbound;
  * callback had set; the callback does not run again. A body not written to its end before the
  * answer (or the failure) came, or over the bound, cannot be replayed; a try whose callback never
  * ran (a connect failure) leaves the next try to run it.
+ *
+ * <p>Once the body has been written whole (within the bound, without trailers), the copy's send
+ * callback is also handed, once, to whoever wants it (a Route {@code mirror} copy), on the
+ * connection's event loop after the body's end was written.
  */
 final class MeshHttpBody {
   private final BiFunction<? super HttpClientRequest, ? super NettyOutbound, ? extends Publisher<Void>> body;
@@ -35,9 +41,15 @@ final class MeshHttpBody {
   private volatile boolean complete;
   private volatile HttpHeaders head;
   private volatile Recorder recorder;
+  private volatile Consumer<BiFunction<HttpClientRequest, NettyOutbound, Publisher<Void>>> whole;
+  private boolean wholeNow; // the body's end was just written whole: hand it over after the write
 
-  MeshHttpBody(BiFunction<? super HttpClientRequest, ? super NettyOutbound, ? extends Publisher<Void>> body) {
+  /** @param whole gets the copy's send callback once the body has been written whole, or {@code null} */
+  MeshHttpBody(
+      BiFunction<? super HttpClientRequest, ? super NettyOutbound, ? extends Publisher<Void>> body,
+      Consumer<BiFunction<HttpClientRequest, NettyOutbound, Publisher<Void>>> whole) {
     this.body = body;
+    this.whole = whole;
   }
 
   /** Whether a retry can send the body (it went out whole, or not at all). */
@@ -101,8 +113,38 @@ final class MeshHttpBody {
     } else if (message instanceof ByteBuf buffer) {
       add(buffer);
     }
-    if (message instanceof LastHttpContent) {
+    if (message instanceof LastHttpContent last) {
       complete = true;
+      wholeNow = whole != null && !copy.over() && last.trailingHeaders().isEmpty();
+    }
+  }
+
+  /** Hands the whole body's copy over, once, if its end was just written. */
+  private void handOver(ChannelHandlerContext ctx) {
+    Consumer<BiFunction<HttpClientRequest, NettyOutbound, Publisher<Void>>> taker;
+    synchronized (this) {
+      taker = wholeNow ? whole : null;
+      wholeNow = false;
+      if (taker != null) {
+        whole = null;
+      }
+    }
+    if (taker == null) {
+      return;
+    }
+    try {
+      // After the task that wrote the body's end (and its flush): the copy never goes first.
+      ctx.executor().execute(() -> mirror(taker));
+    } catch (Throwable t) {
+      AgentFaults.record("reactor-netty-mirror", t); // an event loop shutting down: no copy
+    }
+  }
+
+  private void mirror(Consumer<BiFunction<HttpClientRequest, NettyOutbound, Publisher<Void>>> taker) {
+    try {
+      taker.accept(this::replay);
+    } catch (Throwable t) {
+      AgentFaults.record("reactor-netty-mirror", t);
     }
   }
 
@@ -132,6 +174,7 @@ final class MeshHttpBody {
         }
       }
       ctx.write(msg, promise);
+      handOver(ctx);
     }
   }
 }

@@ -11,10 +11,13 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.netty.Connection;
+import reactor.netty.NettyOutbound;
 
 /**
  * The mesh's way into a Reactor Netty {@code HttpClient} request: {@code MonoHttpConnect.subscribe}
@@ -101,11 +104,14 @@ public final class MeshHttpConnect {
     // may too. Any other method's callback writes a body of unknown length, which is mirrored as
     // it goes out, for a retry to send the copy (MeshHttpBody).
     boolean noBody = config.body == null || BODILESS.contains(method);
-    MeshHttpBody mirrored = noBody ? null : new MeshHttpBody(config.body);
+    // A Route mirror's copy of such a body leaves once the body has been written whole.
+    OutboundRoute mirror = route.mirror();
+    MeshHttpBody mirrored =
+        noBody ? null : new MeshHttpBody(config.body, mirror == null ? null : copy -> mirror(config, uri, mirror, copy));
     MeshCall call = new MeshCall(route, method, 0, true, telemetry);
     MeshHttpTries tries = new MeshHttpTries(config, uri, inject, actual.currentContext(), call, mirrored);
-    if (route.mirror() != null && noBody) {
-      mirror(config, uri, route.mirror());
+    if (mirror != null && noBody) {
+      mirror(config, uri, mirror, null);
     }
     Delivery delivery = new Delivery(actual, tries, telemetry);
     actual.onSubscribe(delivery);
@@ -115,12 +121,20 @@ public final class MeshHttpConnect {
 
   /**
    * Sends a copy to the Route's mirror endpoint, fire-and-forget: its own connection, its answer's
-   * connection closed unread, any failure ignored. Requests with a body are not copied (the body
-   * is the application's to send once); a bodiless method's send callback runs once more for it.
+   * connection closed unread, any failure ignored. A bodiless method's send callback runs once
+   * more for it; a body a callback wrote is sent from its copy ({@link MeshHttpBody}).
+   *
+   * @param body the copy's send callback, or {@code null} for the request's own
    */
-  private static void mirror(HttpClientConfig config, URI uri, OutboundRoute mirror) {
+  private static void mirror(
+      HttpClientConfig config, URI uri, OutboundRoute mirror, BiFunction<HttpClientRequest, NettyOutbound, Publisher<Void>> body) {
     try {
-      new MeshHttpTries(config, uri, Map.of(), reactor.util.context.Context.empty())
+      HttpClientConfig c = config;
+      if (body != null) {
+        c = new HttpClientConfig(config);
+        c.body = body;
+      }
+      new MeshHttpTries(c, uri, Map.of(), reactor.util.context.Context.empty())
           .sendAsync(mirror, 0)
           .whenComplete(
               (connection, ignored) -> {

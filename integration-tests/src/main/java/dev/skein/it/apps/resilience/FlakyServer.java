@@ -8,6 +8,11 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   fail PERCENT   answer 500 to that share of requests, at random
  *   sleep MILLIS   wait that long before every answer
  *   count          print "count N": requests received since the last count
- *   bodies         print "bodies N": requests with a body since the last bodies
+ *   bodies         print "bodies {BODY=N, ..}": request bodies received since the last bodies, by
+ *                  body (one over 64 bytes as "LENGTH:SHA-256 in hex"), so a test checks the bytes
  * </pre>
  *
  * Answers its {@code ECHO_VERSION} otherwise (followed by {@code :} and the request body when the
@@ -30,7 +36,7 @@ public final class FlakyServer {
   private static volatile double failPercent;
   private static volatile long sleepMillis;
   private static final AtomicLong received = new AtomicLong();
-  private static final AtomicLong withBody = new AtomicLong();
+  private static final Map<String, Integer> bodies = new TreeMap<>();
 
   private FlakyServer() {}
 
@@ -45,7 +51,9 @@ public final class FlakyServer {
           received.incrementAndGet();
           byte[] request = exchange.getRequestBody().readAllBytes();
           if (request.length > 0) {
-            withBody.incrementAndGet();
+            synchronized (bodies) {
+              bodies.merge(key(request), 1, Integer::sum);
+            }
           }
           if (sleepMillis > 0) {
             try {
@@ -72,11 +80,28 @@ public final class FlakyServer {
         case "fail" -> failPercent = Double.parseDouble(parts[1]);
         case "sleep" -> sleepMillis = Long.parseLong(parts[1]);
         case "count" -> System.out.println("count " + received.getAndSet(0));
-        case "bodies" -> System.out.println("bodies " + withBody.getAndSet(0));
+        case "bodies" -> {
+          synchronized (bodies) {
+            System.out.println("bodies " + bodies);
+            bodies.clear();
+          }
+        }
         default -> System.out.println("error unknown command: " + line);
       }
       System.out.println("ok");
       System.out.flush();
+    }
+  }
+
+  /** A body as the {@code bodies} command names it: itself when short, else its length and digest. */
+  public static String key(byte[] body) {
+    if (body.length <= 64) {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+    try {
+      return body.length + ":" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 }

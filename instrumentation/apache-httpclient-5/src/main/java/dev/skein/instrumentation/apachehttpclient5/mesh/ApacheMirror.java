@@ -22,7 +22,8 @@ import org.apache.hc.core5.util.Timeout;
  * the mirror endpoint on one small async client of the mesh's own (one I/O thread, daemon, made at
  * the first copy), fire-and-forget: sent without waiting, its answer read and dropped, any failure
  * ignored. The application's client is not used: a classic client would block a thread, and an
- * async request's body producer is the application's to send once.
+ * async request's body producer is the application's to send once: its copy, taken as the first
+ * try sent it, is sent instead once the body has gone out whole ({@link MirroredBody}).
  */
 final class ApacheMirror {
   private static volatile CloseableHttpAsyncClient client;

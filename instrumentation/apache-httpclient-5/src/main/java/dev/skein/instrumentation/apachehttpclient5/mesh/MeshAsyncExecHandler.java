@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.hc.client5.http.async.AsyncExecCallback;
 import org.apache.hc.client5.http.async.AsyncExecChain;
 import org.apache.hc.client5.http.async.AsyncExecChainHandler;
@@ -48,14 +49,21 @@ public final class MeshAsyncExecHandler implements AsyncExecChainHandler {
     }
     long length = producer == null ? 0 : producer.getContentLength();
     Object telemetry = ApacheTelemetry.start(request, route); // one span per call, one per try (the call path's)
-    // A body the application streams once is mirrored as it goes out, for a retry to send again.
+    String scheme = scope.route.getTargetHost().getSchemeName();
+    // A body the application streams once is mirrored as it goes out, for a retry to send again,
+    // and for a Route mirror: its copy leaves once the body has gone out whole (the first try's).
+    // A repeatable body is only tapped for that copy.
+    OutboundRoute mirror = route.mirror();
+    Consumer<byte[]> toMirror =
+        mirror == null || producer == null ? null : body -> ApacheMirror.send(request, scheme, mirror, route, body, type(producer));
     MirroredBody mirrored =
-        producer != null && !producer.isRepeatable() && length <= MeshCall.MAX_REPLAY_BYTES ? new MirroredBody(producer) : null;
+        producer != null && !producer.isRepeatable() && length <= MeshCall.MAX_REPLAY_BYTES ? new MirroredBody(producer, toMirror) : null;
     MeshCall call =
         new MeshCall(route, request.getMethod(), mirrored != null ? 0 : length, producer == null || producer.isRepeatable() || mirrored != null, telemetry);
-    AsyncTries tries = new AsyncTries(request, mirrored != null ? mirrored : producer, scope, chain, route, callback, call, mirrored);
-    if (route.mirror() != null && producer == null) { // a body producer is the application's to send once
-      ApacheMirror.send(request, scope.route.getTargetHost().getSchemeName(), route.mirror(), route, null, null);
+    AsyncEntityProducer sent = mirrored != null ? mirrored : producer != null && producer.isRepeatable() ? MirroredBody.tap(producer, toMirror) : producer;
+    AsyncTries tries = new AsyncTries(request, sent, scope, chain, route, callback, call, mirrored);
+    if (mirror != null && producer == null) { // a body's copy waits for the body (MirroredBody)
+      ApacheMirror.send(request, scheme, mirror, route, null, null);
     }
     // A mesh-made answer or a failure waits until the last try's connection is released.
     ClientCalls.executeAsync(call, tries)
@@ -70,6 +78,12 @@ public final class MeshAsyncExecHandler implements AsyncExecChainHandler {
                     deliver(callback, outcome, failure);
                   });
             });
+  }
+
+  /** The body's content type for the mirror copy ({@code null} when unset). */
+  private static ContentType type(AsyncEntityProducer producer) {
+    String type = producer.getContentType();
+    return type == null ? null : ContentType.parse(type);
   }
 
   /** Hands the call's outcome to the application's callback (the body of a real response follows on its own). */

@@ -1,11 +1,14 @@
 package dev.skein.instrumentation.apachehttpclient5.mesh;
 
+import dev.skein.bootstrap.AgentFaults;
 import dev.skein.bootstrap.BodyCopy;
 import dev.skein.bootstrap.MeshCall;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.http.nio.DataStreamChannel;
@@ -17,11 +20,17 @@ import org.apache.hc.core5.http.nio.DataStreamChannel;
  * from the copy. A body not sent to its end (the answer came first, the try failed midway), one
  * over the bound or one with trailers cannot be replayed; one not started at all (a connect
  * failure) is sent by the application's producer, which is released only when the call is over.
+ * Once the body has gone out whole (within the bound, no trailers) the copy is also handed, once,
+ * to whoever wants it (a Route {@code mirror} copy), after the connection has taken the body's end.
+ * A repeatable producer is only tapped for that copy ({@link #tap}): it stays the one every try
+ * sends, and is released (rewound) each time as the library asks.
  * The protocol handler calls one method at a time, on the I/O thread.
  */
 final class MirroredBody implements AsyncEntityProducer {
   private final AsyncEntityProducer body;
   private final BodyCopy copy = new BodyCopy();
+  private final boolean tap;
+  private Consumer<byte[]> whole; // null: nobody wants the whole body
   private volatile boolean started;
   private volatile boolean complete;
   private volatile boolean trailers;
@@ -30,8 +39,16 @@ final class MirroredBody implements AsyncEntityProducer {
   private volatile boolean replaying;
   private int position;
 
-  MirroredBody(AsyncEntityProducer body) {
+  /** @param whole gets the whole body once it has gone out, or {@code null} */
+  MirroredBody(AsyncEntityProducer body, Consumer<byte[]> whole) {
     this.body = body;
+    this.whole = whole;
+    this.tap = body.isRepeatable();
+  }
+
+  /** A repeatable producer, tapped for a copy of its first pass: null when nobody wants that copy. */
+  static AsyncEntityProducer tap(AsyncEntityProducer body, Consumer<byte[]> whole) {
+    return whole == null ? body : new MirroredBody(body, whole);
   }
 
   /** Whether a retry can send the body again (all of it was sent, or none of it). */
@@ -62,7 +79,7 @@ final class MirroredBody implements AsyncEntityProducer {
 
   @Override
   public boolean isRepeatable() {
-    return false;
+    return tap;
   }
 
   @Override
@@ -114,11 +131,18 @@ final class MirroredBody implements AsyncEntityProducer {
       return;
     }
     started = true;
-    body.produce(new Recording(channel));
+    body.produce(tap && complete ? channel : new Recording(channel));
   }
 
   @Override
   public void releaseResources() {
+    if (tap) {
+      if (started && !complete) {
+        copy.giveUp(); // a pass that did not end: the next one would add to a broken copy
+      }
+      body.releaseResources();
+      return;
+    }
     if (replaying) {
       position = 0;
     } else if (started && !released) {
@@ -154,6 +178,7 @@ final class MirroredBody implements AsyncEntityProducer {
     public void endStream() throws IOException {
       complete = true;
       channel.endStream();
+      handOver();
     }
 
     @Override
@@ -163,6 +188,21 @@ final class MirroredBody implements AsyncEntityProducer {
       }
       complete = true;
       channel.endStream(trailers);
+      handOver();
+    }
+  }
+
+  /** The body went out to its end: a whole copy (within the bound, no trailers) goes to its taker, once. */
+  private void handOver() {
+    Consumer<byte[]> taker = whole;
+    whole = null;
+    if (taker == null || copy.over() || trailers) {
+      return;
+    }
+    try {
+      taker.accept(Arrays.copyOf(copy.bytes(), copy.size()));
+    } catch (Throwable t) {
+      AgentFaults.record("apache-mirror", t); // the real body has gone: nothing to undo
     }
   }
 }

@@ -2,10 +2,12 @@ package dev.skein.it.http.client.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skein.it.apps.resilience.FlakyServer;
 import dev.skein.it.support.EtcdServer;
 import dev.skein.it.support.MeshJvm;
 import dev.skein.it.support.Policies;
 import dev.skein.it.support.TwoVersionMesh;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Route {@code mirror}: {@code orders} v1 takes the traffic, v2 gets copies. The share of copies
- * follows {@code percent}; a mirror that is slow and failing neither delays nor fails the real
+ * follows {@code percent}, a body streamed once arrives whole (and one over 64 KiB is not copied); a mirror that is slow and failing neither delays nor fails the real
  * calls. One real etcd, two servers and one client JVM, each under the agent.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -36,6 +38,7 @@ class HttpMirrorIT {
           - {name: v1, labels: {version: v1}}
           - {name: v2, labels: {version: v2}}
       """;
+  private static final Pattern BODY_COUNT = Pattern.compile("=(\\d+)(?=, |}$)");
   private static final Pattern RESULT = Pattern.compile("result ok=(\\d+) failed=(\\d+) .* maxMillis=(\\d+) .*");
   private static EtcdServer etcd;
   private static MeshJvm v1;
@@ -113,11 +116,14 @@ class HttpMirrorIT {
     return Long.parseLong(line.substring(6).trim());
   }
 
+  /** Requests with a body since the last look, whatever the body. */
   static long bodies(MeshJvm server) throws Exception {
-    server.send("bodies");
-    String line = server.awaitLineStartingWith("bodies", Duration.ofSeconds(10));
-    server.awaitLine(l -> l.equals("ok"), Duration.ofSeconds(10));
-    return Long.parseLong(line.substring(7).trim());
+    Matcher m = BODY_COUNT.matcher(bodiesSeen(server));
+    long n = 0;
+    while (m.find()) {
+      n += Long.parseLong(m.group(1));
+    }
+    return n;
   }
 
   @ParameterizedTest
@@ -160,9 +166,68 @@ class HttpMirrorIT {
     assertThat(withBody).isEqualTo(40);
   }
 
+  static String bodiesSeen(MeshJvm server) throws Exception {
+    server.send("bodies");
+    String line = server.awaitLineStartingWith("bodies", Duration.ofSeconds(10));
+    server.awaitLine(l -> l.equals("ok"), Duration.ofSeconds(10));
+    return line.substring(7).trim();
+  }
+
+  /**
+   * A body the application streams once (Apache async's one-shot producer, Reactor Netty's send
+   * callback or Publisher) is copied as the first try sends it; once it has gone out whole, the
+   * mirror gets the request with the whole body: same share, same bytes.
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"jdk", "okhttp", "reactor", "apache", "apache-async", "urlconnection"})
+  @ValueSource(strings = {"apache-async-put", "apache-async-put-mid", "apache-async-post-mid", "reactor-put", "reactor-put-mid", "reactor-post-mid"})
   @Order(3)
+  void aStreamedBodyIsCopiedWholeToTheMirror(String library) throws Exception {
+    mirror(50);
+    count(v1);
+    count(v2);
+    bodiesSeen(v1);
+    bodiesSeen(v2);
+    String body = library.endsWith("-mid") ? ResilienceClient.MID_BODY : ResilienceClient.BODY;
+    String key = FlakyServer.key(body.getBytes(StandardCharsets.UTF_8));
+    String line = send(400, library);
+    Thread.sleep(500); // the last copies are on their way
+    long real = count(v1);
+    long copies = count(v2);
+    String realBodies = bodiesSeen(v1);
+    String copiedBodies = bodiesSeen(v2);
+    System.out.printf("%s mirror 50%%: %d real calls, %d copies, copies' bodies %s%n", library, real, copies, abbreviated(copiedBodies));
+    assertThat(line).as(abbreviated(line)).startsWith("result ok=400 failed=0");
+    assertThat(real).isEqualTo(400);
+    assertThat(realBodies).isEqualTo("{" + key + "=400}");
+    assertThat(copies).isBetween(140L, 260L);
+    assertThat(copiedBodies).as("every copy carries the whole body").isEqualTo("{" + key + "=" + copies + "}");
+  }
+
+  /** A streamed body over 64 KiB is not kept, so such a call gets no copy; the real calls go on. */
+  @ParameterizedTest
+  @ValueSource(strings = {"apache-async-put-large", "reactor-put-large"})
+  @Order(4)
+  void aStreamedBodyOver64KiBIsNotCopied(String library) throws Exception {
+    mirror(100);
+    count(v1);
+    count(v2);
+    String line = send(20, library);
+    Thread.sleep(500);
+    long real = count(v1);
+    long copies = count(v2);
+    System.out.printf("%s mirror 100%%, 100-KiB bodies: %d real calls, %d copies%n", library, real, copies);
+    assertThat(line).as(abbreviated(line)).startsWith("result ok=20 failed=0");
+    assertThat(real).isEqualTo(20);
+    assertThat(copies).isZero();
+  }
+
+  private static String abbreviated(String text) {
+    return text.length() <= 300 ? text : text.substring(0, 300) + "...";
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jdk", "okhttp", "reactor", "apache", "apache-async", "urlconnection", "apache-async-put", "reactor-put"})
+  @Order(5)
   void aSlowFailingMirrorNeitherDelaysNorFailsTheRealCalls(String library) throws Exception {
     mirror(100);
     command(v2, "fail 100");
@@ -186,7 +251,7 @@ class HttpMirrorIT {
    * and the real calls go on at full speed.
    */
   @Test
-  @Order(4)
+  @Order(6)
   void httpUrlConnectionDropsCopiesPastItsBound() throws Exception {
     mirror(100);
     // The copies of the case before are through (the last ones held 2 s by the mirror): a quiet

@@ -64,6 +64,17 @@ interface ResilienceClient {
     // PUT with a body the application streams once (chunked, not repeatable); -large: over 64 KiB.
     clients.put("apache-async-put", url -> apacheAsyncPut(apacheAsync, url, BODY));
     clients.put("apache-async-put-large", url -> apacheAsyncPut(apacheAsync, url, "x".repeat(100 * 1024)));
+    clients.put("apache-async-put-mid", url -> apacheAsyncPut(apacheAsync, url, MID_BODY));
+    // POST with a body Apache holds (SimpleHttpRequest: a repeatable producer).
+    clients.put(
+        "apache-async-post-mid",
+        url -> {
+          SimpleHttpResponse response =
+              apacheAsync.execute(SimpleRequestBuilder.post(url).setBody(MID_BODY, org.apache.hc.core5.http.ContentType.TEXT_PLAIN).build(), null)
+                  .get(30, TimeUnit.SECONDS);
+          return new Answer(
+              response.getCode(), value(response.getFirstHeader("x-skein-refused")), value(response.getFirstHeader("x-skein-fault")), response.getBodyText());
+        });
     reactor.netty.http.client.HttpClient reactorNetty = reactor.netty.http.client.HttpClient.create();
 
     clients.put(
@@ -88,6 +99,9 @@ interface ResilienceClient {
     // -large: over 64 KiB.
     clients.put("reactor-put", url -> reactorPut(reactorNetty, url, BODY));
     clients.put("reactor-put-large", url -> reactorPut(reactorNetty, url, "x".repeat(100 * 1024)));
+    clients.put("reactor-put-mid", url -> reactorPut(reactorNetty, url, MID_BODY));
+    // POST of a Publisher given to send (Reactor Netty writes it through a send callback of its own).
+    clients.put("reactor-post-mid", url -> reactorPost(reactorNetty, url, MID_BODY));
     // Spring WebClient on Reactor Netty: the request goes out through Reactor Netty's send callback.
     org.springframework.web.reactive.function.client.WebClient webClient =
         org.springframework.web.reactive.function.client.WebClient.builder()
@@ -132,6 +146,10 @@ interface ResilienceClient {
   /** A body a request with one sends ({@code PUT}); the server answers it back after its version. */
   String BODY = "order-42";
 
+  /** A body under 64 KiB that takes several writes, each line different, so that a test checks every byte. */
+  String MID_BODY =
+      java.util.stream.IntStream.range(0, 4000).mapToObj(i -> "line-%05d\n".formatted(i)).collect(java.util.stream.Collectors.joining());
+
   private static Answer urlConnection(String url, String method, boolean streaming) throws java.io.IOException {
     java.net.HttpURLConnection connection = (java.net.HttpURLConnection) new java.net.URL(url).openConnection();
     connection.setConnectTimeout(2000);
@@ -167,6 +185,29 @@ interface ResilienceClient {
               request.header("content-type", "text/plain");
               return out.sendString(reactor.core.publisher.Flux.just(text.substring(0, 3), text.substring(3)));
             })
+        .responseSingle(
+            (response, body) ->
+                body.asString()
+                    .defaultIfEmpty("")
+                    .map(
+                        answer ->
+                            new Answer(
+                                response.status().code(),
+                                response.responseHeaders().get("x-skein-refused"),
+                                response.responseHeaders().get("x-skein-fault"),
+                                answer)))
+        .block(java.time.Duration.ofSeconds(30));
+  }
+
+  private static Answer reactorPost(reactor.netty.http.client.HttpClient client, String url, String text) {
+    byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    reactor.core.publisher.Flux<io.netty.buffer.ByteBuf> chunks =
+        reactor.core.publisher.Flux.range(0, (bytes.length + 8191) / 8192)
+            .map(i -> io.netty.buffer.Unpooled.wrappedBuffer(bytes, i * 8192, Math.min(8192, bytes.length - i * 8192)));
+    return client
+        .post()
+        .uri(url)
+        .send(chunks)
         .responseSingle(
             (response, body) ->
                 body.asString()

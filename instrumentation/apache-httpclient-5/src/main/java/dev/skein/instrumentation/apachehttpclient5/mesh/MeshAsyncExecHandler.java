@@ -60,7 +60,10 @@ public final class MeshAsyncExecHandler implements AsyncExecChainHandler {
         producer != null && !producer.isRepeatable() && length <= MeshCall.MAX_REPLAY_BYTES ? new MirroredBody(producer, toMirror) : null;
     MeshCall call =
         new MeshCall(route, request.getMethod(), mirrored != null ? 0 : length, producer == null || producer.isRepeatable() || mirrored != null, telemetry);
-    AsyncEntityProducer sent = mirrored != null ? mirrored : producer != null && producer.isRepeatable() ? MirroredBody.tap(producer, toMirror) : producer;
+    AsyncEntityProducer sent =
+        mirrored != null
+            ? mirrored
+            : producer != null && producer.isRepeatable() && length <= MeshCall.MAX_REPLAY_BYTES ? MirroredBody.tap(producer, toMirror) : producer;
     AsyncTries tries = new AsyncTries(request, sent, scope, chain, route, callback, call, mirrored);
     if (mirror != null && producer == null) { // a body's copy waits for the body (MirroredBody)
       ApacheMirror.send(request, scheme, mirror, route, null, null);

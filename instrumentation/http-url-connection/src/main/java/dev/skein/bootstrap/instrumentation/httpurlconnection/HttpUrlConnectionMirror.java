@@ -7,6 +7,7 @@ import dev.skein.bootstrap.OutboundRoute;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.HttpURLConnection;
 import java.net.URL;
@@ -45,7 +46,7 @@ final class HttpUrlConnectionMirror {
   private HttpUrlConnectionMirror() {}
 
   /** One request to copy, taken on the caller's thread. */
-  private record Copy(URL url, String method, boolean useCaches, List<String[]> headers, byte[] body, OutboundRoute mirror) {}
+  private record Copy(URL url, String method, List<String[]> headers, byte[] body, OutboundRoute mirror) {}
 
   /**
    * Copies the request the JDK is about to write for the first time, if it can be copied, and
@@ -69,7 +70,7 @@ final class HttpUrlConnectionMirror {
         body = buffered.toByteArray();
       }
       Copy copy =
-          new Copy(connection.getURL(), connection.getRequestMethod(), connection.getUseCaches(), headers(requests), body, mirror);
+          new Copy(connection.getURL(), connection.getRequestMethod(), headers(requests), body, mirror);
       pool().execute(() -> send(copy));
     } catch (Throwable t) {
       AgentFaults.record("http-url-connection-mirror", t);
@@ -115,7 +116,11 @@ final class HttpUrlConnectionMirror {
       // advice sends it to the mirror endpoint (with the mesh's TLS when that endpoint takes it).
       connection = (HttpURLConnection) copy.url.openConnection();
       connection.setInstanceFollowRedirects(false);
-      connection.setUseCaches(copy.useCaches);
+      // The copy's answer is dropped, so nothing of it may reach the application's state: not
+      // its response cache, not its cookie store, and a 401 from the mirror gets no credentials.
+      connection.setUseCaches(false);
+      connection.setAuthenticator(NO_CREDENTIALS);
+      withoutCookies(connection);
       connection.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
       connection.setReadTimeout(READ_TIMEOUT_MILLIS);
       connection.setRequestMethod(copy.method);
@@ -146,6 +151,34 @@ final class HttpUrlConnectionMirror {
       }
     } finally {
       SENDING.remove();
+    }
+  }
+
+  private static final java.net.Authenticator NO_CREDENTIALS = new java.net.Authenticator() {};
+  private static volatile Field cookieHandler;
+
+  /**
+   * The JDK's connection takes the default {@code CookieHandler} when it is made and stores the
+   * answer's {@code Set-Cookie} there; there is no public switch, so the copy's field is cleared.
+   */
+  private static void withoutCookies(HttpURLConnection connection) {
+    try {
+      Field f = cookieHandler;
+      if (f == null) {
+        Class<?> type = connection.getClass();
+        while (type != null && !type.getName().equals("sun.net.www.protocol.http.HttpURLConnection")) {
+          type = type.getSuperclass();
+        }
+        if (type == null) {
+          return;
+        }
+        f = type.getDeclaredField("cookieHandler");
+        f.setAccessible(true);
+        cookieHandler = f;
+      }
+      f.set(connection, null);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      AgentFaults.record("http-url-connection-mirror", e);
     }
   }
 

@@ -357,4 +357,70 @@ class GrpcResilienceIT {
     assertThat(fast + slow).isEqualTo(300);
     assertThat(fast).as("fast %d, slow %d", fast, slow).isGreaterThan(3 * slow);
   }
+
+  /**
+   * Route mirror for gRPC: every call goes to v1, and a copy of half of them to v2 on the same
+   * channel, fire-and-forget; a mirror that is slow and fails everything leaves the real calls as
+   * they were.
+   */
+  @Test
+  @Order(9)
+  void mirrorSendsACopyOfTheSetShareToTheMirrorSubset() throws Exception {
+    if (v2 == null) {
+      v2 = startServer("v2");
+      awaitGrpcEndpoints(2);
+    }
+    etcd.put(
+        Policies.DESTINATION_KEY,
+        """
+        kind: DestinationPolicy
+        metadata: {name: orders}
+        spec:
+          host: orders
+          subsets:
+            - {name: v1, labels: {version: v1}}
+            - {name: v2, labels: {version: v2}}
+        """);
+    etcd.put(
+        Policies.ROUTE_KEY,
+        """
+        kind: Route
+        metadata: {name: orders}
+        spec:
+          host: orders
+          http:
+            - route:
+                - destination: {host: orders, subset: v1}
+              mirror: {destination: {host: orders, subset: v2}, percent: 50}
+        """);
+    Thread.sleep(1000);
+    // Until the channel is connected to v2 a copy is dropped: wait for the first one to arrive.
+    for (int i = 0; i < 50 && serverCount(v2) == 0; i++) {
+      call(4);
+      Thread.sleep(200);
+    }
+    Thread.sleep(500);
+    serverCount(v1);
+    serverCount(v2);
+    Result r = call(400);
+    Thread.sleep(1000); // the copies are fire-and-forget: let the last ones arrive
+    long real = serverCount(v1);
+    long copies = serverCount(v2);
+    System.out.printf("grpc mirror 50%%: %d of 400 calls copied to v2, %d reached v1 (%s)%n", copies, real, r.line());
+    assertThat(r.ok()).as(r.line()).isEqualTo(400);
+    assertThat(real).isEqualTo(400);
+    assertThat(copies).as("copies of 400 at 50%%").isBetween(150L, 250L);
+
+    tell(v2, "fail 100");
+    tell(v2, "sleep 2000");
+    try {
+      Result slow = call(20);
+      System.out.printf("grpc mirror sleeping 2 s and failing everything: %s%n", slow.line());
+      assertThat(slow.ok()).as(slow.line()).isEqualTo(20);
+      assertThat(slow.maxMillis()).as(slow.line()).isLessThan(1000);
+    } finally {
+      tell(v2, "fail 0");
+      tell(v2, "sleep 0");
+    }
+  }
 }

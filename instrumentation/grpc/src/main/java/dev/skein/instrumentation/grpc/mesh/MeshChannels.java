@@ -42,6 +42,7 @@ public final class MeshChannels {
       setIfPresent(builder, "nameResolverProvider", provider);
       registerPolicy();
       channel.defaultLoadBalancingPolicy(MeshLoadBalancerProvider.POLICY);
+      channel.intercept(new MirrorClientInterceptor());
       AgentLog.debug("grpc channel to " + target + " resolves through the mesh (service " + host + ")");
     } catch (Throwable t) {
       AgentFaults.record("grpc-channel", t);

@@ -32,6 +32,9 @@ final class MeshPicker extends SubchannelPicker {
   /** The fail-fast answer while the destination's circuit breaker is open: the call never leaves. */
   static final Status CIRCUIT_OPEN = Status.UNAVAILABLE.withDescription("skein: circuit open");
 
+  /** A mirror copy whose endpoint this channel is not connected to (another service's): dropped. */
+  static final Status MIRROR_NOT_CONNECTED = Status.UNAVAILABLE.withDescription("skein: mirror endpoint not connected");
+
   /** Past {@code maxPendingRequests}: the call never leaves. */
   static final Status PENDING_OVERFLOW = Status.UNAVAILABLE.withDescription("skein: pending-overflow");
 
@@ -59,6 +62,12 @@ final class MeshPicker extends SubchannelPicker {
 
   @Override
   public PickResult pickSubchannel(PickSubchannelArgs args) {
+    OutboundRoute copyTo = args.getCallOptions().getOption(MirrorClientInterceptor.COPY_TO);
+    if (copyTo != null) {
+      // A Route mirror's copy: straight to its endpoint, or dropped (fire-and-forget).
+      Subchannel there = ready.get(MeshLoadBalancer.key(copyTo.address(), copyTo.port()));
+      return there != null ? PickResult.withSubchannel(there) : PickResult.withDrop(MIRROR_NOT_CONNECTED);
+    }
     if (slots != null && slots.waiting(args.getHeaders())) {
       // Still queued for a slot: every grant publishes a new picker, which picks every buffered
       // call again, so a backlog of N calls would route N calls per grant (N squared under
@@ -108,6 +117,7 @@ final class MeshPicker extends SubchannelPicker {
         return PickResult.withError(CIRCUIT_OPEN);
       }
       if (chosen != null) {
+        decideMirror(args, route.mirror());
         return PickResult.withSubchannel(chosen, new MeshStreamTracer.Factory(route, granted));
       }
       if (connecting.contains(key)) {
@@ -117,9 +127,18 @@ final class MeshPicker extends SubchannelPicker {
     // The engine knows an endpoint this channel has not connected to yet (the resolver update
     // is on its way), or it could not decide: any ready endpoint rather than a failed call.
     if (!readyList.isEmpty()) {
+      decideMirror(args, null);
       return PickResult.withSubchannel(readyList.get((fallback.getAndIncrement() & Integer.MAX_VALUE) % readyList.size()));
     }
     return connecting.isEmpty() ? PickResult.withError(noEndpoint) : PickResult.withNoResult();
+  }
+
+  /** The call goes out now: its Route mirror endpoint (rolled by this pick), if any, gets a copy. */
+  private static void decideMirror(PickSubchannelArgs args, OutboundRoute mirror) {
+    MirrorClientInterceptor.Decision decision = args.getCallOptions().getOption(MirrorClientInterceptor.DECISION);
+    if (decision != null) {
+      decision.decide(mirror, args.getHeaders());
+    }
   }
 
   // The last method's path: a channel's calls mostly repeat one descriptor, so no string per call.

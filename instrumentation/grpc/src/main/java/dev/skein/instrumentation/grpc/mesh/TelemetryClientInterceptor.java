@@ -29,6 +29,9 @@ public final class TelemetryClientInterceptor implements ClientInterceptor {
 
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
+    if (callOptions.getOption(MirrorClientInterceptor.COPY_TO) != null) {
+      return next.newCall(method, callOptions); // a Route mirror's copy: no span of its own
+    }
     String target = host != null ? authority : next.authority();
     String h = host != null ? host : MeshChannels.host(target);
     return new TracingClientCall<>(next.newCall(method, callOptions), method.getFullMethodName(), target, h, port);

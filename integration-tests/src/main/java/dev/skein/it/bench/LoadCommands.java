@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -58,7 +59,16 @@ final class LoadCommands {
    * is measured from its intended send time (corrected for coordinated omission). The pacer parks
    * rather than spins; its lateness is reported beside.
    */
+  /**
+   * Past this many requests in flight a request is not sent and counts as failed. Without a cap a
+   * stall at 1,000/s left thousands in flight, each (HTTP/1.1) on a connection of its own, and the
+   * client's heap, and so the memory rows, grew with the load generator's backlog, not with what
+   * the application or the agent holds.
+   */
+  static final int MAX_IN_FLIGHT = 512;
+
   static String open(int rate, long millis, AsyncSend send) throws InterruptedException {
+    AtomicInteger inFlight = new AtomicInteger();
     long interval = 1_000_000_000L / rate;
     long count = rate * millis / 1000;
     Recorder recorder = new Recorder(MAX_NANOS, 3);
@@ -72,8 +82,15 @@ final class LoadCommands {
         LockSupport.parkNanos(wait);
       }
       lag.recordValue(Math.min(MAX_NANOS, Math.max(0, System.nanoTime() - intended)));
+      if (inFlight.get() >= MAX_IN_FLIGHT) {
+        outcome.record("the load generator had " + MAX_IN_FLIGHT + " requests in flight", "in-flight cap");
+        done.countDown();
+        continue;
+      }
+      inFlight.incrementAndGet();
       send.send(
           (error, kind) -> {
+            inFlight.decrementAndGet();
             recorder.recordValue(Math.min(MAX_NANOS, System.nanoTime() - intended));
             outcome.record(error, kind);
             done.countDown();

@@ -89,6 +89,14 @@ class GrpcResilienceIT {
     return jvm;
   }
 
+  /** The second instance, v2, started once for the tests that need two (kept for the later ones). */
+  private static void ensureV2() throws Exception {
+    if (v2 == null) {
+      v2 = startServer("v2");
+      awaitGrpcEndpoints(2);
+    }
+  }
+
   private static void awaitGrpcEndpoints(int count) throws InterruptedException {
     for (int i = 0; i < 100 && etcd.getPrefix("/skein/endpoints/default/orders/").split("grpc", -1).length <= count; i++) {
       Thread.sleep(100);
@@ -329,10 +337,7 @@ class GrpcResilienceIT {
   @Test
   @Order(8)
   void leastRequestSendsFewerCallsToASlowEndpoint() throws Exception {
-    if (v2 == null) {
-      v2 = startServer("v2");
-      awaitGrpcEndpoints(2);
-    }
+    ensureV2();
     etcd.put(
         Policies.DESTINATION_KEY,
         """
@@ -366,21 +371,8 @@ class GrpcResilienceIT {
   @Test
   @Order(9)
   void mirrorSendsACopyOfTheSetShareToTheMirrorSubset() throws Exception {
-    if (v2 == null) {
-      v2 = startServer("v2");
-      awaitGrpcEndpoints(2);
-    }
-    etcd.put(
-        Policies.DESTINATION_KEY,
-        """
-        kind: DestinationPolicy
-        metadata: {name: orders}
-        spec:
-          host: orders
-          subsets:
-            - {name: v1, labels: {version: v1}}
-            - {name: v2, labels: {version: v2}}
-        """);
+    ensureV2();
+    etcd.put(Policies.DESTINATION_KEY, Policies.ORDERS_SUBSETS);
     etcd.put(
         Policies.ROUTE_KEY,
         """

@@ -185,18 +185,22 @@ interface ResilienceClient {
               request.header("content-type", "text/plain");
               return out.sendString(reactor.core.publisher.Flux.just(text.substring(0, 3), text.substring(3)));
             })
-        .responseSingle(
-            (response, body) ->
-                body.asString()
-                    .defaultIfEmpty("")
-                    .map(
-                        answer ->
-                            new Answer(
-                                response.status().code(),
-                                response.responseHeaders().get("x-skein-refused"),
-                                response.responseHeaders().get("x-skein-fault"),
-                                answer)))
+        .responseSingle(ResilienceClient::reactorAnswer)
         .block(java.time.Duration.ofSeconds(30));
+  }
+
+  /** A Reactor Netty response as an {@link Answer}: status, the mesh's headers and the body. */
+  private static reactor.core.publisher.Mono<Answer> reactorAnswer(
+      reactor.netty.http.client.HttpClientResponse response, reactor.netty.ByteBufMono body) {
+    return body.asString()
+        .defaultIfEmpty("")
+        .map(
+            answer ->
+                new Answer(
+                    response.status().code(),
+                    response.responseHeaders().get("x-skein-refused"),
+                    response.responseHeaders().get("x-skein-fault"),
+                    answer));
   }
 
   private static Answer reactorPost(reactor.netty.http.client.HttpClient client, String url, String text) {
@@ -208,17 +212,7 @@ interface ResilienceClient {
         .post()
         .uri(url)
         .send(chunks)
-        .responseSingle(
-            (response, body) ->
-                body.asString()
-                    .defaultIfEmpty("")
-                    .map(
-                        answer ->
-                            new Answer(
-                                response.status().code(),
-                                response.responseHeaders().get("x-skein-refused"),
-                                response.responseHeaders().get("x-skein-fault"),
-                                answer)))
+        .responseSingle(ResilienceClient::reactorAnswer)
         .block(java.time.Duration.ofSeconds(30));
   }
 

@@ -169,6 +169,9 @@ public final class Engine implements MeshEngine {
     } catch (Exception e) {
       AgentLog.debug("first read over the etcd gateway failed, jetcd will retry: " + e);
       loadCache();
+      // etcd is down or slow: jetcd would only retry, so it need not take the CPU that the
+      // application's start is using either.
+      awaitBackgroundDeferral(false);
     }
     if (settings.service() != null && identity == null) {
       startIdentity();

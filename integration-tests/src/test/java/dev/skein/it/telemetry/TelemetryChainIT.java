@@ -307,11 +307,23 @@ class TelemetryChainIT {
           send(dead, 20); // warm-up
         }
         send(client, 20);
-        String live = send(client, 100);
+        // Runs interleaved, live and dead, and the fastest of each compared: on a shared machine
+        // the noise only ever adds time, and it falls on both alike.
         for (MeshJvm dead : List.of(deadGrpc, deadHttp)) {
-          String deadRun = send(dead, 100);
-          assertThat(deadRun).startsWith("done ok=100 failed=0");
-          assertThat(millis(deadRun)).as("live " + live + ", dead " + deadRun).isLessThan(millis(live) * 2 + 500);
+          List<String> runs = new java.util.ArrayList<>();
+          String protocol = dead == deadGrpc ? "grpc" : "http/protobuf";
+          long live = Long.MAX_VALUE;
+          long deadMillis = Long.MAX_VALUE;
+          for (int i = 0; i < 3; i++) {
+            String liveRun = send(client, 100);
+            String deadRun = send(dead, 100);
+            assertThat(deadRun).startsWith("done ok=100 failed=0");
+            runs.add("live " + liveRun + ", dead " + deadRun);
+            live = Math.min(live, millis(liveRun));
+            deadMillis = Math.min(deadMillis, millis(deadRun));
+          }
+          System.out.println("dead collector over " + protocol + ": " + runs);
+          assertThat(deadMillis).as(runs.toString()).isLessThan(live * 2 + 500);
         }
         assertThat(silentGrpc.connections()).isPositive();
         assertThat(silentHttp.connections()).isPositive();

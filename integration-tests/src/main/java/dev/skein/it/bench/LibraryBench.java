@@ -75,7 +75,7 @@ public final class LibraryBench {
           LibraryPair pair =
               new LibraryPair(
                   library, mode, etcd, mode == LibraryPair.Mode.OTEL ? otelOtlp : mode == LibraryPair.Mode.SKEIN_BEFORE ? beforeOtlp : otlp,
-                  mode == LibraryPair.Mode.SKEIN_BEFORE ? options.skeinBefore() : otelAgent);
+                  mode == LibraryPair.Mode.SKEIN_BEFORE ? options.skeinBefore() : otelAgent, options.sampleRatio());
           pairs.add(pair);
           results.put(pair, new LibraryResult(library, mode));
         }

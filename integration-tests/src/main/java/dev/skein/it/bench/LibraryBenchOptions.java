@@ -15,16 +15,18 @@ import java.util.List;
  * @param sampleMillis how long each measured sample of sequential requests lasts
  * @param otel whether the OpenTelemetry Java agent runs as a third column
  * @param skeinBefore an earlier build of the Skein agent's jar to run as a column of its own, or null
+ * @param sampleRatio the ratio at which both agents sample new traces, or null for every request (both agents' default)
  */
 record LibraryBenchOptions(
-    boolean quickMode, int rounds, int startWarm, int roundWarm, long sampleMillis, List<String> libraries, boolean otel, Path skeinBefore) {
+    boolean quickMode, int rounds, int startWarm, int roundWarm, long sampleMillis, List<String> libraries, boolean otel, Path skeinBefore,
+    Double sampleRatio) {
 
   static LibraryBenchOptions quick() {
-    return new LibraryBenchOptions(true, 1, 200, 50, 300, LibraryPair.LIBRARIES, false, null);
+    return new LibraryBenchOptions(true, 1, 200, 50, 300, LibraryPair.LIBRARIES, false, null, null);
   }
 
   static LibraryBenchOptions full() {
-    return new LibraryBenchOptions(false, 5, 5_000, 1_000, 5_000, LibraryPair.LIBRARIES, true, null);
+    return new LibraryBenchOptions(false, 5, 5_000, 1_000, 5_000, LibraryPair.LIBRARIES, true, null, null);
   }
 
   /** The modes each library runs in, in the report's order. */
@@ -44,11 +46,18 @@ record LibraryBenchOptions(
    * {@code --quick}, then overrides: {@code --rounds N}, {@code --seconds S} (each sample),
    * {@code --warm N} (at start), {@code --only okhttp,apache,grpc} (a subset), {@code --otel} or
    * {@code --no-otel} (the OpenTelemetry agent column; on unless quick), {@code --skein-before JAR}
-   * (an earlier build of the agent as a column of its own).
+   * (an earlier build of the agent as a column of its own), {@code --sample-ratio R} (both agents
+   * sample new traces at ratio R instead of every request).
    */
   static LibraryBenchOptions parse(String... args) {
-    List<String> list = Arrays.asList(args);
-    LibraryBenchOptions o = list.contains("--quick") ? quick() : full();
+    LibraryBenchOptions base = Arrays.asList(args).contains("--quick") ? quick() : full();
+    int rounds = base.rounds;
+    int startWarm = base.startWarm;
+    long sampleMillis = base.sampleMillis;
+    List<String> libraries = base.libraries;
+    boolean otel = base.otel;
+    Path skeinBefore = base.skeinBefore;
+    Double sampleRatio = base.sampleRatio;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -56,34 +65,34 @@ record LibraryBenchOptions(
           continue;
         }
         case "--otel", "--no-otel" -> {
-          o = new LibraryBenchOptions(o.quickMode, o.rounds, o.startWarm, o.roundWarm, o.sampleMillis, o.libraries, args[i].equals("--otel"), o.skeinBefore);
+          otel = args[i].equals("--otel");
           continue;
         }
-        case "--rounds" ->
-            o = new LibraryBenchOptions(o.quickMode, Integer.parseInt(value), o.startWarm, o.roundWarm, o.sampleMillis, o.libraries, o.otel, o.skeinBefore);
-        case "--seconds" ->
-            o = new LibraryBenchOptions(
-                o.quickMode, o.rounds, o.startWarm, o.roundWarm, (long) (Double.parseDouble(value) * 1000), o.libraries, o.otel, o.skeinBefore);
-        case "--warm" ->
-            o = new LibraryBenchOptions(o.quickMode, o.rounds, Integer.parseInt(value), o.roundWarm, o.sampleMillis, o.libraries, o.otel, o.skeinBefore);
+        case "--rounds" -> rounds = Integer.parseInt(value);
+        case "--seconds" -> sampleMillis = (long) (Double.parseDouble(value) * 1000);
+        case "--warm" -> startWarm = Integer.parseInt(value);
         case "--only" -> {
-          List<String> only = List.of(value.split(","));
-          for (String library : only) {
+          libraries = List.of(value.split(","));
+          for (String library : libraries) {
             if (!LibraryPair.LIBRARIES.contains(library)) {
               throw new IllegalArgumentException("--only: unknown library " + library + " (known: " + LibraryPair.LIBRARIES + ")");
             }
           }
-          o = new LibraryBenchOptions(o.quickMode, o.rounds, o.startWarm, o.roundWarm, o.sampleMillis, only, o.otel, o.skeinBefore);
         }
-        case "--skein-before" ->
-            o = new LibraryBenchOptions(
-                o.quickMode, o.rounds, o.startWarm, o.roundWarm, o.sampleMillis, o.libraries, o.otel, Path.of(value).toAbsolutePath());
+        case "--skein-before" -> skeinBefore = Path.of(value).toAbsolutePath();
+        case "--sample-ratio" -> {
+          sampleRatio = Double.parseDouble(value);
+          if (!(sampleRatio >= 0 && sampleRatio <= 1)) {
+            throw new IllegalArgumentException("--sample-ratio: " + value + " is not between 0 and 1");
+          }
+        }
         default -> throw new IllegalArgumentException(
             "unknown option " + args[i]
-                + " (known: --libraries --quick --rounds N --seconds S --warm N --only okhttp,apache,grpc --otel --no-otel --skein-before JAR)");
+                + " (known: --libraries --quick --rounds N --seconds S --warm N --only okhttp,apache,grpc --otel --no-otel"
+                + " --skein-before JAR --sample-ratio R)");
       }
       i++;
     }
-    return o;
+    return new LibraryBenchOptions(base.quickMode, rounds, startWarm, base.roundWarm, sampleMillis, libraries, otel, skeinBefore, sampleRatio);
   }
 }

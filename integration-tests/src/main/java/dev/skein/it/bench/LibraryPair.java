@@ -51,12 +51,17 @@ final class LibraryPair implements AutoCloseable {
   private final EtcdServer etcd;
   private final OtlpReceiver otlp;
   private final Path agentJar;
+  private final Double sampleRatio;
   private MeshJvm server;
   private LoadDriver client;
 
-  /** @param agentJar the OpenTelemetry agent's jar ({@link Mode#OTEL}) or the earlier Skein agent's ({@link Mode#SKEIN_BEFORE}) */
-  LibraryPair(String library, Mode mode, EtcdServer etcd, OtlpReceiver otlp, Path agentJar) {
+  /**
+   * @param agentJar the OpenTelemetry agent's jar ({@link Mode#OTEL}) or the earlier Skein agent's ({@link Mode#SKEIN_BEFORE})
+   * @param sampleRatio the ratio at which the agent samples new traces, or null for every request
+   */
+  LibraryPair(String library, Mode mode, EtcdServer etcd, OtlpReceiver otlp, Path agentJar, Double sampleRatio) {
     this.library = library;
+    this.sampleRatio = sampleRatio;
     this.mode = mode;
     this.etcd = etcd;
     this.otlp = otlp;
@@ -134,8 +139,12 @@ final class LibraryPair implements AutoCloseable {
     if (mode == Mode.NONE) {
       return builder.withoutAgent();
     }
+    if (sampleRatio != null) {
+      // Both agents read the SDK's settings: new traces at the ratio, a caller's decision followed.
+      builder.env("OTEL_TRACES_SAMPLER", "parentbased_traceidratio").env("OTEL_TRACES_SAMPLER_ARG", String.valueOf(sampleRatio));
+    }
     if (mode == Mode.OTEL) {
-      // As the main bench's OpenTelemetry scenario: its defaults, every request sampled.
+      // As the main bench's OpenTelemetry scenario: its defaults, every request sampled (unless --sample-ratio).
       if (!Files.isRegularFile(agentJar)) {
         throw new IllegalStateException("the OpenTelemetry agent is missing at " + agentJar + " (mvn -pl integration-tests generate-resources downloads it)");
       }

@@ -209,7 +209,7 @@ public final class LibraryReport {
         + " `forTarget(\"127.0.0.1:PORT\")`).");
     if (otel) {
       md.append(" OpenTelemetry agent: `io.opentelemetry.javaagent:opentelemetry-javaagent` 2.33.1 on the client and the"
-          + " server, its defaults (HTTP and gRPC client and server spans, every request sampled, its HTTP and RPC metrics),"
+          + " server, its defaults (HTTP and gRPC client and server spans, ").append(sampling()).append(", its HTTP and RPC metrics),"
           + " traces and metrics over OTLP/HTTP to a loopback receiver, metrics every 10 s, logs off, the same loopback"
           + " address (the receiver got ").append(otelOtlp.requests("traces")).append(" trace and ")
           .append(otelOtlp.requests("metrics")).append(" metric exports).");
@@ -220,8 +220,8 @@ public final class LibraryReport {
     }
     md.append(" Skein: the Skein agent on the client and the server, no policies, the client"
         + " calls the service by name (`http://echo/bench`, `forTarget(\"echo\")`), resolved from the server's registration in a"
-        + " real etcd started by the harness; telemetry as in the bench's \"Skein, telemetry only\" scenario (every request"
-        + " traced with the default sampler, spans and metrics over OTLP/HTTP to a loopback receiver, metrics every 10 s; the"
+        + " real etcd started by the harness; telemetry as in the bench's \"Skein, telemetry only\" scenario (").append(sampling())
+        .append(", spans and metrics over OTLP/HTTP to a loopback receiver, metrics every 10 s; the"
         + " receiver got ").append(otlp.requests("traces")).append(" trace and ").append(otlp.requests("metrics"))
         .append(" metric exports). HTTP clients (a GET, a 2-byte answer) call a JDK `HttpServer` (`EchoServer`); gRPC"
             + " (a 16-byte request echoed) calls a plaintext grpc-netty-shaded server (`GrpcEcho`). OkHttp with a pool of one"
@@ -284,5 +284,12 @@ public final class LibraryReport {
       // described as unknown
     }
     return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + ")" + memory + ", Java " + System.getProperty("java.version");
+  }
+
+  /** How both agents sampled: the default, or {@code --sample-ratio}. */
+  private String sampling() {
+    return options.sampleRatio() == null
+        ? "every request sampled"
+        : "new traces sampled at a ratio of " + options.sampleRatio() + " (`OTEL_TRACES_SAMPLER=parentbased_traceidratio`), the server following the client's decision";
   }
 }

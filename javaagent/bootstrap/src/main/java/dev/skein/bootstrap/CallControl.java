@@ -54,6 +54,14 @@ public interface CallControl {
     return null;
   }
 
+  /**
+   * Whether the destination sets {@code maxRequestsPerEndpoint} now: without it {@link #acquire}
+   * always answers go, and a caller that keeps state per slot (gRPC's pick) can skip it.
+   */
+  default boolean limitsEndpoints() {
+    return false;
+  }
+
   /** Gives back the slot that {@link #acquire} took (nothing when no limit applies); the next waiter gets it. */
   default void release() {}
 

@@ -125,6 +125,16 @@ public final class OutboundRoute {
     }
   }
 
+  /** Whether the destination limits requests per endpoint ({@link CallControl#limitsEndpoints}); {@code false} on an engine fault. */
+  public boolean limitsEndpoints() {
+    try {
+      return control != null && control.limitsEndpoints();
+    } catch (Throwable t) {
+      AgentFaults.record("acquire", t);
+      return false;
+    }
+  }
+
   /** Gives back a slot that {@link #acquire} took. */
   public void release() {
     try {

@@ -208,6 +208,11 @@ public final class EndpointGroup {
     }
 
     @Override
+    public boolean limitsEndpoints() {
+      return guard != null && guard.limitsEndpoints();
+    }
+
+    @Override
     public String acquire(dev.skein.bootstrap.SlotWaiter waiter) {
       return take(waiter, false);
     }

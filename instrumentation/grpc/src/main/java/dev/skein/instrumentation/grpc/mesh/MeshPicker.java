@@ -88,8 +88,10 @@ final class MeshPicker extends SubchannelPicker {
       String key = MeshLoadBalancer.key(route.address(), route.port());
       Subchannel chosen = ready.get(key);
       GrpcSlots.Waiter granted = null;
-      if (chosen != null && slots != null) {
+      if (chosen != null && slots != null && route.limitsEndpoints()) {
         // maxRequestsPerEndpoint: a full endpoint holds the call here until a slot is its own.
+        // Without one, no slot is kept: a waiter, a locked map lookup and a claim timer task for
+        // every call, which the profile of an unlimited channel showed on every pick.
         Object slot = slots.pick(args.getHeaders(), route, args.getCallOptions().getDeadline());
         if (slot == null) {
           return PickResult.withNoResult();

@@ -83,17 +83,7 @@ interface ResilienceClient {
             reactorNetty
                 .get()
                 .uri(url)
-                .responseSingle(
-                    (response, body) ->
-                        body.asString()
-                            .defaultIfEmpty("")
-                            .map(
-                                text ->
-                                    new Answer(
-                                        response.status().code(),
-                                        response.responseHeaders().get("x-skein-refused"),
-                                        response.responseHeaders().get("x-skein-fault"),
-                                        text)))
+                .responseSingle(ResilienceClient::reactorAnswer)
                 .block(java.time.Duration.ofSeconds(30)));
     // PUT whose body a send callback writes as a Publisher of two chunks, with a header it sets;
     // -large: over 64 KiB.

@@ -177,6 +177,11 @@ public final class BenchReport {
       } else if (r.skipped == null && r.grpcError != null) {
         md.append(" **gRPC pair: ").append(r.grpcError.lines().findFirst().orElse("")).append("**");
       }
+      if (!r.agentStartupPhases.isEmpty()) {
+        md.append(" Agent start-up of the first-response JVM, ms since premain, per round: ")
+            .append(String.join("; ", r.agentStartupPhases.stream().map(p -> "`" + p + "`").toList()))
+            .append('.');
+      }
       md.append('\n');
     }
     md.append(

@@ -361,6 +361,9 @@ public final class MeshBench {
       }
     }
 
+    /** The agent's INFO line at its first request: when each step of its start was done. */
+    private static final String STARTUP_LINE = "start-up (ms since premain):";
+
     private double firstRequestMillis() throws Exception {
       long start = System.nanoTime();
       try (MeshJvm jvm = scenario.clientJvm("first").start("dev.skein.it.apps.FirstRequest", scenario.url())) {
@@ -369,6 +372,13 @@ public final class MeshBench {
         if (!line.startsWith("first-response 200")) {
           throw new IllegalStateException("first request: " + line + "\n" + jvm.agentLog());
         }
+        // The app exits after its response; its stderr is read to the end once it has.
+        jvm.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        Thread.sleep(100);
+        jvm.agentLog().lines()
+            .filter(l -> l.contains(STARTUP_LINE))
+            .findFirst()
+            .ifPresent(l -> result.agentStartupPhases.add(l.substring(l.indexOf(STARTUP_LINE) + STARTUP_LINE.length()).trim()));
         return elapsed / 1e6;
       }
     }

@@ -32,6 +32,8 @@ final class ScenarioResult {
   final List<Double> proxyRssMib = new ArrayList<>();
   final List<Double> firstRequestMillis = new ArrayList<>();
   final List<Double> policyApplyMillis = new ArrayList<>();
+  /** The agent's own account of the first-response JVM's start (its "start-up" log line), one per round. */
+  final List<String> agentStartupPhases = new ArrayList<>();
   long requests;
   long failures;
   /** The gRPC pair: open-loop latency at the reference rate, CPU per call; why it did not run, or null. */

@@ -155,17 +155,16 @@ public final class Engine implements MeshEngine {
       ConfigChange.Resync first = InternalCalls.run(() -> gateway.read(layout.policiesPrefix(), layout.endpointsPrefix()));
       store.apply(first);
       initialRevision = first.revision();
-      if (settings.service() != null) {
+      // The snapshot is in: jetcd (gRPC, Netty, Vert.x) and the identity (a key pair and a CSR:
+      // BouncyCastle) can wait (see deferBackgroundStartUntil). When a call may need this
+      // workload's certificate, the certificate request goes out now over the gateway too, which
+      // also keeps its lease alive until jetcd adopts it; jetcd still waits.
+      if (certificateMayBeNeeded(router.snapshot())) {
         startIdentity();
-      }
-      // The snapshot is in: jetcd (gRPC, Netty, Vert.x) can wait (see deferBackgroundStartUntil),
-      // unless a call may need this workload's certificate: then the certificate request goes out
-      // now over the gateway too, and jetcd (which renews it) starts now.
-      if (!certificateMayBeNeeded(router.snapshot())) {
-        awaitBackgroundDeferral(false);
-      } else {
         gatewayLease = identity.requestOverGateway(gateway, settings.leaseTtl().toSeconds(), FIRST_CERTIFICATE_OVER_GATEWAY);
+        firstCertificateLease = gatewayLease;
       }
+      awaitBackgroundDeferral(false);
     } catch (Exception e) {
       AgentLog.debug("first read over the etcd gateway failed, jetcd will retry: " + e);
       loadCache();
@@ -390,14 +389,21 @@ public final class Engine implements MeshEngine {
   // watch takes over.
   private static final Duration FIRST_CERTIFICATE_OVER_GATEWAY = Duration.ofSeconds(10);
   private final java.util.concurrent.CountDownLatch meshTlsSetUp = new java.util.concurrent.CountDownLatch(1);
+  // The lease of the first certificate request sent over the gateway (0 if that failed); null if none was.
+  private volatile java.util.concurrent.CompletableFuture<Long> firstCertificateLease;
 
   /**
-   * A call to a STRICT destination before mutual TLS is set up: the background start (etcd, the
-   * certificate request) need not wait for the first request to end any more, since this request
-   * needs it; wait for it, at most {@link dev.skein.core.tls.MeshTls#CERTIFICATE_WAIT}.
+   * A call to a STRICT destination before mutual TLS is set up: unless the first certificate is
+   * coming over the gateway, the background start (jetcd, which then requests it) need not wait
+   * for the first request to end any more, since this request needs it; wait for mutual TLS, at
+   * most {@link dev.skein.core.tls.MeshTls#CERTIFICATE_WAIT}.
    */
   private dev.skein.core.tls.MeshTls awaitMeshTls() {
-    startupSettled.complete(null);
+    java.util.concurrent.CompletableFuture<Long> lease = firstCertificateLease;
+    if (lease == null || lease.isDone() && lease.getNow(0L) == 0L) {
+      // No certificate request over the gateway (or it failed): the request goes through jetcd.
+      startupSettled.complete(null);
+    }
     try {
       meshTlsSetUp.await(dev.skein.core.tls.MeshTls.CERTIFICATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -7,51 +7,87 @@ import dev.skein.core.config.AgentSettings;
 import dev.skein.core.lifecycle.StartupPhases;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs inside the engine class loader, on the premain thread: builds the engine, installs it
- * behind the bridge, starts it on a daemon thread, and registers the instrumentation gate. All
- * heavy work (etcd, Byte Buddy) happens on daemon threads while the application starts.
+ * Runs inside the engine class loader, on the premain thread: registers the instrumentation gate
+ * and returns. The engine (settings, then etcd) and Byte Buddy start on two daemon threads while
+ * the application starts; the gate transforms a class only once both are ready, so no advice
+ * ever runs before the engine is behind the bridge.
  */
 public final class AgentInstaller {
   private AgentInstaller() {}
 
   public static void install(Instrumentation inst, File agentJar, String args, long startedNanos) {
-    AgentSettings settings;
-    try {
-      settings = AgentSettings.fromEnvironment();
-    } catch (RuntimeException e) {
-      AgentLog.error("invalid agent settings, the application runs without the mesh", e);
-      return;
-    }
-    Engine engine = new Engine(settings, startedNanos);
-    Bridge.install(engine);
-    java.util.concurrent.CompletableFuture<Void> instrumented = new java.util.concurrent.CompletableFuture<>();
-    engine.deferBackgroundStartUntil(instrumented);
-    daemon("skein-engine-start", () -> engine.start());
+    // Completes true once the engine is behind the bridge, false if it could not be built (then
+    // the gate instruments nothing and the application runs without the mesh).
+    CompletableFuture<Boolean> engineInstalled = new CompletableFuture<>();
+    CompletableFuture<Void> instrumented = new CompletableFuture<>();
+    CompletableFuture<Long> premainEnded = new CompletableFuture<>();
+    // The engine's construction loads a few hundred classes: on a thread of its own it overlaps
+    // Byte Buddy's start instead of delaying the application's main thread.
+    Thread engineStart =
+        daemon(
+            "skein-engine-start",
+            () -> {
+              Engine engine = installEngine(startedNanos, engineInstalled);
+              if (engine != null) {
+                premainEnded.thenAccept(nanos -> engine.startupPhases().mark(StartupPhases.PREMAIN, nanos));
+                engine.deferBackgroundStartUntil(instrumented);
+                engine.start();
+              }
+            });
     Instrumenter instrumenter;
     try {
-      instrumenter = Instrumenter.register(inst);
+      instrumenter = Instrumenter.register(inst, engineInstalled, engineStart);
     } catch (java.io.IOException e) {
       AgentLog.error("instrumentation not installed", e);
       instrumented.complete(null);
-      return;
+      instrumenter = null;
     }
-    daemon(
-        "skein-instrumentation-init",
-        () -> {
-          try {
-            instrumenter.initialize();
-            engine.startupPhases().mark(StartupPhases.INSTRUMENTATION);
-          } finally {
-            instrumented.complete(null);
-          }
-        });
-    engine.startupPhases().mark(StartupPhases.PREMAIN);
+    engineStart.start();
+    if (instrumenter != null) {
+      Instrumenter gate = instrumenter;
+      daemon(
+              "skein-instrumentation-init",
+              () -> {
+                try {
+                  gate.initialize();
+                  long done = System.nanoTime();
+                  engineInstalled.thenAccept(
+                      installed -> {
+                        if (installed) {
+                          ((Engine) Bridge.engine()).startupPhases().mark(StartupPhases.INSTRUMENTATION, done);
+                        }
+                      });
+                } finally {
+                  instrumented.complete(null);
+                }
+              })
+          .start();
+    }
+    premainEnded.complete(System.nanoTime());
     AgentLog.debug("premain took " + (System.nanoTime() - startedNanos) / 1_000_000 + " ms");
   }
 
-  private static void daemon(String name, Runnable task) {
+  /** Reads the settings, builds the engine and puts it behind the bridge; null if that failed. */
+  private static Engine installEngine(long startedNanos, CompletableFuture<Boolean> engineInstalled) {
+    Engine engine = null;
+    try {
+      AgentSettings settings = AgentSettings.fromEnvironment();
+      engine = new Engine(settings, startedNanos);
+      Bridge.install(engine);
+    } catch (RuntimeException e) {
+      AgentLog.error("invalid agent settings, the application runs without the mesh", e);
+      engine = null;
+    } finally {
+      engineInstalled.complete(engine != null);
+    }
+    return engine;
+  }
+
+  /** A daemon thread in the engine class loader that logs what it throws; not yet started. */
+  private static Thread daemon(String name, Runnable task) {
     Thread thread =
         new Thread(
             () -> {
@@ -64,6 +100,6 @@ public final class AgentInstaller {
             name);
     thread.setDaemon(true);
     thread.setContextClassLoader(AgentInstaller.class.getClassLoader());
-    thread.start();
+    return thread;
   }
 }

@@ -14,10 +14,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.Nexus;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.utility.JavaModule;
 
@@ -35,14 +40,23 @@ import net.bytebuddy.utility.JavaModule;
  * A named class that loads before Byte Buddy is ready waits for it, so none slips through.
  */
 final class Instrumenter {
+  // How long a named class's load waits for the engine to be built (it takes tens of
+  // milliseconds); past this it is instrumented anyway, its advice passing calls through until
+  // the engine is in.
+  private static final long ENGINE_WAIT_SECONDS = 10;
+
   private final Instrumentation inst;
+  private final CompletableFuture<Boolean> engineInstalled;
+  private final Thread engineStart;
   private final Set<String> exactNames = new HashSet<>();
   private final List<String> packagePrefixes = new ArrayList<>();
   private volatile ClassFileTransformer delegate;
   private List<InstrumentationModule> modules = List.of();
 
-  private Instrumenter(Instrumentation inst, List<String> typeNames) {
+  private Instrumenter(Instrumentation inst, List<String> typeNames, CompletableFuture<Boolean> engineInstalled, Thread engineStart) {
     this.inst = inst;
+    this.engineInstalled = engineInstalled;
+    this.engineStart = engineStart;
     for (String name : typeNames) {
       String internal = name.replace('.', '/');
       if (name.endsWith(".")) {
@@ -53,9 +67,16 @@ final class Instrumenter {
     }
   }
 
-  /** Premain: registers the gate from the build-time index; loads no module and no Byte Buddy. */
-  static Instrumenter register(Instrumentation inst) throws java.io.IOException {
-    Instrumenter instrumenter = new Instrumenter(inst, TypeIndex.read(Instrumenter.class.getClassLoader()));
+  /**
+   * Premain: registers the gate from the build-time index; loads no module and no Byte Buddy.
+   * The gate instruments a class once the engine is behind the bridge ({@code engineInstalled}
+   * true), so no advice runs before it; {@code engineStart}, the thread that builds the engine,
+   * never waits for itself.
+   */
+  static Instrumenter register(Instrumentation inst, CompletableFuture<Boolean> engineInstalled, Thread engineStart)
+      throws java.io.IOException {
+    Instrumenter instrumenter =
+        new Instrumenter(inst, TypeIndex.read(Instrumenter.class.getClassLoader()), engineInstalled, engineStart);
     inst.addTransformer(instrumenter.new Gate(), true);
     return instrumenter;
   }
@@ -131,6 +152,12 @@ final class Instrumenter {
       }
     }
     modules = found;
+    // Byte Buddy's Nexus serves only the self-injection initialization strategy, which
+    // disableClassFormatChanges() turns off; left enabled, building the AgentBuilder generates and
+    // injects the Nexus class into the system class loader, 40% of this method's time in a
+    // start-up profile. The shaded jar relocates the constant with Byte Buddy, so the property is
+    // dev.skein.shaded.net.bytebuddy.nexus.disabled: ours alone, no other Byte Buddy reads it.
+    System.setProperty(Nexus.PROPERTY, "true");
     AgentBuilder builder =
         new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
@@ -156,7 +183,7 @@ final class Instrumenter {
     public byte[] transform(
         Module module, ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes)
         throws IllegalClassFormatException {
-      if (className == null || !named(className)) {
+      if (className == null || !named(className) || !engineInstalled()) {
         return null;
       }
       try {
@@ -165,6 +192,23 @@ final class Instrumenter {
         AgentLog.debug("skipped " + className + ": " + t);
         return null;
       }
+    }
+  }
+
+  /** False when the engine could not be built: then nothing is instrumented. */
+  private boolean engineInstalled() {
+    if (Thread.currentThread() == engineStart) {
+      return true;
+    }
+    try {
+      return engineInstalled.get(ENGINE_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    } catch (ExecutionException e) {
+      return false;
     }
   }
 

@@ -34,7 +34,11 @@ public final class StartupPhases {
 
   /** Records {@code phase} as done now (only its first time counts). */
   public void mark(String phase) {
-    long now = System.nanoTime();
+    mark(phase, System.nanoTime());
+  }
+
+  /** Records {@code phase} as done at {@code now} ({@link System#nanoTime()}; only its first time counts). */
+  public void mark(String phase, long now) {
     boolean late;
     synchronized (this) {
       if (nanos.putIfAbsent(phase, now) != null) {

@@ -87,7 +87,7 @@ public final class CsrSigner implements Runnable, AutoCloseable {
             try {
                 TrustBundle.publish(client, layout, ca.roots());
                 long revision = resync(key);
-                signWhileLeading(revision);
+                signWhileLeading(key, revision);
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
@@ -120,8 +120,14 @@ public final class CsrSigner implements Runnable, AutoCloseable {
         return r.getHeader().getRevision();
     }
 
-    /** Watches the CSRs from the revision after the resync until leadership ends or the watch breaks. */
-    private void signWhileLeading(long revision) throws Exception {
+    /**
+     * Watches the CSRs from the revision after the resync while {@code term} lasts. It returns, for
+     * {@link #run} to resync, when the watch breaks, when this replica stops leading or leads
+     * again under a new key, and when a write is refused: a CSR taken from the queue just as the
+     * lease lapsed would otherwise be lost until its agent gave up waiting.
+     */
+    private void signWhileLeading(LeaderKey term, long revision) throws Exception {
+        work.clear(); // events of an earlier term: the resync just read what they said
         java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
         Watch.Listener listener = Watch.listener(response -> {
             // A delete arrives with an empty value: handle() removes the certificate then.
@@ -130,54 +136,56 @@ public final class CsrSigner implements Runnable, AutoCloseable {
         WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision + 1).build();
         try (Watch.Watcher w = client.getWatchClient().watch(bytes(layout.csrPrefix()), option, listener)) {
             while (!closed && !broken.get()) {
-                LeaderKey key = leader.get();
-                if (key == null) {
+                if (leader.get() != term) {
                     return;
                 }
                 KeyValue kv = work.poll(500, TimeUnit.MILLISECONDS);
-                if (kv != null) {
-                    handle(kv, key);
+                if (kv != null && !handle(kv, term)) {
+                    Log.info("certificate authority: a write was refused (no longer the leader); resyncing the CSRs when leading");
+                    return;
                 }
             }
         }
     }
 
-    private void handle(KeyValue kv, LeaderKey key) throws Exception {
+    /** Signs or removes for one CSR key; false when a write was refused because {@code key} no longer leads. */
+    private boolean handle(KeyValue kv, LeaderKey key) throws Exception {
         String csrKey = kv.getKey().toString(StandardCharsets.UTF_8);
         String[] parts = csrKey.substring(layout.csrPrefix().length()).split("/", -1);
         if (parts.length != 3 || !LABEL.matcher(parts[0]).matches() || !LABEL.matcher(parts[1]).matches() || parts[2].isEmpty()) {
             Log.warn("ignoring " + csrKey + ": not <ns>/<service>/<instance> with DNS-1123 names");
-            return;
+            return true;
         }
         String certKey = layout.certsPrefix() + parts[0] + "/" + parts[1] + "/" + parts[2];
         if (kv.getValue().isEmpty()) {
             // The CSR is gone (the agent stopped): its certificate goes too, if the lease has not taken it.
-            guarded(key, Op.delete(bytes(certKey), DeleteOption.DEFAULT));
-            return;
+            return guarded(key, Op.delete(bytes(certKey), DeleteOption.DEFAULT));
         }
         PKCS10CertificationRequest csr;
         try {
             csr = Pem.csr(kv.getValue().toString(StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             Log.warn("ignoring " + csrKey + ": " + e.getMessage());
-            return;
+            return true;
         }
         if (alreadyIssued(certKey, csr)) {
-            return;
+            return true;
         }
         List<X509Certificate> chain;
         try {
             chain = ca.issue(csr, parts[0], parts[1], ttl);
         } catch (IllegalArgumentException e) {
             Log.warn("refusing " + csrKey + ": " + e.getMessage());
-            return;
+            return true;
         }
-        if (guarded(key, Op.put(bytes(certKey), bytes(Pem.encode(chain.toArray())), PutOption.DEFAULT))) {
-            issued++;
-            X509Certificate leaf = chain.get(0);
-            Log.info("issued " + ca.spiffeId(parts[0], parts[1]) + " to " + parts[2] + ", serial "
-                    + leaf.getSerialNumber().toString(16) + ", expires " + leaf.getNotAfter().toInstant());
+        if (!guarded(key, Op.put(bytes(certKey), bytes(Pem.encode(chain.toArray())), PutOption.DEFAULT))) {
+            return false;
         }
+        issued++;
+        X509Certificate leaf = chain.get(0);
+        Log.info("issued " + ca.spiffeId(parts[0], parts[1]) + " to " + parts[2] + ", serial "
+                + leaf.getSerialNumber().toString(16) + ", expires " + leaf.getNotAfter().toInstant());
+        return true;
     }
 
     /** True when the certificate at the key already certifies the CSR's public key (a resync, a rewrite). */

@@ -18,7 +18,7 @@ final class IgnoredTypes {
     "org.apache.maven.", "org.gradle.", "com.intellij.", "org.jetbrains.", "org.assertj.", "org.hamcrest.", "org.mockito.",
     "com.fasterxml.jackson.", "com.google.common.", "com.google.protobuf.", "org.yaml.snakeyaml.", "org.snakeyaml."
   };
-  private static final String ENGINE_LOADER = "dev.skein.bootstrap.EngineClassLoader";
+  private static final String ENGINE_LOADER = "dev.skein.launcher.EngineClassLoader";
 
   private IgnoredTypes() {}
 

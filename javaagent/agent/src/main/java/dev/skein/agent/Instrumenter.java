@@ -1,6 +1,7 @@
 package dev.skein.agent;
 
 import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.Transformations;
 import dev.skein.bootstrap.AgentLog;
 import dev.skein.bootstrap.Bridge;
 import dev.skein.bootstrap.Settings;
@@ -18,13 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.Nexus;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.utility.JavaModule;
 
 /**
  * Installs the instrumentation in two steps, to keep Byte Buddy off the application's start:
@@ -32,9 +26,9 @@ import net.bytebuddy.utility.JavaModule;
  * <ol>
  *   <li>on the premain thread, a {@link Gate}: a plain transformer that compares each loading
  *       class's name with the names the modules declare (one hash lookup) and ignores the rest;
- *   <li>on a daemon thread, the one Byte Buddy {@link AgentBuilder} (no class format changes,
- *       decorating type strategy, a cheap name-based ignore rule, every module found through
- *       {@link ServiceLoader}), then retransformation of any named class already loaded.
+ *   <li>on a daemon thread, the modules' {@link Transformations} (every module found through
+ *       {@link ServiceLoader}) behind one {@link AdviceTransformer}, then retransformation of any
+ *       named class already loaded.
  * </ol>
  *
  * A named class that loads before Byte Buddy is ready waits for it, so none slips through.
@@ -152,24 +146,11 @@ final class Instrumenter {
       }
     }
     modules = found;
-    // Byte Buddy's Nexus serves only the self-injection initialization strategy, which
-    // disableClassFormatChanges() turns off; left enabled, building the AgentBuilder generates and
-    // injects the Nexus class into the system class loader, 40% of this method's time in a
-    // start-up profile. The shaded jar relocates the constant with Byte Buddy, so the property is
-    // dev.skein.shaded.net.bytebuddy.nexus.disabled: ours alone, no other Byte Buddy reads it.
-    System.setProperty(Nexus.PROPERTY, "true");
-    AgentBuilder builder =
-        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
-            .disableClassFormatChanges()
-            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-            .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
-            .with(AgentBuilder.PoolStrategy.Default.FAST)
-            .with(new ErrorListener())
-            .ignore(IgnoredTypes::ignored);
+    Transformations transformations = new Transformations();
     for (InstrumentationModule module : modules) {
-      builder = module.extend(builder);
+      transformations = module.extend(transformations);
     }
-    return builder.makeRaw();
+    return new AdviceTransformer(transformations.rules());
   }
 
   /** Lets a named JDK module read the bootstrap loader's unnamed module, where the bridge is. */
@@ -209,20 +190,6 @@ final class Instrumenter {
       return true;
     } catch (ExecutionException e) {
       return false;
-    }
-  }
-
-  /** Transformation failures are logged at debug: an unsupported version is skipped, not fatal. */
-  private static final class ErrorListener extends AgentBuilder.Listener.Adapter {
-    @Override
-    public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
-      AgentLog.debug("skipped " + typeName + ": " + throwable);
-    }
-
-    @Override
-    public void onTransformation(
-        TypeDescription typeDescription, ClassLoader classLoader, JavaModule module, boolean loaded, DynamicType dynamicType) {
-      AgentLog.debug("instrumented " + typeDescription.getName());
     }
   }
 }

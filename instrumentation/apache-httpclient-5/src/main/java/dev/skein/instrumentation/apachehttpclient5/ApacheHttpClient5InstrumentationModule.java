@@ -5,6 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.Transformations;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
@@ -57,7 +58,7 @@ public final class ApacheHttpClient5InstrumentationModule implements Instrumenta
   }
 
   @Override
-  public AgentBuilder extend(AgentBuilder builder) {
+  public Transformations extend(Transformations builder) {
     return builder
         .type(new DeclaresMethod(name(), List.of(CLASSIC, ASYNC), DETERMINE_ROUTE, "HttpClient 5.x with determineRoute(HttpHost, HttpRequest, context)"))
         .transform(

@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.Transformations;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -39,7 +40,7 @@ public final class GrpcInstrumentationModule implements InstrumentationModule {
   }
 
   @Override
-  public AgentBuilder extend(AgentBuilder builder) {
+  public Transformations extend(Transformations builder) {
     ClassLoader own = getClass().getClassLoader();
     return builder
         .type(named(GrpcNames.CHANNEL_BUILDER), SupportedVersion.MATCHER)

@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.Transformations;
 import java.util.ArrayList;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -35,9 +36,9 @@ public final class GrpcMtlsInstrumentationModule implements InstrumentationModul
   }
 
   @Override
-  public AgentBuilder extend(AgentBuilder builder) {
+  public Transformations extend(Transformations builder) {
     ClassLoader own = getClass().getClassLoader();
-    AgentBuilder b =
+    Transformations b =
         builder
             .type(named(GrpcNames.SERVER), SupportedVersion.MATCHER)
             .transform(HelperInjector.TRANSFORMER)

@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.Transformations;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -56,7 +57,7 @@ public final class HttpUrlConnectionInstrumentationModule implements Instrumenta
   }
 
   @Override
-  public AgentBuilder extend(AgentBuilder builder) {
+  public Transformations extend(Transformations builder) {
     return builder
         .type(named(CLIENT))
         .transform(

@@ -4,6 +4,7 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.Transformations;
 import dev.skein.bootstrap.instrumentation.jdkhttpclient.JdkHttpClientRouting;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -30,7 +31,7 @@ public final class JdkHttpClientInstrumentationModule implements Instrumentation
   }
 
   @Override
-  public AgentBuilder extend(AgentBuilder builder) {
+  public Transformations extend(Transformations builder) {
     JdkHttpClientRouting.install(new JdkHttpClientCalls());
     return builder
         .type(named("jdk.internal.net.http.HttpClientImpl"))

@@ -4,6 +4,7 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.Transformations;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -31,7 +32,7 @@ public final class JdkHttpClientTlsInstrumentationModule implements Instrumentat
   }
 
   @Override
-  public AgentBuilder extend(AgentBuilder builder) {
+  public Transformations extend(Transformations builder) {
     return builder
         .type(named("jdk.internal.net.http.AbstractAsyncSSLConnection"))
         .transform(

@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.HelperClasses;
 import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.Transformations;
 import dev.skein.agent.spi.LibraryVersion;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -45,7 +46,7 @@ public final class Jetty12InstrumentationModule implements InstrumentationModule
   }
 
   @Override
-  public AgentBuilder extend(AgentBuilder builder) {
+  public Transformations extend(Transformations builder) {
     return builder
         .type(named(CONNECTOR))
         .and(LibraryVersion.fromProperties(

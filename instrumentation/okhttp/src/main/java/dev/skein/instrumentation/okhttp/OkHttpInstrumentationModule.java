@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.Transformations;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -32,7 +33,7 @@ public final class OkHttpInstrumentationModule implements InstrumentationModule 
   }
 
   @Override
-  public AgentBuilder extend(AgentBuilder builder) {
+  public Transformations extend(Transformations builder) {
     return builder
         .type(new HasClass(name(), CLIENT, "okhttp3.internal.connection.RealCall", "OkHttp 4.x-5.x"))
         .transform(HelperInjector.TRANSFORMER)

@@ -7,6 +7,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.HelperClasses;
 import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.Transformations;
 import dev.skein.agent.spi.LibraryVersion;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -44,7 +45,7 @@ public final class UndertowInstrumentationModule implements InstrumentationModul
   }
 
   @Override
-  public AgentBuilder extend(AgentBuilder builder) {
+  public Transformations extend(Transformations builder) {
     return builder
         .type(named(UNDERTOW))
         .and(LibraryVersion.fromProperties(name(), "io/undertow/version.properties", "undertow.version", "2.3", "2.4"))

@@ -1,7 +1,6 @@
 package dev.skein.agent.spi;
 
 import java.util.List;
-import net.bytebuddy.agent.builder.AgentBuilder;
 
 /**
  * One library family's instrumentation: its type matchers and advice. Implementations are found
@@ -23,8 +22,8 @@ public interface InstrumentationModule {
    */
   List<String> typeNames();
 
-  /** Adds this module's type matchers and advice to the agent builder. */
-  AgentBuilder extend(AgentBuilder builder);
+  /** Adds this module's type matchers and advice (see {@link Transformations}). */
+  Transformations extend(Transformations builder);
 
   /**
    * Named JDK modules whose classes this module instruments: the agent makes each read the

@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.HelperClasses;
 import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.Transformations;
 import dev.skein.agent.spi.LibraryVersion;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -57,7 +58,7 @@ public final class ReactorNettyClientInstrumentationModule implements Instrument
   }
 
   @Override
-  public AgentBuilder extend(AgentBuilder builder) {
+  public Transformations extend(Transformations builder) {
     return builder
         .type(new SupportedHandler(name(), HANDLER, "Reactor Netty 1.2.x-1.3.x", "method", "defaultHeaders", "toURI"))
         .transform(

@@ -7,6 +7,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.HelperClasses;
 import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.Transformations;
 import dev.skein.agent.spi.LibraryVersion;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -49,7 +50,7 @@ public final class ReactorNettyServerInstrumentationModule implements Instrument
   }
 
   @Override
-  public AgentBuilder extend(AgentBuilder builder) {
+  public Transformations extend(Transformations builder) {
     return builder
         .type(named(DISPOSABLE_BIND))
         .and(LibraryVersion.fromManifest(

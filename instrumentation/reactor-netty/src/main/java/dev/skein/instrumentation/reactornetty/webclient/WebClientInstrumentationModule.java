@@ -5,6 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.skein.agent.spi.HelperClasses;
 import dev.skein.agent.spi.InstrumentationModule;
+import dev.skein.agent.spi.Transformations;
 import dev.skein.agent.spi.LibraryVersion;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -34,7 +35,7 @@ public final class WebClientInstrumentationModule implements InstrumentationModu
   }
 
   @Override
-  public AgentBuilder extend(AgentBuilder builder) {
+  public Transformations extend(Transformations builder) {
     return builder
         .type(named(EXCHANGE_FUNCTION))
         .and(LibraryVersion.fromManifest(

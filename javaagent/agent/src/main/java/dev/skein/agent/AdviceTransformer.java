@@ -23,9 +23,11 @@ import net.bytebuddy.utility.JavaModule;
  * class format unchanged) and returns the new bytes, or null when no rule matches.
  *
  * <p>This is what Byte Buddy's {@code AgentBuilder} does with a decorating type strategy and a
- * pool-only type description, without the rest: building an {@code AgentBuilder} generated a
- * class for its module-aware transformer and loaded 1,000 Byte Buddy classes, 0.2 s of the
- * application's wait for its first instrumented class on a 2-core machine.
+ * pool-only type description, without the rest: its {@code makeRaw()} generates a class for the
+ * module-aware transformer with Byte Buddy's subclass machinery, and with one transformation it
+ * loaded 1,071 Byte Buddy classes where decorating directly loads 714; on a 2-core machine
+ * instrumentation was ready 0.1-0.5 s later (more when the engine starts beside it), time the
+ * application's first instrumented class waited.
  */
 final class AdviceTransformer implements ClassFileTransformer {
   private final ByteBuddy byteBuddy =

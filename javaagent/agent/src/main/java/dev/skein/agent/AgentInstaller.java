@@ -19,9 +19,9 @@ public final class AgentInstaller {
   private AgentInstaller() {}
 
   public static void install(Instrumentation inst, File agentJar, String args, long startedNanos) {
-    // Completes true once the engine is behind the bridge, false if it could not be built (then
-    // the gate instruments nothing and the application runs without the mesh).
-    CompletableFuture<Boolean> engineInstalled = new CompletableFuture<>();
+    // Completes with the engine once it is behind the bridge, with null if it could not be built
+    // (then the gate instruments nothing and the application runs without the mesh).
+    CompletableFuture<Engine> engineInstalled = new CompletableFuture<>();
     CompletableFuture<Void> instrumented = new CompletableFuture<>();
     CompletableFuture<Long> premainEnded = new CompletableFuture<>();
     // The engine's construction loads a few hundred classes: on a thread of its own it overlaps
@@ -55,9 +55,9 @@ public final class AgentInstaller {
                   gate.initialize();
                   long done = System.nanoTime();
                   engineInstalled.thenAccept(
-                      installed -> {
-                        if (installed) {
-                          ((Engine) Bridge.engine()).startupPhases().mark(StartupPhases.INSTRUMENTATION, done);
+                      engine -> {
+                        if (engine != null) {
+                          engine.startupPhases().mark(StartupPhases.INSTRUMENTATION, done);
                         }
                       });
                 } finally {
@@ -71,7 +71,7 @@ public final class AgentInstaller {
   }
 
   /** Reads the settings, builds the engine and puts it behind the bridge; null if that failed. */
-  private static Engine installEngine(long startedNanos, CompletableFuture<Boolean> engineInstalled) {
+  private static Engine installEngine(long startedNanos, CompletableFuture<Engine> engineInstalled) {
     Engine engine = null;
     try {
       AgentSettings settings = AgentSettings.fromEnvironment();
@@ -81,7 +81,7 @@ public final class AgentInstaller {
       AgentLog.error("invalid agent settings, the application runs without the mesh", e);
       engine = null;
     } finally {
-      engineInstalled.complete(engine != null);
+      engineInstalled.complete(engine);
     }
     return engine;
   }

@@ -40,14 +40,14 @@ final class Instrumenter {
   private static final long ENGINE_WAIT_SECONDS = 10;
 
   private final Instrumentation inst;
-  private final CompletableFuture<Boolean> engineInstalled;
+  private final CompletableFuture<?> engineInstalled;
   private final Thread engineStart;
   private final Set<String> exactNames = new HashSet<>();
   private final List<String> packagePrefixes = new ArrayList<>();
   private volatile ClassFileTransformer delegate;
   private List<InstrumentationModule> modules = List.of();
 
-  private Instrumenter(Instrumentation inst, List<String> typeNames, CompletableFuture<Boolean> engineInstalled, Thread engineStart) {
+  private Instrumenter(Instrumentation inst, List<String> typeNames, CompletableFuture<?> engineInstalled, Thread engineStart) {
     this.inst = inst;
     this.engineInstalled = engineInstalled;
     this.engineStart = engineStart;
@@ -64,10 +64,10 @@ final class Instrumenter {
   /**
    * Premain: registers the gate from the build-time index; loads no module and no Byte Buddy.
    * The gate instruments a class once the engine is behind the bridge ({@code engineInstalled}
-   * true), so no advice runs before it; {@code engineStart}, the thread that builds the engine,
+   * completed with it; with null, never), so no advice runs before it; {@code engineStart}, the thread that builds the engine,
    * never waits for itself.
    */
-  static Instrumenter register(Instrumentation inst, CompletableFuture<Boolean> engineInstalled, Thread engineStart)
+  static Instrumenter register(Instrumentation inst, CompletableFuture<?> engineInstalled, Thread engineStart)
       throws java.io.IOException {
     Instrumenter instrumenter =
         new Instrumenter(inst, TypeIndex.read(Instrumenter.class.getClassLoader()), engineInstalled, engineStart);
@@ -182,7 +182,7 @@ final class Instrumenter {
       return true;
     }
     try {
-      return engineInstalled.get(ENGINE_WAIT_SECONDS, TimeUnit.SECONDS);
+      return engineInstalled.get(ENGINE_WAIT_SECONDS, TimeUnit.SECONDS) != null;
     } catch (TimeoutException e) {
       return true;
     } catch (InterruptedException e) {

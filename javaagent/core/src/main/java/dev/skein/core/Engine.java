@@ -150,7 +150,6 @@ public final class Engine implements MeshEngine {
     Duration gatewayTimeout = Duration.ofMillis(Math.max(1500, settings.firstSnapshotWait().toMillis() - 500));
     EtcdGatewayReader gateway =
         new EtcdGatewayReader(settings.etcdEndpoints(), settings.etcdUser(), settings.etcdPassword(), gatewayTimeout);
-    java.util.concurrent.CompletableFuture<Long> gatewayLease = null;
     try {
       ConfigChange.Resync first = InternalCalls.run(() -> gateway.read(layout.policiesPrefix(), layout.endpointsPrefix()));
       store.apply(first);
@@ -161,8 +160,7 @@ public final class Engine implements MeshEngine {
       // also keeps its lease alive until jetcd adopts it; jetcd still waits.
       if (certificateMayBeNeeded(router.snapshot())) {
         startIdentity();
-        gatewayLease = identity.requestOverGateway(gateway, settings.leaseTtl().toSeconds(), FIRST_CERTIFICATE_OVER_GATEWAY);
-        firstCertificateLease = gatewayLease;
+        firstCertificateLease = identity.requestOverGateway(gateway, settings.leaseTtl().toSeconds(), FIRST_CERTIFICATE_OVER_GATEWAY);
       }
       awaitBackgroundDeferral(false);
     } catch (Exception e) {
@@ -178,8 +176,8 @@ public final class Engine implements MeshEngine {
     etcd = EtcdClients.create(settings);
     EtcdClients.keepReconnecting(etcd, scheduler, Duration.ofSeconds(1));
     LeasedKeys created = new LeasedKeys(etcd, settings.leaseTtl(), scheduler);
-    if (gatewayLease != null) {
-      created.adopt(leaseOf(gatewayLease));
+    if (firstCertificateLease != null) {
+      created.adopt(leaseOf(firstCertificateLease));
     }
     if (identity != null) {
       identity.connect(etcd, created);

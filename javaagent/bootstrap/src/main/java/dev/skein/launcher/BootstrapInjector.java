@@ -8,7 +8,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +25,6 @@ import java.util.jar.JarFile;
  * the jar.
  */
 final class BootstrapInjector {
-  private static final String PREFIX = "dev/skein/bootstrap/";
   // Written by the agent module's build (BootstrapIndex), under the engine's inst/ folder.
   private static final String INDEX = EngineClassLoader.PREFIX + "META-INF/skein/bootstrap-classes";
 
@@ -41,38 +39,25 @@ final class BootstrapInjector {
     }
   }
 
+  /** The classes the build listed (BootstrapIndex), supertypes first: no walk over the jar's 23,000 entries. */
   private static Map<String, byte[]> bootstrapClasses(JarFile jar) throws IOException {
     Map<String, byte[]> classes = new LinkedHashMap<>();
-    JarEntry index = jar.getJarEntry(INDEX);
-    if (index != null) {
-      // Written at build time, supertypes first: no walk over the jar's 23,000 entries.
-      String names;
-      try (InputStream in = jar.getInputStream(index)) {
-        names = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-      for (String name : names.split("\n")) {
-        if (name.isBlank()) {
-          continue;
-        }
-        JarEntry entry = jar.getJarEntry(name.trim().replace('.', '/') + ".class");
-        if (entry == null) {
-          throw new IOException(INDEX + " names " + name + ", which the jar lacks");
-        }
-        try (InputStream in = jar.getInputStream(entry)) {
-          classes.put(name.trim(), in.readAllBytes());
-        }
-      }
-      return classes;
-    }
-    for (JarEntry entry : Collections.list(jar.entries())) {
-      String name = entry.getName();
-      if (name.startsWith(PREFIX) && name.endsWith(".class")) {
-        try (InputStream in = jar.getInputStream(entry)) {
-          classes.put(name.substring(0, name.length() - 6).replace('/', '.'), in.readAllBytes());
-        }
+    for (String name : new String(read(jar, INDEX), StandardCharsets.UTF_8).split("\n")) {
+      if (!name.isBlank()) {
+        classes.put(name.trim(), read(jar, name.trim().replace('.', '/') + ".class"));
       }
     }
     return classes;
+  }
+
+  private static byte[] read(JarFile jar, String entryName) throws IOException {
+    JarEntry entry = jar.getJarEntry(entryName);
+    if (entry == null) {
+      throw new IOException("the agent jar lacks " + entryName + " (" + INDEX + " lists the bootstrap classes)");
+    }
+    try (InputStream in = jar.getInputStream(entry)) {
+      return in.readAllBytes();
+    }
   }
 
   private static void defineAll(Instrumentation inst, Map<String, byte[]> classes) throws Exception {

@@ -130,7 +130,7 @@ public final class OutboundRoute {
     try {
       return control != null && control.limitsEndpoints();
     } catch (Throwable t) {
-      AgentFaults.record("acquire", t);
+      AgentFaults.record("limitsEndpoints", t);
       return false;
     }
   }

@@ -16,6 +16,7 @@ import dev.skein.core.discovery.LeasedKeys;
 import dev.skein.core.discovery.Instances;
 import dev.skein.core.etcd.EtcdClients;
 import dev.skein.core.etcd.EtcdGatewayReader;
+import dev.skein.core.etcd.GatewaySnapshotPoller;
 import dev.skein.core.etcd.EtcdPolicySource;
 import dev.skein.core.routing.Router;
 import dev.skein.core.state.ConfigChange;
@@ -145,6 +146,7 @@ public final class Engine implements MeshEngine {
     scheduler.schedule(this::loadCache, Math.max(0, settings.firstSnapshotWait().toMillis() - 500), TimeUnit.MILLISECONDS);
     // The first snapshot over etcd's JSON gateway (fast), then jetcd for watch and leases.
     long initialRevision = 0;
+    GatewaySnapshotPoller gatewayPoller = null;
     // Each gateway call may take what the first request would wait for the snapshot, less the
     // cache's margin (a busy host with etcd authentication needs more than a second).
     Duration gatewayTimeout = Duration.ofMillis(Math.max(1500, settings.firstSnapshotWait().toMillis() - 500));
@@ -154,6 +156,8 @@ public final class Engine implements MeshEngine {
       ConfigChange.Resync first = InternalCalls.run(() -> gateway.read(layout.policiesPrefix(), layout.endpointsPrefix()));
       store.apply(first);
       initialRevision = first.revision();
+      // jetcd's watch starts seconds from now: until then, changes come from re-reads.
+      gatewayPoller = new GatewaySnapshotPoller(gateway, first, store::apply, layout.policiesPrefix(), layout.endpointsPrefix()).start();
       // The snapshot is in: jetcd (gRPC, Netty, Vert.x) and the identity (a key pair and a CSR:
       // BouncyCastle) can wait (see deferBackgroundStartUntil). When a call may need this
       // workload's certificate, the certificate request goes out now over the gateway too, which
@@ -191,6 +195,9 @@ public final class Engine implements MeshEngine {
       identity.start();
     }
     meshTlsSetUp.countDown();
+    if (gatewayPoller != null) {
+      initialRevision = gatewayPoller.stop();
+    }
     etcdSource = new EtcdPolicySource(etcd, layout, store::apply, this::loadCache, initialRevision);
     Thread watcher = new Thread(etcdSource, "skein-etcd-watch");
     watcher.setDaemon(true);

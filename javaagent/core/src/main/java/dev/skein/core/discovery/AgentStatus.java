@@ -1,12 +1,15 @@
 package dev.skein.core.discovery;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.skein.api.Problem;
 import dev.skein.core.state.MeshSnapshot;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -15,9 +18,13 @@ import java.util.Map;
  * policies it rejected, for {@code skein status}.
  */
 public final class AgentStatus {
-  /** Created on the first write, well after start: Jackson is a few hundred classes. */
+  /**
+   * Jackson's streaming generator, not its {@code ObjectMapper}: every agent writes this document,
+   * and databind loads some 400 classes (about 5 MiB of class metadata in each application JVM)
+   * to write a dozen fields. Created on the first write, well after start.
+   */
   private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final JsonFactory FACTORY = new JsonFactory();
   }
 
   private final String namespace;
@@ -61,31 +68,39 @@ public final class AgentStatus {
   }
 
   public String json(MeshSnapshot snapshot) {
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("agent", agentId());
-    doc.put("service", service);
-    doc.put("namespace", namespace);
-    doc.put("instance", instance);
-    doc.put("pid", ProcessHandle.current().pid());
-    doc.put("revision", snapshot == null ? 0 : snapshot.revision());
-    doc.put("origin", snapshot == null ? null : snapshot.origin().name().toLowerCase());
-    doc.put("policies", snapshot == null ? 0 : snapshot.policies().size());
-    doc.put("endpoints", snapshot == null ? 0 : snapshot.endpoints().size());
-    Map<String, List<String>> rejected = new LinkedHashMap<>();
-    if (snapshot != null) {
-      snapshot.rejected().forEach((key, problems) -> rejected.put(key, problems.stream().map(Problem::toString).toList()));
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("agent", agentId());
+      g.writeStringField("service", service);
+      g.writeStringField("namespace", namespace);
+      g.writeStringField("instance", instance);
+      g.writeNumberField("pid", ProcessHandle.current().pid());
+      g.writeNumberField("revision", snapshot == null ? 0 : snapshot.revision());
+      g.writeStringField("origin", snapshot == null ? null : snapshot.origin().name().toLowerCase(Locale.ROOT));
+      g.writeNumberField("policies", snapshot == null ? 0 : snapshot.policies().size());
+      g.writeNumberField("endpoints", snapshot == null ? 0 : snapshot.endpoints().size());
+      g.writeObjectFieldStart("rejected");
+      if (snapshot != null) {
+        for (Map.Entry<String, List<Problem>> rejected : snapshot.rejected().entrySet()) {
+          g.writeArrayFieldStart(rejected.getKey());
+          for (Problem problem : rejected.getValue()) {
+            g.writeString(problem.toString());
+          }
+          g.writeEndArray();
+        }
+      }
+      g.writeEndObject();
+      g.writeStringField("updated", Instant.now().toString());
+      Instant expiry = certificateExpiry;
+      g.writeStringField("certificateExpiry", expiry == null ? null : expiry.toString());
+      if (adminPort > 0) {
+        g.writeNumberField("adminPort", adminPort);
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringWriter does not fail
     }
-    doc.put("rejected", rejected);
-    doc.put("updated", Instant.now().toString());
-    Instant expiry = certificateExpiry;
-    doc.put("certificateExpiry", expiry == null ? null : expiry.toString());
-    if (adminPort > 0) {
-      doc.put("adminPort", adminPort);
-    }
-    try {
-      return Json.MAPPER.writeValueAsString(doc);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return out.toString();
   }
 }

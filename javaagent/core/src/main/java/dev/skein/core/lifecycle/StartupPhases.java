@@ -51,6 +51,11 @@ public final class StartupPhases {
     }
   }
 
+  /** Whether {@code phase} was done. */
+  public synchronized boolean done(String phase) {
+    return nanos.containsKey(phase);
+  }
+
   /**
    * A request in or out was routed: the first time, records it and writes the summary line (on
    * the caller's thread: the application may exit right after its request). One volatile read

@@ -13,8 +13,8 @@ final class BaselineScenario extends Scenario {
 
   @Override
   void start() throws Exception {
-    port = startServer(HarnessClasses.jvm("baseline-server").withoutAgent());
-    grpcPort = startGrpcServer(HarnessClasses.jvm("baseline-grpc-server").withoutAgent());
+    port = startServer(HarnessClasses.applicationJvm("baseline-server").withoutAgent());
+    grpcPort = startGrpcServer(HarnessClasses.applicationJvm("baseline-grpc-server").withoutAgent());
   }
 
   @Override
@@ -24,7 +24,7 @@ final class BaselineScenario extends Scenario {
 
   @Override
   MeshJvm.Builder clientJvm(String name) {
-    return HarnessClasses.jvm("baseline-" + name).withoutAgent();
+    return HarnessClasses.applicationJvm("baseline-" + name).withoutAgent();
   }
 
   @Override

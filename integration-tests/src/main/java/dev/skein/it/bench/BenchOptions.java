@@ -13,6 +13,8 @@ import java.util.List;
  * @param engineCounts how many watching engines the propagation figure is measured with
  * @param firstWarmMillis in the first round only, an uncounted open-loop phase at the first rate
  *     after the ramp, so that the latency rows are of warm JVMs (its failures are reported apart)
+ * @param heap the Java heap of every scenario's application JVMs ({@code -Xms} and {@code -Xmx}),
+ *     or {@code null} for the JVM's own sizing
  */
 record BenchOptions(
     boolean quickMode,
@@ -26,20 +28,30 @@ record BenchOptions(
     List<Integer> engineCounts,
     int propagationPuts,
     List<String> scenarios,
-    long firstWarmMillis) {
+    long firstWarmMillis,
+    String heap) {
+
+  /**
+   * The same fixed heap for every application JVM: left to itself, G1 sizes the heap from the
+   * machine's memory (1/64 to 1/4 of it) and grows it with the allocation rate, and the memory
+   * rows measured that more than what a process holds. A service in a container runs with a set
+   * heap.
+   */
+  static final String DEFAULT_HEAP = "256m";
 
   static BenchOptions quick() {
-    return new BenchOptions(true, 1, List.of(500), 1_500, 100, 500, 1_000, 4, List.of(1, 10), 2, List.of(), 0);
+    return new BenchOptions(true, 1, List.of(500), 1_500, 100, 500, 1_000, 4, List.of(1, 10), 2, List.of(), 0, DEFAULT_HEAP);
   }
 
   static BenchOptions full() {
-    return new BenchOptions(false, 5, List.of(500, 1000), 20_000, 3_000, 5_000, 10_000, 4, List.of(1, 100, 500), 10, List.of(), 20_000);
+    return new BenchOptions(false, 5, List.of(500, 1000), 20_000, 3_000, 5_000, 10_000, 4, List.of(1, 100, 500), 10, List.of(), 20_000, DEFAULT_HEAP);
   }
 
   /**
    * {@code --quick}, then overrides: {@code --rounds N}, {@code --rates 500,1000},
    * {@code --seconds S} (each open-loop phase), {@code --engines 1,100,500},
-   * {@code --scenarios baseline,skein-policy} (a subset; baseline is always kept).
+   * {@code --scenarios baseline,skein-policy} (a subset; baseline is always kept),
+   * {@code --heap 256m} (or {@code jvm}; see {@link #DEFAULT_HEAP}).
    */
   static BenchOptions parse(String... args) {
     List<String> list = Arrays.asList(args);
@@ -55,11 +67,13 @@ record BenchOptions(
         case "--scenarios" -> o = o.with(o.rounds, o.rates, o.openMillis, o.engineCounts, List.of(value.split(",")));
         case "--first-warm-seconds" -> o = new BenchOptions(o.quickMode, o.rounds, o.rates, o.openMillis, o.warmRequests,
             o.sequentialMillis, o.closedMillis, o.connections, o.engineCounts, o.propagationPuts, o.scenarios,
-            (long) (Double.parseDouble(value) * 1000));
+            (long) (Double.parseDouble(value) * 1000), o.heap);
+        case "--heap" -> o = new BenchOptions(o.quickMode, o.rounds, o.rates, o.openMillis, o.warmRequests, o.sequentialMillis,
+            o.closedMillis, o.connections, o.engineCounts, o.propagationPuts, o.scenarios, o.firstWarmMillis, heap(value));
         default -> {
           if (args[i].startsWith("--")) {
             throw new IllegalArgumentException("unknown option " + args[i]
-                + " (known: --quick --rounds N --rates R,R --seconds S --engines N,N --scenarios a,b --first-warm-seconds S)");
+                + " (known: --quick --rounds N --rates R,R --seconds S --engines N,N --scenarios a,b --first-warm-seconds S --heap SIZE|jvm)");
           }
           continue;
         }
@@ -73,7 +87,18 @@ record BenchOptions(
 
   private BenchOptions with(int rounds, List<Integer> rates, long openMillis, List<Integer> engines, List<String> scenarios) {
     return new BenchOptions(quickMode, rounds, rates, openMillis, warmRequests, sequentialMillis, closedMillis, connections, engines,
-        propagationPuts, scenarios, firstWarmMillis);
+        propagationPuts, scenarios, firstWarmMillis, heap);
+  }
+
+  /** {@code --heap}: a size as {@code -Xmx} takes it ({@code 256m}, {@code 1g}), or {@code jvm} for the JVM's own sizing. */
+  private static String heap(String value) {
+    if (value.equals("jvm")) {
+      return null;
+    }
+    if (!value.matches("\\d+[kKmMgG]?")) {
+      throw new IllegalArgumentException("--heap: expected a size such as 256m or 1g, or jvm, got \"" + value + "\"");
+    }
+    return value;
   }
 
   private static List<Integer> ints(String csv) {

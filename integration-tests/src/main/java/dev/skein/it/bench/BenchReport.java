@@ -158,7 +158,10 @@ public final class BenchReport {
             + String.format(Locale.ROOT, "%.0f µs", ScenarioResult.median(results.stream().flatMap(r -> r.lagMicros.stream()).toList()))
             + ", the same in every scenario. CPU is user+system time from /proc/PID/stat over the open-loop phases divided"
             + " by the requests sent (so the agents' background work counts). Memory is from /proc/PID/status after each"
-            + " round. Time to first response: a fresh JVM, from process start to its first response. gRPC rows: a"
+            + " round; " + (options.heap() == null
+                ? "every JVM sized its own heap (`--heap jvm`)"
+                : "every application JVM ran with the same heap, -Xms" + options.heap() + " -Xmx" + options.heap() + " (`--heap`)")
+            + ". Time to first response: a fresh JVM, from process start to its first response. gRPC rows: a"
             + " grpc-java (Netty) unary client and server of their own in each scenario (a 16-byte echo over one channel),"
             + " after the HTTP phases of each round one open-loop phase at " + grpcRate + " calls/s as long as an HTTP one,"
             + " latency from each call's intended start as above; CPU over that phase divided by the calls sent. The memory"

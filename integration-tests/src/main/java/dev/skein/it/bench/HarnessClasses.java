@@ -84,6 +84,27 @@ final class HarnessClasses {
   }
 
   /**
+   * A JVM of a scenario's application (client or server) as {@link #jvm} builds it, with the
+   * run's heap ({@link BenchOptions#heap}); the propagation probe, with its hundreds of engines,
+   * keeps the JVM's own sizing.
+   */
+  static MeshJvm.Builder applicationJvm(String name) {
+    MeshJvm.Builder builder = jvm(name);
+    String heap = applicationHeap;
+    if (heap != null) {
+      builder.jvmArg("-Xms" + heap).jvmArg("-Xmx" + heap);
+    }
+    return builder;
+  }
+
+  private static volatile String applicationHeap = BenchOptions.DEFAULT_HEAP;
+
+  /** Sets the heap of the application JVMs that start after this call ({@code null}: the JVM's own sizing). */
+  static void applicationHeap(String heap) {
+    applicationHeap = heap;
+  }
+
+  /**
    * The class path without the OpenTelemetry API and SDK and the Skein agent's jar (provided-scope
    * dependencies of this module, present when the harness runs with them for the gRPC and other
    * client libraries): the applications use none, so that an agent does not find an application

@@ -35,8 +35,8 @@ final class NginxSidecarScenario extends Scenario {
 
   @Override
   void start() throws Exception {
-    int serverPort = startServer(HarnessClasses.jvm("nginx-server").withoutAgent());
-    int grpcServerPort = startGrpcServer(HarnessClasses.jvm("nginx-grpc-server").withoutAgent());
+    int serverPort = startServer(HarnessClasses.applicationJvm("nginx-server").withoutAgent());
+    int grpcServerPort = startGrpcServer(HarnessClasses.applicationJvm("nginx-grpc-server").withoutAgent());
     SidecarCertificates.create(dir);
     int serverSidecarPort = FreePorts.next();
     int serverGrpcSidecarPort = FreePorts.next();
@@ -104,7 +104,7 @@ final class NginxSidecarScenario extends Scenario {
 
   @Override
   MeshJvm.Builder clientJvm(String name) {
-    return HarnessClasses.jvm("nginx-" + name).withoutAgent();
+    return HarnessClasses.applicationJvm("nginx-" + name).withoutAgent();
   }
 
   @Override

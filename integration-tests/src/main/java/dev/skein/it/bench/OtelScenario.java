@@ -32,8 +32,8 @@ final class OtelScenario extends Scenario {
 
   @Override
   void start() throws Exception {
-    port = startServer(otel(HarnessClasses.jvm("otel-server"), "bench-server"));
-    grpcPort = startGrpcServer(otel(HarnessClasses.jvm("otel-grpc-server"), "bench-grpc-server"));
+    port = startServer(otel(HarnessClasses.applicationJvm("otel-server"), "bench-server"));
+    grpcPort = startGrpcServer(otel(HarnessClasses.applicationJvm("otel-grpc-server"), "bench-grpc-server"));
   }
 
   @Override
@@ -43,7 +43,7 @@ final class OtelScenario extends Scenario {
 
   @Override
   MeshJvm.Builder clientJvm(String name) {
-    return otel(HarnessClasses.jvm("otel-" + name), "bench-client");
+    return otel(HarnessClasses.applicationJvm("otel-" + name), "bench-client");
   }
 
   private MeshJvm.Builder otel(MeshJvm.Builder builder, String service) {

@@ -229,7 +229,7 @@ final class SkeinScenario extends Scenario {
   }
 
   private MeshJvm.Builder server(String version) {
-    return telemetry(HarnessClasses.jvm(id() + "-server-" + version), service)
+    return telemetry(HarnessClasses.applicationJvm(id() + "-server-" + version), service)
         .property("skein.service", service)
         .property("skein.labels", "version=" + version)
         .property("skein.etcd.endpoints", etcd.endpoint())
@@ -238,7 +238,7 @@ final class SkeinScenario extends Scenario {
   }
 
   private MeshJvm.Builder grpcServer(String version) {
-    return telemetry(HarnessClasses.jvm(id() + "-grpc-server-" + version), grpcService)
+    return telemetry(HarnessClasses.applicationJvm(id() + "-grpc-server-" + version), grpcService)
         .property("skein.service", grpcService)
         .property("skein.labels", "version=" + version)
         .property("skein.etcd.endpoints", etcd.endpoint())
@@ -259,7 +259,7 @@ final class SkeinScenario extends Scenario {
   @Override
   MeshJvm.Builder clientJvm(String name) {
     MeshJvm.Builder builder =
-        telemetry(HarnessClasses.jvm(id() + "-" + name), "bench-client")
+        telemetry(HarnessClasses.applicationJvm(id() + "-" + name), "bench-client")
             .property("skein.service", "bench-client")
             .property("skein.etcd.endpoints", etcd.endpoint())
             .property("skein.etcd.prefix", prefix);

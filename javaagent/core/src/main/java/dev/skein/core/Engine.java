@@ -648,7 +648,9 @@ public final class Engine implements MeshEngine {
 
   /**
    * Writes this agent's status key, coalescing bursts of snapshots (an etcd resync, a batch of
-   * puts) into one write a little later.
+   * puts) into one write a second later. Not sooner: after a change every agent of the mesh
+   * writes at once, and those writes compete with the change still on its way to the others (500
+   * engines on 2 cores, writing 200 ms after their apply: propagation p99 1,081 against 642 ms).
    */
   private void reportStatus() {
     LeasedKeys keys = leasedKeys;
@@ -660,7 +662,7 @@ public final class Engine implements MeshEngine {
           statusPending.set(false);
           keys.put(status.key(layout), status.json(router.snapshot()));
         },
-        firstStatusWritten ? 200 : 2000,
+        firstStatusWritten ? STATUS_COALESCE.toMillis() : FIRST_STATUS_DELAY.toMillis(),
         TimeUnit.MILLISECONDS);
     firstStatusWritten = true;
   }
@@ -734,6 +736,10 @@ public final class Engine implements MeshEngine {
   public void deferBackgroundStartUntil(java.util.concurrent.CompletableFuture<?> ready) {
     backgroundDeferral = ready;
   }
+
+  private static final Duration STATUS_COALESCE = Duration.ofSeconds(1);
+  // The first status waits for the start-up's burst of snapshots (cache, gateway, watch).
+  private static final Duration FIRST_STATUS_DELAY = Duration.ofSeconds(2);
 
   private static final Duration BACKGROUND_DEFERRAL_MAX = Duration.ofSeconds(5);
   private static final Duration SETTLE_AFTER_READY_MAX = Duration.ofSeconds(1);

@@ -47,6 +47,7 @@ public final class PropagationProbe {
 
     Method phases = engineType.getMethod("startupPhases");
     Method phaseDone = phases.getReturnType().getMethod("done", String.class);
+    String watchPhase = (String) phases.getReturnType().getField("ETCD").get(null);
 
     List<Object> routers = new ArrayList<>();
     List<Object> engineList = new ArrayList<>();
@@ -74,7 +75,7 @@ public final class PropagationProbe {
     // Ready means a first snapshot (read over etcd's JSON gateway); until its watch is up an
     // engine re-reads over the gateway every 250 ms, which is not what this figure is about.
     // Then one put that is not measured proves that every watch delivers.
-    awaitWatching(engineList, phases, phaseDone, TimeUnit.MINUTES.toNanos(5));
+    awaitWatching(engineList, phases, phaseDone, watchPhase, TimeUnit.MINUTES.toNanos(5));
     awaitRevision(routers, snapshot, revision, put(prefix + "/policies/default/Route/orders", Policies.split(90, 10)), applied,
         TimeUnit.MINUTES.toNanos(2));
     List<Double> samples = new ArrayList<>();
@@ -98,11 +99,11 @@ public final class PropagationProbe {
     System.exit(0);
   }
 
-  /** Waits until every engine has started its etcd watch (its start-up phase {@code etcd watch}). */
-  private static void awaitWatching(List<Object> engines, Method phases, Method phaseDone, long timeout) throws Exception {
+  /** Waits until every engine has started its etcd watch (its start-up phase {@code StartupPhases.ETCD}). */
+  private static void awaitWatching(List<Object> engines, Method phases, Method phaseDone, String watchPhase, long timeout) throws Exception {
     long deadline = System.nanoTime() + timeout;
     for (Object engine : engines) {
-      while (!(boolean) phaseDone.invoke(phases.invoke(engine), "etcd watch")) {
+      while (!(boolean) phaseDone.invoke(phases.invoke(engine), watchPhase)) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("an engine did not start its etcd watch in time");
         }

@@ -145,7 +145,6 @@ public final class Engine implements MeshEngine {
     // by then, serve from the cache rather than let requests go unrouted.
     scheduler.schedule(this::loadCache, Math.max(0, settings.firstSnapshotWait().toMillis() - 500), TimeUnit.MILLISECONDS);
     // The first snapshot over etcd's JSON gateway (fast), then jetcd for watch and leases.
-    long initialRevision = 0;
     GatewaySnapshotPoller gatewayPoller = null;
     // Each gateway call may take what the first request would wait for the snapshot, less the
     // cache's margin (a busy host with etcd authentication needs more than a second).
@@ -155,7 +154,6 @@ public final class Engine implements MeshEngine {
     try {
       ConfigChange.Resync first = InternalCalls.run(() -> gateway.read(layout.policiesPrefix(), layout.endpointsPrefix()));
       store.apply(first);
-      initialRevision = first.revision();
       // jetcd's watch starts seconds from now: until then, changes come from re-reads.
       gatewayPoller = new GatewaySnapshotPoller(gateway, first, store::apply, layout.policiesPrefix(), layout.endpointsPrefix()).start();
       // The snapshot is in: jetcd (gRPC, Netty, Vert.x) and the identity (a key pair and a CSR:
@@ -195,9 +193,8 @@ public final class Engine implements MeshEngine {
       identity.start();
     }
     meshTlsSetUp.countDown();
-    if (gatewayPoller != null) {
-      initialRevision = gatewayPoller.stop();
-    }
+    // The watch continues from the last revision the gateway gave, or from now (0) without one.
+    long initialRevision = gatewayPoller == null ? 0 : gatewayPoller.stop();
     etcdSource = new EtcdPolicySource(etcd, layout, store::apply, this::loadCache, initialRevision);
     Thread watcher = new Thread(etcdSource, "skein-etcd-watch");
     watcher.setDaemon(true);

@@ -1,5 +1,6 @@
 package dev.skein.agent;
 
+import dev.skein.agent.spi.HelperClasses;
 import dev.skein.agent.spi.Transformations;
 import dev.skein.bootstrap.AgentLog;
 import java.lang.instrument.ClassFileTransformer;
@@ -40,9 +41,18 @@ final class AdviceTransformer implements ClassFileTransformer {
     this.rules = List.copyOf(rules);
   }
 
+  /** The new bytes, and whether they alone stand for the transformation (no step acted on the class loader). */
+  record Decorated(byte[] bytes, boolean replayable) {}
+
   @Override
   public byte[] transform(
       Module module, ClassLoader loader, String internalName, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
+    Decorated decorated = apply(module, loader, internalName, redefined, domain, bytes);
+    return decorated == null ? null : decorated.bytes();
+  }
+
+  /** Like {@link #transform}, and says whether the result may be replayed from a cache. */
+  Decorated apply(Module module, ClassLoader loader, String internalName, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
     if (transforming.get() != null) {
       return null;
     }
@@ -59,7 +69,7 @@ final class AdviceTransformer implements ClassFileTransformer {
     }
   }
 
-  private byte[] decorate(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
+  private Decorated decorate(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
     ClassFileLocator locator =
         new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, bytes), ClassFileLocator.ForClassLoader.of(loader));
     TypePool pool =
@@ -70,6 +80,7 @@ final class AdviceTransformer implements ClassFileTransformer {
       return null;
     }
     DynamicType.Builder<?> builder = null;
+    boolean replayable = true;
     for (Transformations.Rule rule : rules) {
       if (rule.matcher().matches(type, loader, javaModule, redefined, domain)) {
         if (builder == null) {
@@ -77,6 +88,7 @@ final class AdviceTransformer implements ClassFileTransformer {
         }
         for (AgentBuilder.Transformer step : rule.steps()) {
           builder = step.transform(builder, type, loader, javaModule, domain);
+          replayable &= !(step instanceof HelperClasses.Injection);
         }
       }
     }
@@ -85,6 +97,6 @@ final class AdviceTransformer implements ClassFileTransformer {
     }
     byte[] transformed = builder.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
     AgentLog.debug("instrumented " + name);
-    return transformed;
+    return new Decorated(transformed, replayable);
   }
 }

@@ -39,7 +39,7 @@ public final class AgentInstaller {
             });
     Instrumenter instrumenter;
     try {
-      instrumenter = Instrumenter.register(inst, engineInstalled, engineStart);
+      instrumenter = Instrumenter.register(inst, engineInstalled, engineStart, agentJar);
     } catch (java.io.IOException e) {
       AgentLog.error("instrumentation not installed", e);
       instrumented.complete(null);

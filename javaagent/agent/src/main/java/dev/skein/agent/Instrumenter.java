@@ -5,9 +5,11 @@ import dev.skein.agent.spi.Transformations;
 import dev.skein.bootstrap.AgentLog;
 import dev.skein.bootstrap.Bridge;
 import dev.skein.bootstrap.Settings;
+import java.io.File;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,11 +46,19 @@ final class Instrumenter {
   private final Thread engineStart;
   private final Set<String> exactNames = new HashSet<>();
   private final List<String> packagePrefixes = new ArrayList<>();
-  private volatile ClassFileTransformer delegate;
+  private final Path cacheDir;
+  private final File agentJar;
+  // Opened on the initializing thread (hashing the class path loads the JDK's digest classes,
+  // time the premain thread need not spend); null when the cache is off.
+  private final CompletableFuture<TransformCache> cacheOpened = new CompletableFuture<>();
+  private volatile AdviceTransformer delegate;
   private List<InstrumentationModule> modules = List.of();
 
-  private Instrumenter(Instrumentation inst, List<String> typeNames, CompletableFuture<?> engineInstalled, Thread engineStart) {
+  private Instrumenter(
+      Instrumentation inst, List<String> typeNames, CompletableFuture<?> engineInstalled, Thread engineStart, Path cacheDir, File agentJar) {
     this.inst = inst;
+    this.cacheDir = cacheDir;
+    this.agentJar = agentJar;
     this.engineInstalled = engineInstalled;
     this.engineStart = engineStart;
     for (String name : typeNames) {
@@ -67,18 +77,41 @@ final class Instrumenter {
    * completed with it; with null, never), so no advice runs before it; {@code engineStart}, the thread that builds the engine,
    * never waits for itself.
    */
-  static Instrumenter register(Instrumentation inst, CompletableFuture<?> engineInstalled, Thread engineStart)
+  static Instrumenter register(Instrumentation inst, CompletableFuture<?> engineInstalled, Thread engineStart, File agentJar)
       throws java.io.IOException {
+    ClassLoader own = Instrumenter.class.getClassLoader();
+    // Before any class is instrumented (from the cache, it can be at once): the JDK modules the
+    // advice lives in must read the bridge's module.
+    for (TypeIndex.JdkAccess access : TypeIndex.readJdkAccess(own)) {
+      if (enabled(access.instrumentation())) {
+        grant(inst, access);
+      }
+    }
+    String cacheDir = Settings.get("skein.cache.dir");
     Instrumenter instrumenter =
-        new Instrumenter(inst, TypeIndex.read(Instrumenter.class.getClassLoader()), engineInstalled, engineStart);
+        new Instrumenter(
+            inst, TypeIndex.read(own), engineInstalled, engineStart, cacheDir == null || cacheDir.isBlank() ? null : Path.of(cacheDir), agentJar);
     inst.addTransformer(instrumenter.new Gate(), true);
     return instrumenter;
   }
 
-  /** Builds the Byte Buddy transformer and retransforms named classes that loaded before it. */
+  /**
+   * Builds the Byte Buddy transformer and retransforms named classes that loaded before it. When
+   * an earlier run of the same application left every transformation it needed in the cache,
+   * Byte Buddy is not started here: a class not cached yet starts it when it loads.
+   */
   void initialize() {
     long started = System.nanoTime();
-    transformer();
+    TransformCache cache = null;
+    try {
+      cache = cacheDir == null ? null : TransformCache.open(cacheDir, agentJar);
+    } finally {
+      cacheOpened.complete(cache);
+    }
+    boolean fromCache = cache != null && cache.replaysEverything();
+    if (!fromCache) {
+      transformer();
+    }
     List<Class<?>> loaded = new ArrayList<>();
     for (Class<?> c : inst.getAllLoadedClasses()) {
       if (inst.isModifiableClass(c) && named(c.getName().replace('.', '/'))) {
@@ -93,8 +126,9 @@ final class Instrumenter {
       }
     }
     AgentLog.debug(
-        "instrumentation ready (" + modules.stream().map(InstrumentationModule::name).toList() + ") in "
-            + (System.nanoTime() - started) / 1_000_000 + " ms, " + loaded.size() + " classes retransformed");
+        "instrumentation ready ("
+            + (fromCache ? "from the transformation cache " + cache.directory() : modules.stream().map(InstrumentationModule::name).toList())
+            + ") in " + (System.nanoTime() - started) / 1_000_000 + " ms, " + loaded.size() + " classes retransformed");
   }
 
   private boolean named(String internalName) {
@@ -109,8 +143,8 @@ final class Instrumenter {
     return false;
   }
 
-  private ClassFileTransformer transformer() {
-    ClassFileTransformer t = delegate;
+  private AdviceTransformer transformer() {
+    AdviceTransformer t = delegate;
     if (t == null) {
       synchronized (this) {
         t = delegate;
@@ -123,26 +157,11 @@ final class Instrumenter {
     return t;
   }
 
-  private ClassFileTransformer build() {
+  private AdviceTransformer build() {
     List<InstrumentationModule> found = new ArrayList<>();
     for (InstrumentationModule module : ServiceLoader.load(InstrumentationModule.class, Instrumenter.class.getClassLoader())) {
-      if (!"false".equalsIgnoreCase(Settings.get("skein.instrumentation." + module.name() + ".enabled"))) {
+      if (enabled(module.name())) {
         found.add(module);
-      }
-    }
-    // Before any advice runs: named JDK modules must read the bridge's module.
-    for (InstrumentationModule module : found) {
-      for (String name : module.jdkModules()) {
-        ModuleLayer.boot().findModule(name).ifPresent(m -> readBridge(inst, m));
-      }
-      for (String open : module.jdkOpens()) {
-        String[] parts = open.split("/", 2);
-        ModuleLayer.boot()
-            .findModule(parts[0])
-            .ifPresent(
-                m ->
-                    inst.redefineModule(
-                        m, Set.of(), Map.of(), Map.of(parts[1], Set.of(Bridge.class.getModule())), Set.of(), Map.of()));
       }
     }
     modules = found;
@@ -153,9 +172,26 @@ final class Instrumenter {
     return new AdviceTransformer(transformations.rules());
   }
 
-  /** Lets a named JDK module read the bootstrap loader's unnamed module, where the bridge is. */
-  private static void readBridge(Instrumentation inst, Module module) {
-    inst.redefineModule(module, Set.of(Bridge.class.getModule()), Map.of(), Map.of(), Set.of(), Map.of());
+  private static boolean enabled(String instrumentation) {
+    return !"false".equalsIgnoreCase(Settings.get("skein.instrumentation." + instrumentation + ".enabled"));
+  }
+
+  /**
+   * Lets a named JDK module read the bootstrap loader's unnamed module, where the bridge is, or
+   * opens one of its packages to it.
+   */
+  private static void grant(Instrumentation inst, TypeIndex.JdkAccess access) {
+    Module bridge = Bridge.class.getModule();
+    ModuleLayer.boot()
+        .findModule(access.jdkModule())
+        .ifPresent(
+            m -> {
+              if (access.openedPackage() == null) {
+                inst.redefineModule(m, Set.of(bridge), Map.of(), Map.of(), Set.of(), Map.of());
+              } else {
+                inst.redefineModule(m, Set.of(), Map.of(), Map.of(access.openedPackage(), Set.of(bridge)), Set.of(), Map.of());
+              }
+            });
   }
 
   /** The cheap first check on every class load; only named classes reach Byte Buddy. */
@@ -168,11 +204,39 @@ final class Instrumenter {
         return null;
       }
       try {
-        return transformer().transform(module, loader, className, redefined, domain, bytes);
+        TransformCache cache = cache();
+        if (cache == null) {
+          return transformer().transform(module, loader, className, redefined, domain, bytes);
+        }
+        byte[] cached = cache.lookup(loader, className, bytes);
+        if (cached != null) {
+          AgentLog.debug("instrumented " + className.replace('/', '.') + " (cached)");
+          return cached;
+        }
+        AdviceTransformer.Decorated decorated = transformer().apply(module, loader, className, redefined, domain, bytes);
+        if (decorated == null || !decorated.replayable() || !cache.store(loader, className, bytes, decorated.bytes())) {
+          cache.markNeedsByteBuddy();
+        }
+        return decorated == null ? null : decorated.bytes();
       } catch (Throwable t) {
         AgentLog.debug("skipped " + className + ": " + t);
         return null;
       }
+    }
+  }
+
+  /** The transformation cache once it is open, null when it is off (or not open in time). */
+  private TransformCache cache() {
+    if (cacheDir == null) {
+      return null;
+    }
+    try {
+      return cacheOpened.get(ENGINE_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
     }
   }
 

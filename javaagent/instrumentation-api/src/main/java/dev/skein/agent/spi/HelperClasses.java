@@ -3,6 +3,7 @@ package dev.skein.agent.spi;
 import dev.skein.bootstrap.AgentLog;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.ProtectionDomain;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +11,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.loading.ClassInjector;
+import net.bytebuddy.utility.JavaModule;
 
 /**
  * Defines an instrumentation module's helper classes — classes that implement a library's own
@@ -43,10 +47,22 @@ public final class HelperClasses {
 
   /** A transformer step that injects the helpers into the transformed class's loader. */
   public AgentBuilder.Transformer transformer() {
-    return (builder, type, loader, module, domain) -> {
+    return new Injection();
+  }
+
+  /**
+   * The step {@link #transformer()} returns: its effect is on the class loader, not in the
+   * transformed bytes, so a transformation that includes it cannot be replayed from cached bytes.
+   */
+  public final class Injection implements AgentBuilder.Transformer {
+    private Injection() {}
+
+    @Override
+    public DynamicType.Builder<?> transform(
+        DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader, JavaModule module, ProtectionDomain domain) {
       inject(loader);
       return builder;
-    };
+    }
   }
 
   /** Injects the helpers into {@code loader} unless they are there already. */

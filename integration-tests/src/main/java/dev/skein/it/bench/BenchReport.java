@@ -138,7 +138,8 @@ public final class BenchReport {
     row(md, shown, base, "peak resident memory, client (VmHWM)", "MiB", r -> ScenarioResult.median(r.clientHwmMib));
     row(md, shown, base, "resident memory, server (VmRSS)", "MiB", r -> ScenarioResult.median(r.serverRssMib));
     row(md, shown, base, "resident memory, both proxies (VmRSS)", "MiB", r -> r.hasProxies ? ScenarioResult.median(r.proxyRssMib) : Double.NaN);
-    row(md, shown, base, "JVM start to first response", "ms", r -> ScenarioResult.median(r.firstRequestMillis));
+    row(md, shown, base, "JVM start to first response (Skein: a restart, its agent cache filled)", "ms", r -> ScenarioResult.median(r.firstRequestMillis));
+    row(md, shown, base, "JVM start to first response, first start (Skein: empty agent cache)", "ms", ScenarioResult::firstStartMedian);
     row(md, shown, base, "etcdctl put to policy applied in the client agent", "ms", r -> ScenarioResult.median(r.policyApplyMillis));
     md.append("| requests failed / sent |");
     shown.forEach(r -> md.append(' ').append(r.failures).append(" / ").append(r.requests).append(" |"));
@@ -161,7 +162,10 @@ public final class BenchReport {
             + " round; " + (options.heap() == null
                 ? "every JVM sized its own heap (`--heap jvm`)"
                 : "every application JVM ran with the same heap, -Xms" + options.heap() + " -Xmx" + options.heap() + " (`--heap`)")
-            + ". Time to first response: a fresh JVM, from process start to its first response. gRPC rows: a"
+            + ". Time to first response: a fresh JVM, from process start to its first response; for Skein, each round"
+            + " starts one JVM with an empty `skein.cache.dir` (a first start: the agent transforms with Byte Buddy and"
+            + " keeps the results) and then one with that cache (a restart: the instrumented classes come from the"
+            + " cache and Byte Buddy does not start). gRPC rows: a"
             + " grpc-java (Netty) unary client and server of their own in each scenario (a 16-byte echo over one channel),"
             + " after the HTTP phases of each round one open-loop phase at " + grpcRate + " calls/s as long as an HTTP one,"
             + " latency from each call's intended start as above; CPU over that phase divided by the calls sent. The memory"
@@ -270,12 +274,16 @@ public final class BenchReport {
       }
       double share = ScenarioResult.median(skein.throughput) / ScenarioResult.median(base.throughput);
       lines.add(target("maximum throughput ≥ 85% of baseline", String.format(Locale.ROOT, "%.0f%%", share * 100), share >= 0.85));
-      double start = ScenarioResult.median(skein.firstRequestMillis) - ScenarioResult.median(base.firstRequestMillis);
+      double restart = ScenarioResult.median(skein.firstRequestMillis) - ScenarioResult.median(base.firstRequestMillis);
+      double firstStart = skein.firstStartMedian() - base.firstStartMedian();
       ScenarioResult otel = find("otel");
       String otelStart = ok(otel)
           ? String.format(Locale.ROOT, " (OpenTelemetry agent: %+.0f ms)", ScenarioResult.median(otel.firstRequestMillis) - ScenarioResult.median(base.firstRequestMillis))
           : "";
-      lines.add(target("time to first request ≤ baseline + 300 ms", String.format(Locale.ROOT, "%+.0f ms%s", start, otelStart), start <= 300));
+      // Met only when both are: a new deployment always makes its first start with an empty cache.
+      lines.add(target("time to first request ≤ baseline + 300 ms",
+          String.format(Locale.ROOT, "restart %+.0f ms, first start (empty agent cache) %+.0f ms%s", restart, firstStart, otelStart),
+          restart <= 300 && firstStart <= 300));
       double memory = ScenarioResult.median(skein.clientRssMib) - ScenarioResult.median(base.clientRssMib);
       lines.add(target("client memory ≤ baseline + 40 MiB", String.format(Locale.ROOT, "%+.0f MiB", memory), memory <= 40));
     }

@@ -214,7 +214,18 @@ public final class MeshBench {
 
     void run() throws Exception {
       step("time to first request");
-      result.firstRequestMillis.add(firstRequestMillis());
+      if (scenario.hasAgentCache()) {
+        // A first start fills a fresh cache; a second JVM with it is a restart.
+        Path cache = Files.createTempDirectory("skein-bench-agent-cache");
+        try {
+          result.firstStartMillis.add(firstRequestMillis(cache, "first start: "));
+          result.firstRequestMillis.add(firstRequestMillis(cache, "restart: "));
+        } finally {
+          deleteTree(cache);
+        }
+      } else {
+        result.firstRequestMillis.add(firstRequestMillis(null, ""));
+      }
       step("warm-up");
       driver.warm(Math.max(1, options.warmRequests() / 5), Duration.ofSeconds(30));
       int firstRate = options.rates().get(0);
@@ -365,9 +376,14 @@ public final class MeshBench {
     /** The agent's INFO line at its first request: when each step of its start was done. */
     private static final String STARTUP_LINE = "start-up (ms since premain):";
 
-    private double firstRequestMillis() throws Exception {
+    /** One fresh JVM's start to its first response; {@code agentCache}, when not null, is its {@code skein.cache.dir}. */
+    private double firstRequestMillis(Path agentCache, String phasesLabel) throws Exception {
+      MeshJvm.Builder builder = scenario.clientJvm("first");
+      if (agentCache != null) {
+        builder.property("skein.cache.dir", agentCache.toString());
+      }
       long start = System.nanoTime();
-      try (MeshJvm jvm = scenario.clientJvm("first").start("dev.skein.it.apps.FirstRequest", scenario.url())) {
+      try (MeshJvm jvm = builder.start("dev.skein.it.apps.FirstRequest", scenario.url())) {
         String line = jvm.awaitLineStartingWith("first-response", Duration.ofSeconds(60));
         long elapsed = System.nanoTime() - start;
         if (!line.startsWith("first-response 200")) {
@@ -379,8 +395,16 @@ public final class MeshBench {
         jvm.agentLog().lines()
             .filter(l -> l.contains(STARTUP_LINE))
             .findFirst()
-            .ifPresent(l -> result.agentStartupPhases.add(l.substring(l.indexOf(STARTUP_LINE) + STARTUP_LINE.length()).trim()));
+            .ifPresent(l -> result.agentStartupPhases.add(phasesLabel + l.substring(l.indexOf(STARTUP_LINE) + STARTUP_LINE.length()).trim()));
         return elapsed / 1e6;
+      }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+      try (var paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
       }
     }
 

@@ -57,6 +57,15 @@ abstract class Scenario implements AutoCloseable {
   /** A JVM configured as this scenario's client application (agent, properties, environment). */
   abstract MeshJvm.Builder clientJvm(String name);
 
+  /**
+   * True when the scenario's agent keeps a cache on disk that makes a restart faster (Skein's
+   * transformation cache in {@code skein.cache.dir}): then time to first response is measured
+   * on a first start, with an empty cache, and on a restart.
+   */
+  boolean hasAgentCache() {
+    return false;
+  }
+
   /** What the client calls. */
   abstract String url();
 

@@ -30,10 +30,18 @@ final class ScenarioResult {
   final List<Double> clientHwmMib = new ArrayList<>();
   final List<Double> serverRssMib = new ArrayList<>();
   final List<Double> proxyRssMib = new ArrayList<>();
+  /** Time to first response; for a scenario with an agent cache, on a restart (the cache filled by a first start). */
   final List<Double> firstRequestMillis = new ArrayList<>();
+  /** Time to first response on a first start with an empty agent cache; empty for a scenario without one. */
+  final List<Double> firstStartMillis = new ArrayList<>();
   final List<Double> policyApplyMillis = new ArrayList<>();
   /** The agent's own account of the first-response JVM's start (its "start-up" log line), one per round. */
   final List<String> agentStartupPhases = new ArrayList<>();
+  /** Time to first response on a first start: the restart's figure for a scenario without an agent cache. */
+  double firstStartMedian() {
+    return median(firstStartMillis.isEmpty() ? firstRequestMillis : firstStartMillis);
+  }
+
   long requests;
   long failures;
   /** The gRPC pair: open-loop latency at the reference rate, CPU per call; why it did not run, or null. */

@@ -267,6 +267,11 @@ final class SkeinScenario extends Scenario {
     return name.equals("client") ? builder.property("skein.admin.port", Integer.toString(clientAdminPort)) : builder;
   }
 
+  @Override
+  boolean hasAgentCache() {
+    return true;
+  }
+
   /** The channel's target is checked once, when it is built: the agent must know the services by then. */
   @Override
   MeshJvm.Builder grpcClientJvm(String name) {

@@ -152,6 +152,12 @@ public final class Engine implements MeshEngine {
     EtcdGatewayReader gateway =
         new EtcdGatewayReader(settings.etcdEndpoints(), settings.etcdUser(), settings.etcdPassword(), gatewayTimeout);
     try {
+      // A restart whose last snapshot (skein.cache.dir) asked for mutual TLS requests its
+      // certificate beside the first read, not after it: the key pair, the CSR and the control
+      // plane's signature are most of a STRICT workload's time to its first request.
+      if (lastSnapshotHadPeerAuthentication()) {
+        requestFirstCertificate(gateway);
+      }
       ConfigChange.Resync first = InternalCalls.run(() -> gateway.read(layout.policiesPrefix(), layout.endpointsPrefix()));
       store.apply(first);
       // jetcd's watch starts seconds from now: until then, changes come from re-reads.
@@ -160,9 +166,8 @@ public final class Engine implements MeshEngine {
       // BouncyCastle) can wait (see deferBackgroundStartUntil). When a call may need this
       // workload's certificate, the certificate request goes out now over the gateway too, which
       // also keeps its lease alive until jetcd adopts it; jetcd still waits.
-      if (certificateMayBeNeeded(router.snapshot())) {
-        startIdentity();
-        firstCertificateLease = identity.requestOverGateway(gateway, settings.leaseTtl().toSeconds(), FIRST_CERTIFICATE_OVER_GATEWAY);
+      if (identity == null && certificateMayBeNeeded(router.snapshot())) {
+        requestFirstCertificate(gateway);
       }
       awaitBackgroundDeferral(false);
     } catch (Exception e) {
@@ -244,6 +249,22 @@ public final class Engine implements MeshEngine {
    * Whether this workload may soon need its certificate: it has a service name (so asks for one)
    * and some PeerAuthentication is in force, which may make a peer (or this server) STRICT.
    */
+  private void requestFirstCertificate(EtcdGatewayReader gateway) {
+    startIdentity();
+    firstCertificateLease = identity.requestOverGateway(gateway, settings.leaseTtl().toSeconds(), FIRST_CERTIFICATE_OVER_GATEWAY);
+  }
+
+  /** True when the snapshot cached by the last run held a PeerAuthentication (by its key alone, nothing parsed). */
+  private boolean lastSnapshotHadPeerAuthentication() {
+    if (cache == null || settings.service() == null) {
+      return false;
+    }
+    return cache.read()
+        .map(last -> last.values().keySet().stream()
+            .anyMatch(key -> layout.parsePolicyKey(key).filter(ref -> ref.kind() == dev.skein.api.PolicyKind.PeerAuthentication).isPresent()))
+        .orElse(false);
+  }
+
   private boolean certificateMayBeNeeded(MeshSnapshot snapshot) {
     return settings.service() != null
         && snapshot != null

@@ -33,7 +33,9 @@ import java.util.concurrent.TimeoutException;
  *       named class already loaded.
  * </ol>
  *
- * A named class that loads before Byte Buddy is ready waits for it, so none slips through.
+ * A named class that loads before Byte Buddy is ready waits for it, so none slips through. With
+ * {@code skein.cache.dir}, the gate first looks in the {@link TransformCache}, and a restart that
+ * finds every class it needs there never starts Byte Buddy.
  */
 final class Instrumenter {
   // How long a named class's load waits for the engine to be built (it takes tens of

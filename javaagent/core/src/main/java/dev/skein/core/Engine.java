@@ -245,10 +245,6 @@ public final class Engine implements MeshEngine {
     meshTlsSetUp.countDown();
   }
 
-  /**
-   * Whether this workload may soon need its certificate: it has a service name (so asks for one)
-   * and some PeerAuthentication is in force, which may make a peer (or this server) STRICT.
-   */
   private void requestFirstCertificate(EtcdGatewayReader gateway) {
     startIdentity();
     firstCertificateLease = identity.requestOverGateway(gateway, settings.leaseTtl().toSeconds(), FIRST_CERTIFICATE_OVER_GATEWAY);
@@ -265,6 +261,10 @@ public final class Engine implements MeshEngine {
         .orElse(false);
   }
 
+  /**
+   * Whether this workload may soon need its certificate: it has a service name (so asks for one)
+   * and some PeerAuthentication is in force, which may make a peer (or this server) STRICT.
+   */
   private boolean certificateMayBeNeeded(MeshSnapshot snapshot) {
     return settings.service() != null
         && snapshot != null

@@ -1,12 +1,11 @@
 package dev.skein.it.bench;
 
 import dev.skein.it.support.AgentJar;
+import dev.skein.it.support.Directories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * What every benchmark run sets up before its first JVM and undoes at its end: the JVMs' own
@@ -67,9 +66,7 @@ final class BenchWorkspace implements AutoCloseable {
   public void close() throws IOException {
     restore(QUIET, quietBefore);
     restore(AGENT_JAR, agentJarBefore);
-    try (Stream<Path> files = Files.walk(work)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    Directories.delete(work);
   }
 
   private static void restore(String property, String value) {

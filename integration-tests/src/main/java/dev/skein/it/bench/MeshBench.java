@@ -1,5 +1,6 @@
 package dev.skein.it.bench;
 
+import dev.skein.it.support.Directories;
 import dev.skein.it.support.EtcdServer;
 import dev.skein.it.support.MeshJvm;
 import java.nio.file.Files;
@@ -221,7 +222,7 @@ public final class MeshBench {
           result.firstStartMillis.add(firstRequestMillis(cache, "first start: "));
           result.firstRequestMillis.add(firstRequestMillis(cache, "restart: "));
         } finally {
-          deleteTree(cache);
+          Directories.delete(cache);
         }
       } else {
         result.firstRequestMillis.add(firstRequestMillis(null, ""));
@@ -397,14 +398,6 @@ public final class MeshBench {
             .findFirst()
             .ifPresent(l -> result.agentStartupPhases.add(phasesLabel + l.substring(l.indexOf(STARTUP_LINE) + STARTUP_LINE.length()).trim()));
         return elapsed / 1e6;
-      }
-    }
-
-    private static void deleteTree(Path dir) throws java.io.IOException {
-      try (var paths = Files.walk(dir)) {
-        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
       }
     }
 

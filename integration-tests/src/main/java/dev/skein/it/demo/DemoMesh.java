@@ -1,6 +1,7 @@
 package dev.skein.it.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.skein.it.support.Directories;
 import dev.skein.it.support.EtcdServer;
 import dev.skein.it.support.FreePorts;
 import dev.skein.it.support.MeshJvm;
@@ -11,9 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The demo mesh: a local etcd, a CA ({@code skein ca init}), the control plane with its
@@ -334,9 +333,7 @@ public final class DemoMesh {
         etcd.close();
       }
       if (caDir != null && Files.exists(caDir)) {
-        try (Stream<Path> files = Files.walk(caDir)) {
-          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Directories.delete(caDir);
       }
     } catch (Exception e) {
       // best effort on the way out

@@ -7,10 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real etcd server (the {@code etcd} binary on PATH) on free loopback ports with a temporary
@@ -122,9 +120,7 @@ public final class EtcdServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     stop();
-    try (Stream<Path> files = Files.walk(dataDir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    Directories.delete(dataDir);
     Files.deleteIfExists(log);
   }
 }

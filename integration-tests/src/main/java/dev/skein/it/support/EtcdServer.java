@@ -2,11 +2,16 @@ package dev.skein.it.support;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +26,8 @@ public final class EtcdServer implements AutoCloseable {
   private final int peerPort;
   private final Path log;
   private Process process;
+  // For putOverGateway; created on first use.
+  private HttpClient gateway;
 
   public EtcdServer() throws IOException {
     this.dataDir = Files.createTempDirectory("skein-etcd");
@@ -77,6 +84,30 @@ public final class EtcdServer implements AutoCloseable {
     Result r = ctl(Duration.ofSeconds(10), "put", key, value);
     if (r.exitCode() != 0) {
       throw new IllegalStateException("etcdctl put " + key + " failed: " + r.output());
+    }
+  }
+
+  /**
+   * Puts over etcd's JSON gateway from this JVM. For many puts in a row: an etcdctl process
+   * each costs tens of milliseconds of CPU, which on a loaded two-core host starves the JVMs
+   * under test.
+   */
+  public void putOverGateway(String key, byte[] value) throws IOException, InterruptedException {
+    HttpClient http;
+    synchronized (this) {
+      if (gateway == null) {
+        gateway = HttpClient.newHttpClient();
+      }
+      http = gateway;
+    }
+    Base64.Encoder b64 = Base64.getEncoder();
+    String body = "{\"key\":\"" + b64.encodeToString(key.getBytes(StandardCharsets.UTF_8)) + "\",\"value\":\""
+        + b64.encodeToString(value) + "\"}";
+    HttpResponse<String> r =
+        http.send(HttpRequest.newBuilder(URI.create(endpoint() + "/v3/kv/put")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("etcd gateway put " + key + " failed: HTTP " + r.statusCode() + " " + r.body());
     }
   }
 

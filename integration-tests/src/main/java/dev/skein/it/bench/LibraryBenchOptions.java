@@ -44,7 +44,7 @@ record LibraryBenchOptions(
 
   /**
    * {@code --quick}, then overrides: {@code --rounds N}, {@code --seconds S} (each sample),
-   * {@code --warm N} (at start), {@code --only okhttp,apache,grpc} (a subset), {@code --otel} or
+   * {@code --warm N} (at start), {@code --only okhttp,apache,grpc,jdk} (a subset; {@code jdk}, the JDK HttpClient, only when named), {@code --otel} or
    * {@code --no-otel} (the OpenTelemetry agent column; on unless quick), {@code --skein-before JAR}
    * (an earlier build of the agent as a column of its own), {@code --sample-ratio R} (both agents
    * sample new traces at ratio R instead of every request).
@@ -74,8 +74,9 @@ record LibraryBenchOptions(
         case "--only" -> {
           libraries = List.of(value.split(","));
           for (String library : libraries) {
-            if (!LibraryPair.LIBRARIES.contains(library)) {
-              throw new IllegalArgumentException("--only: unknown library " + library + " (known: " + LibraryPair.LIBRARIES + ")");
+            if (!LibraryPair.LIBRARIES.contains(library) && !LibraryPair.OPTIONAL_LIBRARIES.contains(library)) {
+              throw new IllegalArgumentException(
+                  "--only: unknown library " + library + " (known: " + LibraryPair.LIBRARIES + " and " + LibraryPair.OPTIONAL_LIBRARIES + ")");
             }
           }
         }
@@ -88,7 +89,7 @@ record LibraryBenchOptions(
         }
         default -> throw new IllegalArgumentException(
             "unknown option " + args[i]
-                + " (known: --libraries --quick --rounds N --seconds S --warm N --only okhttp,apache,grpc --otel --no-otel"
+                + " (known: --libraries --quick --rounds N --seconds S --warm N --only okhttp,apache,grpc,jdk --otel --no-otel"
                 + " --skein-before JAR --sample-ratio R)");
       }
       i++;

@@ -7,6 +7,10 @@ import io.grpc.stub.ClientCalls;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
@@ -21,7 +25,7 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 
 /**
- * The per-library benchmark's client: one library ({@code okhttp}, {@code apache} or
+ * The per-library benchmark's client: one library ({@code okhttp}, {@code apache}, {@code jdk} or
  * {@code grpc}) calling one target over one connection (one channel), no mesh code, driven on
  * stdin with the commands and answers of {@link LoadGenerator} that a sequential client can give:
  *
@@ -66,7 +70,8 @@ public final class LibraryClient {
       case "okhttp" -> okHttp(target);
       case "apache" -> apache(target);
       case "grpc" -> grpc(target);
-      default -> throw new IllegalArgumentException("unknown library " + library + " (okhttp, apache, grpc)");
+      case "jdk" -> jdkHttpClient(target);
+      default -> throw new IllegalArgumentException("unknown library " + library + " (okhttp, apache, grpc, jdk)");
     };
   }
 
@@ -98,6 +103,17 @@ public final class LibraryClient {
               });
       if (status != 200) {
         throw new IOException("status " + status);
+      }
+    };
+  }
+
+  private static Call jdkHttpClient(String url) {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).build();
+    return () -> {
+      HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      if (response.statusCode() != 200) {
+        throw new IOException("status " + response.statusCode());
       }
     };
   }

@@ -225,7 +225,8 @@ public final class LibraryReport {
         + " receiver got ").append(otlp.requests("traces")).append(" trace and ").append(otlp.requests("metrics"))
         .append(" metric exports). HTTP clients (a GET, a 2-byte answer) call a JDK `HttpServer` (`EchoServer`); gRPC"
             + " (a 16-byte request echoed) calls a plaintext grpc-netty-shaded server (`GrpcEcho`). OkHttp with a pool of one"
-            + " connection, Apache HttpClient 5 classic with a pooling manager of one connection, gRPC with one channel.\n");
+            + " connection, Apache HttpClient 5 classic with a pooling manager of one connection, the JDK HttpClient (when measured)"
+            + " over HTTP/1.1 with its own pool, gRPC with one channel.\n");
     for (LibraryResult r : results) {
       if (r.error != null) {
         md.append("\n**").append(r.library).append(" ").append(r.mode.label).append(" failed:** ")

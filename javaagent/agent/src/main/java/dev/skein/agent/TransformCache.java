@@ -7,12 +7,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
@@ -43,6 +46,9 @@ final class TransformCache {
   /** In the world's directory: a named class loaded in this world that a cached entry cannot stand for. */
   static final String NEEDS_BYTE_BUDDY = "needs-byte-buddy";
 
+  /** A world no JVM opened for this long (an earlier agent build, an old class path) is removed. */
+  static final Duration UNUSED_WORLD_AGE = Duration.ofDays(7);
+
   private final Path world;
 
   private TransformCache(Path world) {
@@ -60,11 +66,44 @@ final class TransformCache {
     Path root = cacheDir.resolve("transforms");
     try {
       Path world = privateDirectory(privateDirectory(root).resolve(worldKey(agentJar)));
+      // Its time says when a JVM last opened it: see pruneWorldsUnusedFor.
+      Files.setLastModifiedTime(world, FileTime.fromMillis(System.currentTimeMillis()));
+      pruneWorldsUnusedFor(root, world, UNUSED_WORLD_AGE);
       return new TransformCache(world);
     } catch (IOException | RuntimeException e) {
       AgentLog.info("transformation cache off: " + root + ": " + e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * Removes the worlds under {@code root} besides {@code current} that no JVM opened within
+   * {@code age}: every agent upgrade or class-path change starts a new one, and nothing else
+   * would ever remove the old. A JVM still using a removed world only loses its cache: a lookup
+   * that finds nothing falls back to Byte Buddy.
+   */
+  static void pruneWorldsUnusedFor(Path root, Path current, Duration age) {
+    long oldest = System.currentTimeMillis() - age.toMillis();
+    try (var worlds = Files.list(root)) {
+      for (Path world : (Iterable<Path>) worlds::iterator) {
+        if (!world.equals(current) && Files.isDirectory(world, LinkOption.NOFOLLOW_LINKS)
+            && Files.getLastModifiedTime(world).toMillis() < oldest) {
+          deleteWorld(world);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      AgentLog.debug("transformation cache: cannot prune " + root + ": " + e);
+    }
+  }
+
+  private static void deleteWorld(Path world) throws IOException {
+    try (var files = Files.list(world)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        Files.deleteIfExists(file); // a world holds files only
+      }
+    }
+    Files.deleteIfExists(world);
+    AgentLog.debug("transformation cache: removed unused " + world);
   }
 
   /** The transformed bytes kept for this class and its original bytes, or null. */

@@ -6,7 +6,10 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,5 +98,26 @@ class TransformCacheTest {
     TransformCache cache = TransformCache.open(dir.resolve("cache"), agentJar);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("cache/transforms")))).isEqualTo("rwx------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cache.directory()))).isEqualTo("rwx------");
+  }
+
+  @Test
+  void removesWorldsNoJvmOpenedForAWeek() throws Exception {
+    TransformCache.open(dir.resolve("cache"), agentJar).store(null, NAME, ORIGINAL, TRANSFORMED);
+    Path transforms = dir.resolve("cache/transforms");
+    Path stale = Files.createDirectories(transforms.resolve("0123456789abcdef0123456789abcdef"));
+    Files.write(stale.resolve("Old.0123.class"), TRANSFORMED);
+    Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(Duration.ofDays(8))));
+    Path recent = Files.createDirectories(transforms.resolve("fedcba9876543210fedcba9876543210"));
+    Files.setLastModifiedTime(recent, FileTime.from(Instant.now().minus(Duration.ofDays(6))));
+    Path own = TransformCache.open(dir.resolve("cache"), agentJar).directory();
+    // Opening its own world marks it used: an old time on it does not get it removed.
+    Files.setLastModifiedTime(own, FileTime.from(Instant.now().minus(Duration.ofDays(30))));
+
+    TransformCache next = TransformCache.open(dir.resolve("cache"), agentJar);
+
+    assertThat(stale).doesNotExist();
+    assertThat(recent).isDirectory();
+    assertThat(next.directory()).isEqualTo(own);
+    assertThat(next.lookup(null, NAME, ORIGINAL)).isEqualTo(TRANSFORMED);
   }
 }

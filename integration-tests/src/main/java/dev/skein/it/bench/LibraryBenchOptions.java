@@ -44,10 +44,11 @@ record LibraryBenchOptions(
 
   /**
    * {@code --quick}, then overrides: {@code --rounds N}, {@code --seconds S} (each sample),
-   * {@code --warm N} (at start), {@code --only okhttp,apache,grpc,jdk} (a subset; {@code jdk}, the JDK HttpClient, only when named), {@code --otel} or
-   * {@code --no-otel} (the OpenTelemetry agent column; on unless quick), {@code --skein-before JAR}
-   * (an earlier build of the agent as a column of its own), {@code --sample-ratio R} (both agents
-   * sample new traces at ratio R instead of every request).
+   * {@code --warm N} (at start), {@code --only okhttp,apache,grpc,jdk} (a subset; {@code jdk},
+   * the JDK HttpClient, only when named), {@code --otel} or {@code --no-otel} (the OpenTelemetry
+   * agent column; on unless quick), {@code --skein-before JAR} (an earlier build of the agent as a
+   * column of its own), {@code --sample-ratio R} (both agents sample new traces at ratio R instead
+   * of every request).
    */
   static LibraryBenchOptions parse(String... args) {
     LibraryBenchOptions base = Arrays.asList(args).contains("--quick") ? quick() : full();

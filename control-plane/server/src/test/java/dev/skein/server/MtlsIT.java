@@ -304,12 +304,26 @@ class MtlsIT {
             assertThat(call("send 20 http://orders/")).contains("ok=20 failed=0").contains("{TLSv1.3 " + FRONT_ID + "=20}");
             // A client started now has no certificate for its first request: that request waits
             // for the certificate rather than go out in plain text and be refused.
+            Path cache = dir.resolve("late-front-cache");
             try (MeshJvm late = MeshJvm.builder("late-front").property("skein.service", "front")
                     .property("skein.etcd.endpoints", etcd.endpoint())
+                    .property("skein.cache.dir", cache.toString())
                     .start("dev.skein.it.apps.FirstRequest", "http://orders/")) {
                 assertThat(late.awaitLineStartingWith("first-response", Duration.ofSeconds(30)))
                         .as("first request of a client started under STRICT").startsWith("first-response 200")
                         .contains(FRONT_ID);
+            }
+            // Restarted with its cache, it asks for its certificate before reading its first snapshot.
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(cache.resolve("certificate-expected")));
+            try (MeshJvm restarted = MeshJvm.builder("restarted-front").property("skein.service", "front")
+                    .property("skein.etcd.endpoints", etcd.endpoint())
+                    .property("skein.cache.dir", cache.toString())
+                    .property("skein.log.level", "debug")
+                    .start("dev.skein.it.apps.FirstRequest", "http://orders/")) {
+                assertThat(restarted.awaitLineStartingWith("first-response", Duration.ofSeconds(30)))
+                        .as("first request of a restarted client under STRICT").startsWith("first-response 200")
+                        .contains(FRONT_ID);
+                await().atMost(Duration.ofSeconds(5)).until(() -> restarted.agentLog().contains("the last run needed a certificate"));
             }
             for (String library : List.of("apache", "apache-async")) {
                 assertThat(libraries("send 5 http://orders/ " + library)).as(library)

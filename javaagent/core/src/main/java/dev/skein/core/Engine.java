@@ -155,11 +155,16 @@ public final class Engine implements MeshEngine {
       // A restart whose last snapshot (skein.cache.dir) asked for mutual TLS requests its
       // certificate beside the first read, not after it: the key pair, the CSR and the control
       // plane's signature are most of a STRICT workload's time to its first request.
-      if (lastSnapshotHadPeerAuthentication()) {
+      if (certificateExpectedFromLastRun()) {
+        AgentLog.debug("the last run needed a certificate (" + settings.cacheDir() + "): requesting it before the first snapshot");
         requestFirstCertificate(gateway);
       }
+      long read = System.nanoTime();
       ConfigChange.Resync first = InternalCalls.run(() -> gateway.read(layout.policiesPrefix(), layout.endpointsPrefix()));
+      long apply = System.nanoTime();
       store.apply(first);
+      AgentLog.debug("first snapshot over the gateway: read in " + (apply - read) / 1_000_000 + " ms, applied in "
+          + (System.nanoTime() - apply) / 1_000_000 + " ms");
       // jetcd's watch starts seconds from now: until then, changes come from re-reads.
       gatewayPoller = new GatewaySnapshotPoller(gateway, first, store::apply, layout.policiesPrefix(), layout.endpointsPrefix()).start();
       // The snapshot is in: jetcd (gRPC, Netty, Vert.x) and the identity (a key pair and a CSR:
@@ -179,6 +184,7 @@ public final class Engine implements MeshEngine {
     }
     if (settings.service() != null && identity == null) {
       startIdentity();
+      setUpMeshTls();
     }
     etcd = EtcdClients.create(settings);
     EtcdClients.keepReconnecting(etcd, scheduler, Duration.ofSeconds(1));
@@ -196,8 +202,9 @@ public final class Engine implements MeshEngine {
     reportStatus();
     if (identity != null) {
       identity.start();
+    } else {
+      meshTlsSetUp.countDown(); // no service name, no identity: no mutual TLS (setUpMeshTls counts down otherwise)
     }
-    meshTlsSetUp.countDown();
     // The watch continues from the last revision the gateway gave, or from now (0) without one.
     long initialRevision = gatewayPoller == null ? 0 : gatewayPoller.stop();
     etcdSource = new EtcdPolicySource(etcd, layout, store::apply, this::loadCache, initialRevision);
@@ -218,7 +225,7 @@ public final class Engine implements MeshEngine {
     }
   }
 
-  /** The identity manager and mesh TLS, before jetcd: the first certificate may come over the gateway. */
+  /** The identity manager, before jetcd: the first certificate may come over the gateway. */
   private void startIdentity() {
     identity =
         new dev.skein.core.identity.IdentityManager(
@@ -233,32 +240,52 @@ public final class Engine implements MeshEngine {
               reportStatus();
               refreshRegistrations();
             });
-    dev.skein.core.identity.IdentityManager manager = identity;
-    dev.skein.core.tls.MeshTls tls =
-        new dev.skein.core.tls.MeshTls(manager::current, router::snapshot, layout, settings.namespace(), settings.service());
-    synchronized (servers) {
-      if (router.snapshot() != null) {
-        tls.update(router.snapshot());
-      }
-      meshTls = tls;
-    }
-    meshTlsSetUp.countDown();
   }
 
+  /**
+   * Mutual TLS over the identity's certificates. Builds two SSLContexts: 0.1-0.2 s on a cold JVM,
+   * which is why the certificate request can go out before it (see requestFirstCertificate).
+   */
+  private void setUpMeshTls() {
+    dev.skein.core.identity.IdentityManager manager = identity;
+    try {
+      dev.skein.core.tls.MeshTls tls =
+          new dev.skein.core.tls.MeshTls(manager::current, router::snapshot, layout, settings.namespace(), settings.service());
+      // With updateMeshTls (under the same lock): whichever runs second sees the latest snapshot.
+      synchronized (servers) {
+        if (router.snapshot() != null) {
+          tls.update(router.snapshot());
+        }
+        meshTls = tls;
+      }
+    } finally {
+      meshTlsSetUp.countDown();
+    }
+    if (manager.current() != null) {
+      refreshRegistrations(); // the certificate came first: registrations may now take TLS
+    }
+  }
+
+  /**
+   * Sends the first certificate request over the gateway, then sets up mutual TLS on a thread of
+   * its own: the key pair, the control plane's signature and the SSLContexts are each a few
+   * hundred milliseconds of a STRICT workload's first request, and need not follow each other,
+   * nor hold up the engine's first snapshot.
+   */
   private void requestFirstCertificate(EtcdGatewayReader gateway) {
     startIdentity();
     firstCertificateLease = identity.requestOverGateway(gateway, settings.leaseTtl().toSeconds(), FIRST_CERTIFICATE_OVER_GATEWAY);
+    Thread tls = new Thread(this::setUpMeshTls, "skein-mesh-tls-setup");
+    tls.setDaemon(true);
+    tls.start();
   }
 
-  /** True when the snapshot cached by the last run held a PeerAuthentication (by its key alone, nothing parsed). */
-  private boolean lastSnapshotHadPeerAuthentication() {
-    if (cache == null || settings.service() == null) {
-      return false;
-    }
-    return cache.read()
-        .map(last -> last.values().keySet().stream()
-            .anyMatch(key -> layout.parsePolicyKey(key).filter(ref -> ref.kind() == dev.skein.api.PolicyKind.PeerAuthentication).isPresent()))
-        .orElse(false);
+  /**
+   * True when the last run's cache (skein.cache.dir) noted that a certificate may be needed: a
+   * marker file, not the cached snapshot, which would take Jackson's start (0.1 s cold) to read.
+   */
+  private boolean certificateExpectedFromLastRun() {
+    return cache != null && settings.service() != null && cache.certificateExpected();
   }
 
   /**
@@ -330,19 +357,22 @@ public final class Engine implements MeshEngine {
     if (cache != null && snapshot.origin() == ConfigChange.Origin.ETCD) {
       Map<String, byte[]> raw = store.rawInForce();
       long revision = snapshot.revision();
-      scheduler.execute(() -> cache.write(raw, revision));
+      boolean certificateExpected = certificateMayBeNeeded(snapshot);
+      scheduler.execute(() -> cache.write(raw, revision, certificateExpected));
     }
   }
 
   private void updateMeshTls(MeshSnapshot snapshot) {
-    dev.skein.core.tls.MeshTls tls = meshTls;
-    if (tls == null) {
-      return;
-    }
-    dev.skein.api.MtlsMode before = tls.mode();
-    if (tls.update(snapshot) != before) {
-      AgentLog.info("PeerAuthentication for " + settings.service() + ": " + tls.mode());
-      refreshRegistrations();
+    synchronized (servers) { // see setUpMeshTls
+      dev.skein.core.tls.MeshTls tls = meshTls;
+      if (tls == null) {
+        return;
+      }
+      dev.skein.api.MtlsMode before = tls.mode();
+      if (tls.update(snapshot) != before) {
+        AgentLog.info("PeerAuthentication for " + settings.service() + ": " + tls.mode());
+        refreshRegistrations();
+      }
     }
   }
 

@@ -32,6 +32,10 @@ import java.util.Optional;
 public final class SnapshotCache {
   private static final String FILE = "snapshot.json";
   private static final String TEMP_SUFFIX = ".tmp";
+  // Present when the cached snapshot may need this workload's certificate (a PeerAuthentication
+  // was in force): a restart checks it before anything is parsed and asks for its certificate
+  // at once.
+  private static final String CERTIFICATE_EXPECTED = "certificate-expected";
 
   /** Created on first use, not at start. */
   private static final class Json {
@@ -43,6 +47,31 @@ public final class SnapshotCache {
 
   public SnapshotCache(Path dir) {
     this.dir = dir;
+  }
+
+  /**
+   * Writes via a temporary file and an atomic rename, so a crash never leaves half a file;
+   * {@code certificateExpected} is what {@link #certificateExpected()} answers the next run.
+   */
+  public void write(Map<String, byte[]> values, long revision, boolean certificateExpected) {
+    write(values, revision);
+    try {
+      Path marker = dir.resolve(CERTIFICATE_EXPECTED);
+      if (certificateExpected) {
+        if (!Files.exists(marker)) {
+          Files.createFile(marker);
+        }
+      } else {
+        Files.deleteIfExists(marker);
+      }
+    } catch (IOException e) {
+      AgentLog.debug("could not note in " + dir + " whether a certificate is expected: " + e);
+    }
+  }
+
+  /** Whether the run that wrote the cache last expected to need a certificate (a file test, nothing parsed). */
+  public boolean certificateExpected() {
+    return Files.exists(dir.resolve(CERTIFICATE_EXPECTED));
   }
 
   /** Writes via a temporary file and an atomic rename, so a crash never leaves half a file. */

@@ -100,7 +100,9 @@ public final class IdentityManager {
     Thread keyGeneration = new Thread(
         () -> {
           try {
+            long began = System.nanoTime();
             first.complete(CertificateRequest.create(namespace, service));
+            AgentLog.debug("first key pair and CSR made in " + (System.nanoTime() - began) / 1_000_000 + " ms");
           } catch (Throwable t) {
             first.completeExceptionally(t);
           }
@@ -147,7 +149,9 @@ public final class IdentityManager {
   private void firstOverGateway(
       dev.skein.core.etcd.EtcdGatewayReader gateway, long leaseTtlSeconds, Duration wait,
       java.util.concurrent.CompletableFuture<Long> lease) throws Exception {
+    long began = System.nanoTime();
     CertificateRequest request = firstOrFresh();
+    AgentLog.debug("certificate request over the gateway: waited " + (System.nanoTime() - began) / 1_000_000 + " ms for the key pair");
     long id;
     try {
       id = gateway.putUnderNewLease(csrKey, request.pem(), leaseTtlSeconds);

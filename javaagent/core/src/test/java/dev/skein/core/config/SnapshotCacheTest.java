@@ -33,6 +33,21 @@ class SnapshotCacheTest {
   }
 
   @Test
+  void remembersWhetherTheLastWriterExpectedACertificate() {
+    Map<String, byte[]> values = Map.of("k", "v".getBytes(StandardCharsets.UTF_8));
+    assertThat(new SnapshotCache(dir).certificateExpected()).isFalse();
+
+    new SnapshotCache(dir).write(values, 1, true);
+    assertThat(new SnapshotCache(dir).certificateExpected()).isTrue(); // a restart reads it
+    new SnapshotCache(dir).write(values, 2, true);
+    assertThat(new SnapshotCache(dir).certificateExpected()).isTrue();
+
+    new SnapshotCache(dir).write(values, 3, false);
+    assertThat(new SnapshotCache(dir).certificateExpected()).isFalse();
+    assertThat(new SnapshotCache(dir).read().orElseThrow().revision()).isEqualTo(3);
+  }
+
+  @Test
   void ignoresAFileItCannotRead() throws Exception {
     Files.writeString(dir.resolve("snapshot.json"), "{\"revision\": \"seven\", \"values\": {}}");
     assertThat(new SnapshotCache(dir).read()).isEmpty();

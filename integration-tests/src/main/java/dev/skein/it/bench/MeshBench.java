@@ -107,13 +107,19 @@ public final class MeshBench {
           }
         }
         starter.shutdown();
+        // Each first-response JVM's stderr (the agent's log): what the start-up row's phases come from.
+        Path logs = workspace.reports().resolve("first-response-logs");
+        if (Files.exists(logs)) {
+          Directories.delete(logs);
+        }
+        Files.createDirectories(logs);
         for (int round = 1; round <= options.rounds(); round++) {
           for (Map.Entry<Scenario, Drivers> e : drivers.entrySet()) {
             ScenarioResult result = results.get(e.getKey());
             if (result.error == null) {
               try {
                 new ScenarioRound(options, e.getKey(), e.getValue().http(), e.getValue().grpc(), result, progress,
-                        "round " + round + "/" + options.rounds(), round == 1)
+                        round, options.rounds(), logs)
                     .run();
               } catch (Exception | AssertionError ex) {
                 fail(result, "round " + round + " (" + e.getKey().processState() + ")", ex);
@@ -211,7 +217,15 @@ public final class MeshBench {
   /** One scenario's share of one round. */
   private record ScenarioRound(
       BenchOptions options, Scenario scenario, LoadDriver driver, LoadDriver grpc, ScenarioResult result, Progress progress,
-      String round, boolean first) {
+      int number, int rounds, Path logs) {
+
+    private String round() {
+      return "round " + number + "/" + rounds;
+    }
+
+    private boolean first() {
+      return number == 1;
+    }
 
     void run() throws Exception {
       step("time to first request");
@@ -260,8 +274,8 @@ public final class MeshBench {
         try {
           grpcPhase(proxies);
         } catch (Exception | AssertionError ex) {
-          result.grpcError = round + ": " + ex;
-          progress.note(result.id + ": the gRPC pair failed in " + round + ": " + ex.getMessage());
+          result.grpcError = round() + ": " + ex;
+          progress.note(result.id + ": the gRPC pair failed in " + round() + ": " + ex.getMessage());
         }
       }
 
@@ -314,7 +328,7 @@ public final class MeshBench {
      * @return the phase, or {@code null} when it is not run
      */
     private LoadDriver.Phase firstRoundWarmUp(LoadDriver load, int rate, String what) throws Exception {
-      if (!first || options.firstWarmMillis() <= 0) {
+      if (!first() || options.firstWarmMillis() <= 0) {
         return null;
       }
       step(what + " at " + rate + "/s, first-round warm-up (not counted)");
@@ -393,6 +407,8 @@ public final class MeshBench {
         // The app exits after its response; its stderr is read to the end once it has.
         jvm.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
         Thread.sleep(100);
+        String kind = phasesLabel.isEmpty() ? "start" : phasesLabel.replace(": ", "").replace(' ', '-');
+        Files.writeString(logs.resolve(scenario.id() + "-round" + number + "-" + kind + ".log"), jvm.agentLog());
         jvm.agentLog().lines()
             .filter(l -> l.contains(STARTUP_LINE))
             .findFirst()
@@ -402,7 +418,7 @@ public final class MeshBench {
     }
 
     private void step(String what) {
-      progress.show(round + " · " + scenario.id() + " · " + what);
+      progress.show(round() + " · " + scenario.id() + " · " + what);
     }
   }
 }

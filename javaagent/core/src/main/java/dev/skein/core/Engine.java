@@ -152,7 +152,7 @@ public final class Engine implements MeshEngine {
     EtcdGatewayReader gateway =
         new EtcdGatewayReader(settings.etcdEndpoints(), settings.etcdUser(), settings.etcdPassword(), gatewayTimeout);
     try {
-      // A restart whose last snapshot (skein.cache.dir) asked for mutual TLS requests its
+      // A restart whose last run noted (in skein.cache.dir) that it needed mutual TLS requests its
       // certificate beside the first read, not after it: the key pair, the CSR and the control
       // plane's signature are most of a STRICT workload's time to its first request.
       if (certificateExpectedFromLastRun()) {
@@ -162,7 +162,10 @@ public final class Engine implements MeshEngine {
       long read = System.nanoTime();
       ConfigChange.Resync first = InternalCalls.run(() -> gateway.read(layout.policiesPrefix(), layout.endpointsPrefix()));
       long apply = System.nanoTime();
-      // Before parsing (0.2-0.4 s of a cold JVM): the keys alone say whether a PeerAuthentication exists.
+      // When a call may need this workload's certificate, the request goes out now over the
+      // gateway, which also keeps its lease alive until jetcd adopts it. Decided before parsing
+      // (0.2-0.4 s of a cold JVM): the keys alone say whether a PeerAuthentication exists, since
+      // a policy's kind must agree with its key.
       if (identity == null && settings.service() != null && holdsPeerAuthentication(first.values().keySet())) {
         requestFirstCertificate(gateway);
       }
@@ -171,14 +174,8 @@ public final class Engine implements MeshEngine {
           + (System.nanoTime() - apply) / 1_000_000 + " ms");
       // jetcd's watch starts seconds from now: until then, changes come from re-reads.
       gatewayPoller = new GatewaySnapshotPoller(gateway, first, store::apply, layout.policiesPrefix(), layout.endpointsPrefix()).start();
-      // The snapshot is in: jetcd (gRPC, Netty, Vert.x) and the identity (a key pair and a CSR:
-      // BouncyCastle) can wait (see deferBackgroundStartUntil). When a call may need this
-      // workload's certificate, the certificate request has gone out over the gateway (above, or
-      // here should a parsed policy say so where the keys did not), which also keeps its lease
-      // alive until jetcd adopts it; jetcd still waits.
-      if (identity == null && certificateMayBeNeeded(router.snapshot())) {
-        requestFirstCertificate(gateway);
-      }
+      // The snapshot is in: jetcd (gRPC, Netty, Vert.x), and the identity unless its request went
+      // out above, can wait (see deferBackgroundStartUntil).
       awaitBackgroundDeferral(false);
     } catch (Exception e) {
       AgentLog.debug("first read over the etcd gateway failed, jetcd will retry: " + e);
@@ -293,16 +290,16 @@ public final class Engine implements MeshEngine {
     return cache != null && settings.service() != null && cache.certificateExpected();
   }
 
-  /**
-   * Whether this workload may soon need its certificate: it has a service name (so asks for one)
-   * and some PeerAuthentication is in force, which may make a peer (or this server) STRICT.
-   */
   /** Whether any of these etcd keys is a PeerAuthentication's (by the key alone, nothing parsed). */
   private boolean holdsPeerAuthentication(java.util.Set<String> keys) {
     return keys.stream()
         .anyMatch(key -> layout.parsePolicyKey(key).filter(ref -> ref.kind() == dev.skein.api.PolicyKind.PeerAuthentication).isPresent());
   }
 
+  /**
+   * Whether this workload may soon need its certificate: it has a service name (so asks for one)
+   * and some PeerAuthentication is in force, which may make a peer (or this server) STRICT.
+   */
   private boolean certificateMayBeNeeded(MeshSnapshot snapshot) {
     return settings.service() != null
         && snapshot != null

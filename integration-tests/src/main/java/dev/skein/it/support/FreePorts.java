@@ -52,10 +52,16 @@ public final class FreePorts {
     }
   }
 
+  static Path ephemeralRangeFile() {
+    return Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+  }
+
   /** The first port of Linux's ephemeral range, or {@link #LOW} (no range below it) elsewhere. */
   private static int ephemeralLow() {
     try {
-      String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+      // Read by lines: read whole (Files.readString), this sysctl file gave "3" on a 6.18 kernel,
+      // so the range's start fell back to LOW and every port came from the ephemeral range.
+      String[] range = Files.readAllLines(ephemeralRangeFile()).get(0).trim().split("\\s+");
       return Math.max(LOW, Integer.parseInt(range[0]));
     } catch (IOException | RuntimeException e) {
       return LOW;

@@ -13,8 +13,10 @@ final class BaselineScenario extends Scenario {
 
   @Override
   void start() throws Exception {
-    port = startServer(HarnessClasses.applicationJvm("baseline-server").withoutAgent());
-    grpcPort = startGrpcServer(HarnessClasses.applicationJvm("baseline-grpc-server").withoutAgent());
+    MeshJvm server = launchServer(HarnessClasses.applicationJvm("baseline-server").withoutAgent());
+    MeshJvm grpcServer = launchGrpcServer(HarnessClasses.applicationJvm("baseline-grpc-server").withoutAgent());
+    port = listeningPort(server);
+    grpcPort = listeningPort(grpcServer);
   }
 
   @Override

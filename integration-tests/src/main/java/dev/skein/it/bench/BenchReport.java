@@ -162,6 +162,9 @@ public final class BenchReport {
             + " round; " + (options.heap() == null
                 ? "every JVM sized its own heap (`--heap jvm`)"
                 : "every application JVM ran with the same heap, -Xms" + options.heap() + " -Xmx" + options.heap() + " (`--heap`)")
+            + (options.applicationJvmArgs().isEmpty() ? ""
+                : " and with " + String.join(" ", options.applicationJvmArgs()) + " (a quick run: C1 alone, for a quick start of"
+                    + " every JVM on few cores; these figures prove the harness, they are not the mesh's cost)")
             + ". Time to first response: a fresh JVM, from process start to its first response; for Skein, each round"
             + " starts one JVM with an empty `skein.cache.dir` (a first start: the agent transforms with Byte Buddy and"
             + " keeps the results) and then one with that cache (a restart: the instrumented classes come from the"

@@ -94,14 +94,23 @@ final class HarnessClasses {
     if (heap != null) {
       builder.jvmArg("-Xms" + heap).jvmArg("-Xmx" + heap);
     }
+    for (String arg : applicationJvmArgs) {
+      builder.jvmArg(arg);
+    }
     return builder;
   }
 
   private static volatile String applicationHeap = BenchOptions.DEFAULT_HEAP;
+  private static volatile List<String> applicationJvmArgs = List.of();
 
   /** Sets the heap of the application JVMs that start after this call ({@code null}: the JVM's own sizing). */
   static void applicationHeap(String heap) {
     applicationHeap = heap;
+  }
+
+  /** Sets further options of the application JVMs that start after this call ({@link BenchOptions#applicationJvmArgs}). */
+  static void applicationJvmArgs(List<String> args) {
+    applicationJvmArgs = List.copyOf(args);
   }
 
   /**

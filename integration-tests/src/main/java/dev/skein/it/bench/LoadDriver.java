@@ -25,14 +25,9 @@ final class LoadDriver implements AutoCloseable {
     return new LoadDriver(jvm);
   }
 
-  /** Starts the scenario's gRPC client ({@link GrpcLoadGenerator}), or returns null when the scenario has no gRPC pair. */
-  static LoadDriver startGrpc(Scenario scenario) throws Exception {
-    if (scenario.grpcTarget() == null) {
-      return null;
-    }
-    MeshJvm jvm = scenario.grpcClientJvm("grpc-client").start(GrpcLoadGenerator.class.getName(), scenario.grpcTarget());
-    jvm.awaitLineStartingWith("ready", Scenario.START_TIMEOUT);
-    return new LoadDriver(jvm);
+  /** Starts the scenario's gRPC client ({@link GrpcLoadGenerator}) without waiting for it ({@link #attach}). */
+  static MeshJvm launchGrpc(Scenario scenario) throws Exception {
+    return scenario.grpcClientJvm("grpc-client").start(GrpcLoadGenerator.class.getName(), scenario.grpcTarget());
   }
 
   /**

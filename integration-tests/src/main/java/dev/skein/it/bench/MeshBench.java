@@ -57,6 +57,7 @@ public final class MeshBench {
 
   private BenchReport run(String commandLine, BenchWorkspace workspace) throws Exception {
     HarnessClasses.applicationHeap(options.heap());
+    HarnessClasses.applicationJvmArgs(options.applicationJvmArgs());
     Path otelAgent = RepoRoot.find().resolve("integration-tests/target/otel/opentelemetry-javaagent.jar");
     long began = System.nanoTime();
     try (EtcdServer etcd = EtcdServer.started();
@@ -89,14 +90,21 @@ public final class MeshBench {
           // Started side by side: JVM starts (the OpenTelemetry agent's above all) dominate a quick run.
           starts.put(scenario, starter.submit(() -> {
             scenario.start();
-            LoadDriver driver = LoadDriver.start(scenario);
+            // The two clients' JVMs start side by side, then each is waited for.
+            MeshJvm grpcClient = launchGrpc(scenario, result);
+            LoadDriver driver;
             try {
+              driver = LoadDriver.start(scenario);
               driver.warm(options.warmRequests(), Duration.ofSeconds(120)); // every scenario warms at once, on shared cores
             } catch (Exception | AssertionError e) {
-              driver.close();
+              if (grpcClient != null) {
+                grpcClient.close();
+              }
               throw e;
             }
-            return new Drivers(driver, startGrpc(scenario, result));
+            Drivers started = new Drivers(driver, startGrpc(grpcClient, result));
+            progress.show("ready: " + scenario.label());
+            return started;
           }));
         }
         for (Map.Entry<Scenario, Future<Drivers>> e : starts.entrySet()) {
@@ -159,22 +167,29 @@ public final class MeshBench {
    * Starts the scenario's gRPC client and warms it up; a failure is the gRPC pair's alone (noted in
    * the result), the HTTP pair still runs. Null when the scenario has no gRPC pair or it failed.
    */
-  private LoadDriver startGrpc(Scenario scenario, ScenarioResult result) throws InterruptedException {
+  /** Starts the scenario's gRPC client JVM without waiting for it, or returns null when the scenario has no gRPC pair. */
+  private MeshJvm launchGrpc(Scenario scenario, ScenarioResult result) throws Exception {
     if (scenario.grpcTarget() == null) {
       result.grpcError = "no gRPC pair in this scenario";
       return null;
     }
+    return LoadDriver.launchGrpc(scenario);
+  }
+
+  /** Waits for the gRPC client {@link #launchGrpc} started and warms it; null when there is none or it failed. */
+  private LoadDriver startGrpc(MeshJvm grpcClient, ScenarioResult result) throws InterruptedException {
+    if (grpcClient == null) {
+      return null;
+    }
     LoadDriver grpc = null;
     try {
-      grpc = LoadDriver.startGrpc(scenario);
+      grpc = LoadDriver.attach(grpcClient, Scenario.START_TIMEOUT);
       grpc.warm(Math.max(1, options.warmRequests() / 5), Duration.ofSeconds(120));
       return grpc;
     } catch (Exception | AssertionError e) {
       result.grpcError = "start: " + e;
       progress.note(result.id + ": the gRPC pair failed to start: " + e.getMessage());
-      if (grpc != null) {
-        grpc.close();
-      }
+      grpcClient.close();
       return null;
     }
   }

@@ -35,8 +35,10 @@ final class NginxSidecarScenario extends Scenario {
 
   @Override
   void start() throws Exception {
-    int serverPort = startServer(HarnessClasses.applicationJvm("nginx-server").withoutAgent());
-    int grpcServerPort = startGrpcServer(HarnessClasses.applicationJvm("nginx-grpc-server").withoutAgent());
+    MeshJvm server = launchServer(HarnessClasses.applicationJvm("nginx-server").withoutAgent());
+    MeshJvm grpcServer = launchGrpcServer(HarnessClasses.applicationJvm("nginx-grpc-server").withoutAgent());
+    int serverPort = listeningPort(server);
+    int grpcServerPort = listeningPort(grpcServer);
     SidecarCertificates.create(dir);
     int serverSidecarPort = FreePorts.next();
     int serverGrpcSidecarPort = FreePorts.next();

@@ -32,8 +32,10 @@ final class OtelScenario extends Scenario {
 
   @Override
   void start() throws Exception {
-    port = startServer(otel(HarnessClasses.applicationJvm("otel-server"), "bench-server"));
-    grpcPort = startGrpcServer(otel(HarnessClasses.applicationJvm("otel-grpc-server"), "bench-grpc-server"));
+    MeshJvm server = launchServer(otel(HarnessClasses.applicationJvm("otel-server"), "bench-server"));
+    MeshJvm grpcServer = launchGrpcServer(otel(HarnessClasses.applicationJvm("otel-grpc-server"), "bench-grpc-server"));
+    port = listeningPort(server);
+    grpcPort = listeningPort(grpcServer);
   }
 
   @Override

@@ -118,24 +118,35 @@ abstract class Scenario implements AutoCloseable {
     return all;
   }
 
-  /** Starts one {@link GrpcEcho} server JVM and waits until it listens; returns its port. */
-  protected int startGrpcServer(MeshJvm.Builder builder) throws Exception {
+  /**
+   * Starts one {@link GrpcEcho} server JVM without waiting for it ({@link #listeningPort}): a
+   * scenario starts its servers side by side, as the harness starts the scenarios.
+   */
+  protected MeshJvm launchGrpcServer(MeshJvm.Builder builder) throws Exception {
     MeshJvm server = builder.start(GrpcEcho.class.getName());
     grpcServers.add(server);
-    String line = server.awaitLineStartingWith("listening", START_TIMEOUT);
-    return Integer.parseInt(line.substring("listening ".length()).trim());
+    return server;
   }
 
-  /** Starts one EchoServer JVM and waits until it listens; returns its port. */
-  protected int startServer(MeshJvm.Builder builder) throws Exception {
+  /** Starts one EchoServer JVM without waiting for it ({@link #listeningPort}). */
+  protected MeshJvm launchServer(MeshJvm.Builder builder) throws Exception {
     MeshJvm server = builder.start("dev.skein.it.apps.EchoServer");
     servers.add(server);
+    return server;
+  }
+
+  /** Waits until a server started by {@link #launchServer} or {@link #launchGrpcServer} listens; returns its port. */
+  protected static int listeningPort(MeshJvm server) throws Exception {
     String line = server.awaitLineStartingWith("listening", START_TIMEOUT);
     return Integer.parseInt(line.substring("listening ".length()).trim());
   }
 
   @Override
   public void close() throws Exception {
+    // Every server told to stop first, then each waited for: their shutdown hooks run side by side.
+    for (MeshJvm server : allServers()) {
+      server.process().destroy();
+    }
     for (MeshJvm server : allServers()) {
       server.close();
     }

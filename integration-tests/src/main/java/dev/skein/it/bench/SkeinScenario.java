@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -185,14 +186,11 @@ final class SkeinScenario extends Scenario {
       etcd.put(prefix + "/policies/default/DestinationPolicy/" + grpcService, fullDestination(grpcService));
       etcd.put(prefix + "/policies/default/Route/" + grpcService, fullRoute(grpcService, 90, 10));
       etcd.put(prefix + "/policies/default/AuthorizationPolicy/" + grpcService, GRPC_AUTHORIZATION);
-      awaitRegistration(startServer(server("v1")));
-      awaitRegistration(startServer(server("v2")));
-      awaitRegistration(startGrpcServer(grpcServer("v1")));
-      awaitRegistration(startGrpcServer(grpcServer("v2")));
+      awaitRegistrations(List.of(launchServer(server("v1")), launchServer(server("v2")),
+          launchGrpcServer(grpcServer("v1")), launchGrpcServer(grpcServer("v2"))));
       awaitTlsRegistrations(4);
     } else {
-      awaitRegistration(startServer(server("v1")));
-      awaitRegistration(startGrpcServer(grpcServer("v1")));
+      awaitRegistrations(List.of(launchServer(server("v1")), launchGrpcServer(grpcServer("v1"))));
     }
   }
 
@@ -243,6 +241,13 @@ final class SkeinScenario extends Scenario {
         .property("skein.labels", "version=" + version)
         .property("skein.etcd.endpoints", etcd.endpoint())
         .property("skein.etcd.prefix", prefix);
+  }
+
+  /** Each server, started side by side, listens and has registered its endpoint. */
+  private void awaitRegistrations(List<MeshJvm> started) throws Exception {
+    for (MeshJvm server : started) {
+      awaitRegistration(listeningPort(server));
+    }
   }
 
   private void awaitRegistration(int port) throws InterruptedException {

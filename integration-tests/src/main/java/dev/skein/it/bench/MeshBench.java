@@ -92,11 +92,14 @@ public final class MeshBench {
             scenario.start();
             // The two clients' JVMs start side by side, then each is waited for.
             MeshJvm grpcClient = launchGrpc(scenario, result);
-            LoadDriver driver;
+            LoadDriver driver = null;
             try {
               driver = LoadDriver.start(scenario);
               driver.warm(options.warmRequests(), Duration.ofSeconds(120)); // every scenario warms at once, on shared cores
             } catch (Exception | AssertionError e) {
+              if (driver != null) {
+                driver.close();
+              }
               if (grpcClient != null) {
                 grpcClient.close();
               }
@@ -163,10 +166,6 @@ public final class MeshBench {
     }
   }
 
-  /**
-   * Starts the scenario's gRPC client and warms it up; a failure is the gRPC pair's alone (noted in
-   * the result), the HTTP pair still runs. Null when the scenario has no gRPC pair or it failed.
-   */
   /** Starts the scenario's gRPC client JVM without waiting for it, or returns null when the scenario has no gRPC pair. */
   private MeshJvm launchGrpc(Scenario scenario, ScenarioResult result) throws Exception {
     if (scenario.grpcTarget() == null) {
@@ -176,7 +175,11 @@ public final class MeshBench {
     return LoadDriver.launchGrpc(scenario);
   }
 
-  /** Waits for the gRPC client {@link #launchGrpc} started and warms it; null when there is none or it failed. */
+  /**
+   * Waits for the gRPC client {@link #launchGrpc} started and warms it up; a failure is the gRPC
+   * pair's alone (noted in the result), the HTTP pair still runs. Null when the scenario has no
+   * gRPC pair or it failed.
+   */
   private LoadDriver startGrpc(MeshJvm grpcClient, ScenarioResult result) throws InterruptedException {
     if (grpcClient == null) {
       return null;

@@ -85,32 +85,27 @@ final class HarnessClasses {
 
   /**
    * A JVM of a scenario's application (client or server) as {@link #jvm} builds it, with the
-   * run's heap ({@link BenchOptions#heap}); the propagation probe, with its hundreds of engines,
-   * keeps the JVM's own sizing.
+   * run's heap ({@link BenchOptions#heap}) and further options ({@link
+   * BenchOptions#applicationJvmArgs}); the propagation probe, with its hundreds of engines, keeps
+   * the JVM's own sizing.
    */
   static MeshJvm.Builder applicationJvm(String name) {
     MeshJvm.Builder builder = jvm(name);
-    String heap = applicationHeap;
-    if (heap != null) {
-      builder.jvmArg("-Xms" + heap).jvmArg("-Xmx" + heap);
+    BenchOptions options = applicationOptions;
+    if (options.heap() != null) {
+      builder.jvmArg("-Xms" + options.heap()).jvmArg("-Xmx" + options.heap());
     }
-    for (String arg : applicationJvmArgs) {
+    for (String arg : options.applicationJvmArgs()) {
       builder.jvmArg(arg);
     }
     return builder;
   }
 
-  private static volatile String applicationHeap = BenchOptions.DEFAULT_HEAP;
-  private static volatile List<String> applicationJvmArgs = List.of();
+  private static volatile BenchOptions applicationOptions = BenchOptions.full();
 
-  /** Sets the heap of the application JVMs that start after this call ({@code null}: the JVM's own sizing). */
-  static void applicationHeap(String heap) {
-    applicationHeap = heap;
-  }
-
-  /** Sets further options of the application JVMs that start after this call ({@link BenchOptions#applicationJvmArgs}). */
-  static void applicationJvmArgs(List<String> args) {
-    applicationJvmArgs = List.copyOf(args);
+  /** Sets the run whose heap and options the application JVMs that start after this call get. */
+  static void applicationOptions(BenchOptions options) {
+    applicationOptions = options;
   }
 
   /**

@@ -56,8 +56,7 @@ public final class MeshBench {
   }
 
   private BenchReport run(String commandLine, BenchWorkspace workspace) throws Exception {
-    HarnessClasses.applicationHeap(options.heap());
-    HarnessClasses.applicationJvmArgs(options.applicationJvmArgs());
+    HarnessClasses.applicationOptions(options);
     Path otelAgent = RepoRoot.find().resolve("integration-tests/target/otel/opentelemetry-javaagent.jar");
     long began = System.nanoTime();
     try (EtcdServer etcd = EtcdServer.started();

@@ -10,6 +10,8 @@ import dev.skein.it.support.TwoVersionMesh;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,10 +37,14 @@ class EtcdFlappingIT {
         long steady = Traffic.now();
 
         int flaps = 4;
+        // When etcd went down and came back, in seconds since traffic was steady: for reading a failure.
+        List<String> outages = new ArrayList<>();
         for (int i = 0; i < flaps; i++) {
+          double down = (Traffic.now() - steady) / 1e9;
           etcd.stop();
           Thread.sleep(3000);
           etcd.start();
+          outages.add(String.format("%+.1f..%+.1f s", down, (Traffic.now() - steady) / 1e9));
           // A change while etcd is up for a moment: the last one (i = 3) sends everything to v2.
           etcd.put(Policies.ROUTE_KEY, i % 2 == 0 ? Policies.split(50, 50) : Policies.split(0, 100));
           Thread.sleep(1500 + 500 * i);
@@ -51,7 +57,10 @@ class EtcdFlappingIT {
         for (Traffic t : new Traffic[] {on17, on25}) {
           System.out.printf("etcd flapping %dx (%s): sent=%d failed=%d%n", flaps, t == on17 ? "Java 17" : "Java 25",
               t.ok(steady) + t.failed(steady), t.failed(steady));
-          assertThat(t.failed(steady)).as("failed requests; " + t.tail(30)).isZero();
+          assertThat(t.failed(steady))
+              .as("failed requests (seconds since traffic was steady): %s; etcd down %s; the client's log:%n%s",
+                  t.failures(steady), outages, t.jvm.agentLog())
+              .isZero();
           assertThat(t.jvm.agentLog()).doesNotContainPattern(dev.skein.it.support.AgentLogs.ERROR_LINE);
         }
         System.out.printf("final policy visible within %d ms (Java 17) and %d ms (Java 25) of the last flap%n",

@@ -49,12 +49,30 @@ public final class EngineClassLoader extends ClassLoader {
     }
     byte[] bytes;
     try (InputStream in = jar.getInputStream(entry)) {
-      bytes = in.readAllBytes();
+      bytes = read(in, entry.getSize());
     } catch (IOException e) {
       throw new ClassNotFoundException(name, e);
     }
     definePackageFor(name);
     return defineClass(name, bytes, 0, bytes.length, domain);
+  }
+
+  /**
+   * An entry's bytes in one array of the size the jar's directory gives. {@code readAllBytes}
+   * reads through 8 KiB buffers and copies them into the result: for the engine's four thousand
+   * classes, findClass allocated 34 MiB of an echo server's first 8 s (139 MiB sampled by Java
+   * Flight Recorder), and 14 MiB (of 109) reading each entry into its own array.
+   */
+  private static byte[] read(InputStream in, long size) throws IOException {
+    if (size < 0 || size > Integer.MAX_VALUE - 8) {
+      return in.readAllBytes();
+    }
+    byte[] bytes = new byte[(int) size];
+    int read = in.readNBytes(bytes, 0, bytes.length);
+    if (read != bytes.length || in.read() != -1) {
+      throw new IOException("entry size " + size + " does not match its content");
+    }
+    return bytes;
   }
 
   private void definePackageFor(String className) {

@@ -64,13 +64,32 @@ class AgentHygieneIT {
 
   @Test
   void theAgentsOwnNettyRunsOneEventLoopWithUnpooledBuffersAndLeavesTheApplicationsSettingsAlone() throws Exception {
+    // Only OTLP over gRPC uses the agent's Netty (etcd is reached over its JSON gateway): the
+    // exporter's channel, against a port nobody listens on, starts its event loop on the first
+    // export: metrics, every 500 ms (the first request's span is made before the SDK is up).
     MeshJvm jvm =
         MeshJvm.builder("netty-probe")
             .property("skein.service", "netty-probe")
             .property("skein.etcd.endpoints", etcd.endpoint())
+            .property("otel.exporter.otlp.protocol", "grpc")
+            .property("otel.exporter.otlp.endpoint", "http://127.0.0.1:" + FreePorts.next())
+            .property("otel.metric.export.interval", "500")
             .start("dev.skein.it.apps.AgentNettyProbe", "http://orders/probe");
     assertThat(jvm.awaitLineStartingWith("first-response", Duration.ofSeconds(30))).isEqualTo("first-response 200 v1");
     assertThat(jvm.awaitLineStartingWith("netty", Duration.ofSeconds(40))).isEqualTo("netty unpooled 1 false null workers=1");
+    assertThat(jvm.process().waitFor(15, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void withoutOtlpOverGrpcTheAgentRunsNoNettyAtAll() throws Exception {
+    // Policies, registrations, leases and the certificate's watch all go over etcd's JSON gateway.
+    MeshJvm jvm =
+        MeshJvm.builder("no-netty")
+            .property("skein.service", "no-netty")
+            .property("skein.etcd.endpoints", etcd.endpoint())
+            .start("dev.skein.it.apps.AgentNettyProbe", "http://orders/probe", "3");
+    assertThat(jvm.awaitLineStartingWith("first-response", Duration.ofSeconds(30))).isEqualTo("first-response 200 v1");
+    assertThat(jvm.awaitLineStartingWith("netty", Duration.ofSeconds(20))).isEqualTo("netty null null null null workers=0");
     assertThat(jvm.process().waitFor(15, TimeUnit.SECONDS)).isTrue();
   }
 

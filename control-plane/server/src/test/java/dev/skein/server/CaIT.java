@@ -85,10 +85,10 @@ class CaIT {
                 });
                 X509Certificate leaf = first[0];
                 leaf.verify(roots.get(0).getPublicKey());
-                // The first certificate came over etcd's JSON gateway (a PeerAuthentication is in force),
+                // The first certificate was requested beside the first read (a PeerAuthentication is in force),
                 // and the lease it was requested under was adopted by the agent's keep-alive: the
                 // certificate, written under that lease, stayed in etcd past the 4 s lease TTL.
-                assertThat(agent.agentLog()).containsPattern("workload certificate spiffe://skein.local/ns/default/sa/orders .*\\(over the etcd gateway\\)");
+                assertThat(agent.agentLog()).containsPattern("workload certificate spiffe://skein.local/ns/default/sa/orders .*\\(the first request's poll\\)");
                 assertThat(gaps[0]).as("polls that found no certificate once one was issued").isZero();
                 assertThat(uris(leaf)).containsExactly("spiffe://skein.local/ns/default/sa/orders");
                 assertThat(Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant()))
@@ -121,8 +121,8 @@ class CaIT {
             ok(etcd.ctl(t, "role", "grant-permission", "svc-default-orders", "--prefix=true", "readwrite", "/skein/status/agents/default/orders/"));
             ok(etcd.ctl(t, "user", "add", "orders:orderspw"));
             ok(etcd.ctl(t, "user", "grant-role", "orders", "svc-default-orders"));
-            // A PeerAuthentication: the agents send their first CSR over etcd's JSON gateway, as the
-            // etcd user they were given, before jetcd is up.
+            // A PeerAuthentication: the agents send their first CSR right after their first read, as
+            // the etcd user they were given.
             etcd.put("/skein/policies/default/PeerAuthentication/orders", STRICT_ORDERS);
             ok(etcd.ctl(t, "auth", "enable"));
 
@@ -143,11 +143,11 @@ class CaIT {
                 assertThat(kv.getPrefix("/skein/csr/default/payments/")).isEmpty();
                 assertThat(kv.getPrefix("/skein/certs/default/payments/")).isEmpty();
                 assertThat(orders.agentLog()).doesNotContain("INSECURE DEVELOPMENT MODE");
-                // The first request and certificate went over etcd's JSON gateway, as the etcd user.
+                // The first request and certificate went out right after the first read, as the etcd user.
                 assertThat(orders.agentLog())
                         .contains("requested a certificate at /skein/csr/default/orders/")
-                        .containsPattern("workload certificate spiffe://skein.local/ns/default/sa/orders .*\\(over the etcd gateway\\)");
-                assertThat(impostor.agentLog()).doesNotContain("(over the etcd gateway)");
+                        .containsPattern("workload certificate spiffe://skein.local/ns/default/sa/orders .*\\(the first request's poll\\)");
+                assertThat(impostor.agentLog()).doesNotContain("(the first request's poll)");
                 // etcd refuses a put under a lease to a user who may not write every key attached
                 // to it: a certificate written under the agent's lease would make the agent's own
                 // next writes there (its endpoint's "tls" flag) fail, and leave with that lease.

@@ -7,8 +7,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * Makes one request, waits until the agent's jetcd channel runs (its gRPC event loop thread is
- * there, at most 30 s), then prints how the agent's relocated Netty is set up:
+ * Makes one request, waits until the agent's gRPC channel runs (the OTLP exporter's, with
+ * {@code otel.exporter.otlp.protocol=grpc}: its event loop thread is there, at most 30 s; with a
+ * second argument, waits that many seconds instead), then prints how the agent's relocated Netty
+ * is set up:
  * {@code netty <allocator> <event loop threads> <gRPC custom allocator> <application's allocator> workers=<n>},
  * where the last setting is the unrelocated name an application's own Netty reads (it must stay
  * unset) and n counts the agent's gRPC event loop threads.
@@ -23,11 +25,15 @@ public final class AgentNettyProbe {
     HttpResponse<String> r =
         client.send(HttpRequest.newBuilder(URI.create(args[0])).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     System.out.println("first-response " + r.statusCode() + " " + r.body());
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (grpcWorkers() == 0 && System.nanoTime() < deadline) {
-      Thread.sleep(50);
+    if (args.length > 1) {
+      Thread.sleep(Long.parseLong(args[1]) * 1000);
+    } else {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (grpcWorkers() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      Thread.sleep(500); // a second event loop, if any, would start with the next export
     }
-    Thread.sleep(500); // a second event loop, if any, would start with the watch streams
     // Split so that no build step could rewrite the application-side name.
     String appAllocator = System.getProperty(String.join(".", "io", "netty", "allocator", "type"));
     System.out.println(

@@ -312,8 +312,8 @@ public final class BenchReport {
     }
     StringBuilder md = new StringBuilder("## Policy propagation to many agent engines\n\n");
     md.append(
-        "Real Skein engines (the agent's own engine class loader and relocated jetcd), all in one JVM, each with its own"
-            + " etcd client and watch. Time from starting `etcdctl put` (its own run included, median shown) to each engine's"
+        "Real Skein engines (the agent's own engine class loader), all in one JVM, each with its own"
+            + " etcd watch (one connection to etcd's JSON gateway). Time from starting `etcdctl put` (its own run included, median shown) to each engine's"
             + " snapshot reaching the put's revision, over " + options.propagationPuts() + " puts.\n\n");
     md.append("| engines | p50 | p99 | max | etcdctl put itself (p50) | engines started in |\n|---:|---:|---:|---:|---:|---:|\n");
     for (PropagationBench.Result p : propagation) {

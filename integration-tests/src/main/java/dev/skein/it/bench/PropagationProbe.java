@@ -72,9 +72,8 @@ public final class PropagationProbe {
     System.out.println("engines-ready " + engines + " millis=" + (System.nanoTime() - begin) / 1_000_000);
     System.out.flush();
 
-    // Ready means a first snapshot (read over etcd's JSON gateway); until its watch is up an
-    // engine re-reads over the gateway every 250 ms, which is not what this figure is about.
-    // Then one put that is not measured proves that every watch delivers.
+    // Ready means a first snapshot; each engine's watch starts right after it. One put that is
+    // not measured proves that every watch delivers.
     awaitWatching(engineList, phases, phaseDone, watchPhase, TimeUnit.MINUTES.toNanos(5));
     awaitRevision(routers, snapshot, revision, put(prefix + "/policies/default/Route/orders", Policies.split(90, 10)), applied,
         TimeUnit.MINUTES.toNanos(2));

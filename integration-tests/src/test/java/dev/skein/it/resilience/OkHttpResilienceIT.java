@@ -61,8 +61,7 @@ class OkHttpResilienceIT {
     for (int i = 0; i < 50 && send(1).ok() == 0; i++) {
       Thread.sleep(200);
     }
-    // A change put while the agent moves from the first gateway read to jetcd's watch was seen
-    // to be missed: put policies once the watch runs.
+    // Put policies once the agent's watch runs (logged right after its first snapshot).
     for (int i = 0; i < 100 && !client.agentLog().contains("policies from etcd"); i++) {
       Thread.sleep(100);
     }

@@ -14,16 +14,13 @@ import dev.skein.core.config.SnapshotCache;
 import dev.skein.core.discovery.AgentStatus;
 import dev.skein.core.discovery.LeasedKeys;
 import dev.skein.core.discovery.Instances;
-import dev.skein.core.etcd.EtcdClients;
-import dev.skein.core.etcd.EtcdGatewayReader;
-import dev.skein.core.etcd.GatewaySnapshotPoller;
+import dev.skein.core.etcd.EtcdGateway;
 import dev.skein.core.etcd.EtcdPolicySource;
 import dev.skein.core.routing.Router;
 import dev.skein.core.state.ConfigChange;
 import dev.skein.core.state.MeshSnapshot;
 import dev.skein.core.state.PolicyStore;
 import dev.skein.core.state.SnapshotBuilder;
-import io.etcd.jetcd.Client;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -51,7 +48,7 @@ public final class Engine implements MeshEngine {
   // since a server may start before the engine has connected.
   private final Map<Object, Registration> servers = new ConcurrentHashMap<>();
   private volatile SnapshotCache cache;
-  private volatile Client etcd;
+  private volatile EtcdGateway etcd;
   private volatile LeasedKeys leasedKeys;
   // This workload's certificate (etcd mode with skein.service set); null otherwise.
   private volatile dev.skein.core.identity.IdentityManager identity;
@@ -144,90 +141,79 @@ public final class Engine implements MeshEngine {
     // The first request waits at most firstSnapshotWait for etcd; if etcd has not answered
     // by then, serve from the cache rather than let requests go unrouted.
     scheduler.schedule(this::loadCache, Math.max(0, settings.firstSnapshotWait().toMillis() - 500), TimeUnit.MILLISECONDS);
-    // The first snapshot over etcd's JSON gateway (fast), then jetcd for watch and leases.
-    GatewaySnapshotPoller gatewayPoller = null;
-    // Each gateway call may take what the first request would wait for the snapshot, less the
+    // The first snapshot's calls may take what the first request would wait for it, less the
     // cache's margin (a busy host with etcd authentication needs more than a second).
-    Duration gatewayTimeout = Duration.ofMillis(Math.max(1500, settings.firstSnapshotWait().toMillis() - 500));
-    EtcdGatewayReader gateway =
-        new EtcdGatewayReader(settings.etcdEndpoints(), settings.etcdUser(), settings.etcdPassword(), gatewayTimeout);
+    Duration firstTimeout = Duration.ofMillis(Math.max(1500, settings.firstSnapshotWait().toMillis() - 500));
+    EtcdGateway first = new EtcdGateway(settings.etcdEndpoints(), settings.etcdUser(), settings.etcdPassword(), firstTimeout);
+    etcd = first.withTimeout(ETCD_CALL_TIMEOUT);
+    long revision = 0; // the watch continues from the first snapshot's revision, or reads one first (0)
     try {
       // A restart whose last run noted (in skein.cache.dir) that it needed mutual TLS requests its
       // certificate beside the first read, not after it: the key pair, the CSR and the control
       // plane's signature are most of a STRICT workload's time to its first request.
       if (certificateExpectedFromLastRun()) {
         AgentLog.debug("the last run needed a certificate (" + settings.cacheDir() + "): requesting it before the first snapshot");
-        requestFirstCertificate(gateway);
+        requestFirstCertificate(first);
       }
       long read = System.nanoTime();
-      ConfigChange.Resync first = InternalCalls.run(() -> gateway.read(layout.policiesPrefix(), layout.endpointsPrefix()));
+      ConfigChange.Resync snapshot = InternalCalls.run(() -> first.read(layout.policiesPrefix(), layout.endpointsPrefix()));
       long apply = System.nanoTime();
-      // When a call may need this workload's certificate, the request goes out now over the
-      // gateway, which also keeps its lease alive until jetcd adopts it. Decided before parsing
-      // (0.2-0.4 s of a cold JVM): the keys alone say whether a PeerAuthentication exists, since
-      // a policy's kind must agree with its key.
-      if (identity == null && settings.service() != null && holdsPeerAuthentication(first.values().keySet())) {
-        requestFirstCertificate(gateway);
+      // When a call may need this workload's certificate, the request goes out now, on a lease of
+      // its own until the agent's is set up. Decided before parsing (0.2-0.4 s of a cold JVM):
+      // the keys alone say whether a PeerAuthentication exists, since a policy's kind must agree
+      // with its key.
+      if (identity == null && settings.service() != null && holdsPeerAuthentication(snapshot.values().keySet())) {
+        requestFirstCertificate(first);
       }
-      store.apply(first);
-      AgentLog.debug("first snapshot over the gateway: read in " + (apply - read) / 1_000_000 + " ms, applied in "
+      store.apply(snapshot);
+      revision = snapshot.revision();
+      AgentLog.debug("first snapshot: read in " + (apply - read) / 1_000_000 + " ms, applied in "
           + (System.nanoTime() - apply) / 1_000_000 + " ms");
-      // jetcd's watch starts seconds from now: until then, changes come from re-reads.
-      gatewayPoller = new GatewaySnapshotPoller(gateway, first, store::apply, layout.policiesPrefix(), layout.endpointsPrefix()).start();
-      // The snapshot is in: jetcd (gRPC, Netty, Vert.x), and the identity unless its request went
-      // out above, can wait (see deferBackgroundStartUntil).
-      awaitBackgroundDeferral(false);
     } catch (Exception e) {
-      AgentLog.debug("first read over the etcd gateway failed, jetcd will retry: " + e);
+      AgentLog.debug("first read of etcd failed, the watch loop retries: " + e);
       loadCache();
-      // etcd is down or slow: jetcd would only retry, so it need not take the CPU that the
-      // application's start is using either.
-      awaitBackgroundDeferral(false);
     }
-    if (settings.service() != null && identity == null) {
-      startIdentity();
-      setUpMeshTls();
-    }
-    etcd = EtcdClients.create(settings);
-    EtcdClients.keepReconnecting(etcd, scheduler, Duration.ofSeconds(1));
+    etcdSource = new EtcdPolicySource(etcd, layout, store::apply, this::loadCache, revision);
+    Thread watcher = new Thread(etcdSource, "skein-etcd-watch");
+    watcher.setDaemon(true);
+    watcher.start();
     LeasedKeys created = new LeasedKeys(etcd, settings.leaseTtl(), scheduler);
     if (firstCertificateLease != null) {
       created.adopt(leaseOf(firstCertificateLease));
-    }
-    if (identity != null) {
-      identity.connect(etcd, created);
     }
     synchronized (servers) {
       leasedKeys = created;
       servers.values().forEach(r -> created.put(r.key(), r.endpoint().toJson()));
     }
     reportStatus();
+    AgentLog.info("policies from etcd " + settings.etcdEndpoints() + " under " + layout.prefix());
+    startupPhases.mark(dev.skein.core.lifecycle.StartupPhases.ETCD);
+    // The identity, unless its request went out above, can wait (see deferBackgroundStartUntil):
+    // its SSLContexts take the CPU that the application's first request needs.
+    awaitBackgroundDeferral(false);
+    if (settings.service() != null && identity == null) {
+      startIdentity();
+      setUpMeshTls();
+    }
     if (identity != null) {
+      identity.connect(etcd, created);
       identity.start();
     } else {
       meshTlsSetUp.countDown(); // no service name, no identity: no mutual TLS (setUpMeshTls counts down otherwise)
     }
-    // The watch continues from the last revision the gateway gave, or from now (0) without one.
-    long initialRevision = gatewayPoller == null ? 0 : gatewayPoller.stop();
-    etcdSource = new EtcdPolicySource(etcd, layout, store::apply, this::loadCache, initialRevision);
-    Thread watcher = new Thread(etcdSource, "skein-etcd-watch");
-    watcher.setDaemon(true);
-    watcher.start();
-    AgentLog.info("policies from etcd " + settings.etcdEndpoints() + " under " + layout.prefix());
-    startupPhases.mark(dev.skein.core.lifecycle.StartupPhases.ETCD);
   }
 
-  /** The lease the first certificate request was written under over the gateway, 0 when none (yet). */
-  private static long leaseOf(java.util.concurrent.CompletableFuture<Long> gatewayLease) {
+  /** The lease the first certificate request was written under, 0 when none (yet). */
+  private static long leaseOf(java.util.concurrent.CompletableFuture<Long> firstLease) {
     try {
-      return gatewayLease.get(3, TimeUnit.SECONDS);
+      return firstLease.get(3, TimeUnit.SECONDS);
     } catch (Exception e) {
-      AgentLog.debug("no lease from the gateway's certificate request: " + e);
+      AgentLog.debug("no lease from the first certificate request: " + e);
       return 0;
     }
   }
 
-  /** The identity manager, before jetcd: the first certificate may come over the gateway. */
+  /** The identity manager, before it is connected: the first certificate may be requested beside the first read. */
   private void startIdentity() {
     identity =
         new dev.skein.core.identity.IdentityManager(
@@ -269,14 +255,14 @@ public final class Engine implements MeshEngine {
   }
 
   /**
-   * Sends the first certificate request over the gateway, then sets up mutual TLS on a thread of
+   * Sends the first certificate request (beside or right after the first read), then sets up mutual TLS on a thread of
    * its own: the key pair, the control plane's signature and the SSLContexts are each a few
    * hundred milliseconds of a STRICT workload's first request, and need not follow each other,
    * nor hold up the engine's first snapshot.
    */
-  private void requestFirstCertificate(EtcdGatewayReader gateway) {
+  private void requestFirstCertificate(EtcdGateway gateway) {
     startIdentity();
-    firstCertificateLease = identity.requestOverGateway(gateway, settings.leaseTtl().toSeconds(), FIRST_CERTIFICATE_OVER_GATEWAY);
+    firstCertificateLease = identity.requestFirst(gateway, settings.leaseTtl().toSeconds(), FIRST_CERTIFICATE_POLL);
     Thread tls = new Thread(this::setUpMeshTls, "skein-mesh-tls-setup");
     tls.setDaemon(true);
     tls.start();
@@ -446,23 +432,24 @@ public final class Engine implements MeshEngine {
   }
 
   // Counted down once mutual TLS is set up (meshTls), or once it is known it will not be.
-  // How long the identity thread polls the gateway for the first certificate before jetcd's
-  // watch takes over.
-  private static final Duration FIRST_CERTIFICATE_OVER_GATEWAY = Duration.ofSeconds(10);
+  // How long the identity thread polls for the first certificate before its watch takes over.
+  private static final Duration FIRST_CERTIFICATE_POLL = Duration.ofSeconds(10);
+  // Each etcd call after the first snapshot: a registration, a lease renewal, a certificate read.
+  private static final Duration ETCD_CALL_TIMEOUT = Duration.ofSeconds(3);
   private final java.util.concurrent.CountDownLatch meshTlsSetUp = new java.util.concurrent.CountDownLatch(1);
-  // The lease of the first certificate request sent over the gateway (0 if that failed); null if none was.
+  // The lease of the first certificate request sent beside the first read (0 if that failed); null if none was.
   private volatile java.util.concurrent.CompletableFuture<Long> firstCertificateLease;
 
   /**
-   * A call to a STRICT destination before mutual TLS is set up: unless the first certificate is
-   * coming over the gateway, the background start (jetcd, which then requests it) need not wait
+   * A call to a STRICT destination before mutual TLS is set up: unless the first certificate was
+   * requested beside the first read, the background start (the identity, which then requests it) need not wait
    * for the first request to end any more, since this request needs it; wait for mutual TLS, at
    * most {@link dev.skein.core.tls.MeshTls#CERTIFICATE_WAIT}.
    */
   private dev.skein.core.tls.MeshTls awaitMeshTls() {
     java.util.concurrent.CompletableFuture<Long> lease = firstCertificateLease;
     if (lease == null || lease.isDone() && lease.getNow(0L) == 0L) {
-      // No certificate request over the gateway (or it failed): the request goes through jetcd.
+      // No certificate request beside the first read (or it failed): the identity's start sends it.
       startupSettled.complete(null);
     }
     try {
@@ -725,7 +712,7 @@ public final class Engine implements MeshEngine {
 
   /**
    * Orderly JVM exit: remove every registration first, keep serving until clients have moved
-   * away (the drain), then close the etcd client.
+   * away (the drain), then stop the watch.
    */
   void shutdown() {
     try {
@@ -740,9 +727,6 @@ public final class Engine implements MeshEngine {
       }
       if (etcdSource != null) {
         etcdSource.close();
-      }
-      if (etcd != null) {
-        etcd.close();
       }
       telemetry.shutdown();
     } catch (Throwable t) {
@@ -783,8 +767,9 @@ public final class Engine implements MeshEngine {
    * Holds work the first request does not need until {@code ready} completes (the agent passes
    * "instrumentation installed"), at most {@link #BACKGROUND_DEFERRAL_MAX} after the engine was
    * created, then until the first request has ended or a server has started, at most
-   * {@link #SETTLE_AFTER_READY_MAX} more: jetcd's start once the first snapshot was read over the
-   * gateway, and the OpenTelemetry SDK's build (which also waits for the first snapshot). Each loads a thousand classes and more;
+   * {@link #SETTLE_AFTER_READY_MAX} more: the identity's start (its SSLContexts) unless its
+   * request went out beside the first read, and the OpenTelemetry SDK's build (which also waits
+   * for the first snapshot, and loads a thousand classes and more);
    * on a small machine they compete for the CPU with Byte Buddy and the snapshot read, which the
    * application's first mesh request waits for. Telemetry calls before the SDK pass unobserved.
    * Call before {@link #start()}.
@@ -794,7 +779,7 @@ public final class Engine implements MeshEngine {
   }
 
   private static final Duration STATUS_COALESCE = Duration.ofSeconds(1);
-  // The first status waits for the start-up's burst of snapshots (cache, gateway, watch).
+  // The first status waits for the start-up's burst of snapshots (cache, first read, watch).
   private static final Duration FIRST_STATUS_DELAY = Duration.ofSeconds(2);
 
   private static final Duration BACKGROUND_DEFERRAL_MAX = Duration.ofSeconds(5);

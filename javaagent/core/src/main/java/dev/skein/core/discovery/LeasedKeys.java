@@ -1,11 +1,7 @@
 package dev.skein.core.discovery;
 
-import static dev.skein.core.etcd.EtcdClients.bytes;
-
 import dev.skein.bootstrap.AgentLog;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
-import io.etcd.jetcd.options.PutOption;
+import dev.skein.core.etcd.EtcdGateway;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,24 +12,24 @@ import java.util.concurrent.TimeUnit;
  * Keeps this process's keys (endpoint registrations, the agent status) alive in etcd under one
  * lease.
  *
- * <p>The lease is kept alive by a plain periodic {@code keepAliveOnce} rather than jetcd's
- * streaming keep-alive, because the periodic call makes recovery explicit: when etcd was away
+ * <p>The lease is kept alive by a periodic single keep-alive call rather than a keep-alive stream,
+ * because the periodic call makes recovery explicit: when etcd was away
  * longer than the TTL the lease is gone, and the next tick grants a new one and writes every
  * key again. A crashed process simply stops renewing, and etcd removes its keys after the TTL.
  */
 public final class LeasedKeys {
-  private final Client client;
+  private final EtcdGateway etcd;
   private final Duration ttl;
   private final ScheduledExecutorService scheduler;
   private final Map<String, String> registered = new ConcurrentHashMap<>();
   private volatile long leaseId;
   private boolean started;
-  // A lease granted before this object existed (the first certificate request over etcd's JSON
-  // gateway): kept alive from the first tick on, and every key is written under it then.
+  // A lease granted before this object existed (the first certificate request): kept alive from
+  // the first tick on, and every key is written under it then.
   private volatile boolean adopted;
 
-  public LeasedKeys(Client client, Duration ttl, ScheduledExecutorService scheduler) {
-    this.client = client;
+  public LeasedKeys(EtcdGateway etcd, Duration ttl, ScheduledExecutorService scheduler) {
+    this.etcd = etcd;
     this.ttl = ttl;
     this.scheduler = scheduler;
   }
@@ -67,7 +63,7 @@ public final class LeasedKeys {
       return;
     }
     try {
-      client.getKVClient().delete(bytes(key)).get(1, TimeUnit.SECONDS);
+      etcd.withTimeout(Duration.ofSeconds(1)).delete(key);
       AgentLog.debug("deleted " + key);
     } catch (Exception e) {
       AgentLog.debug("could not delete " + key + " (its lease will expire): " + e);
@@ -82,7 +78,7 @@ public final class LeasedKeys {
       return;
     }
     try {
-      client.getLeaseClient().revoke(id).get(1, TimeUnit.SECONDS);
+      etcd.withTimeout(Duration.ofSeconds(1)).revoke(id);
     } catch (Exception e) {
       AgentLog.debug("could not revoke lease (it will expire): " + e);
     }
@@ -95,7 +91,7 @@ public final class LeasedKeys {
         return;
       }
       if (!kept) {
-        leaseId = client.getLeaseClient().grant(ttl.toSeconds()).get(3, TimeUnit.SECONDS).getID();
+        leaseId = etcd.grant(ttl.toSeconds());
       }
       adopted = false;
       registered.forEach(this::write);
@@ -106,11 +102,10 @@ public final class LeasedKeys {
 
   private boolean renewed() {
     try {
-      LeaseKeepAliveResponse response = client.getLeaseClient().keepAliveOnce(leaseId).get(3, TimeUnit.SECONDS);
-      return response.getTTL() > 0;
+      return etcd.keepAlive(leaseId) > 0;
     } catch (Exception e) {
-      // NOT_FOUND: the lease expired while etcd was away. Anything else: try a new lease too,
-      // the old one simply expires.
+      // Try a new lease: the old one simply expires. (A lease that expired while etcd was away
+      // answers a TTL of 0, above.)
       AgentLog.debug("lease keep-alive failed: " + e);
       return false;
     }
@@ -122,7 +117,7 @@ public final class LeasedKeys {
       return; // the first tick writes it
     }
     try {
-      client.getKVClient().put(bytes(key), bytes(value), PutOption.builder().withLeaseId(id).build()).get(3, TimeUnit.SECONDS);
+      etcd.put(key, value, id);
       AgentLog.debug("wrote " + key);
     } catch (Exception e) {
       AgentLog.debug("could not write " + key + ", retrying on the next tick: " + e);

@@ -1,23 +1,10 @@
 package dev.skein.core.etcd;
 
-import static dev.skein.core.etcd.EtcdClients.bytes;
-
 import dev.skein.api.KeyLayout;
 import dev.skein.bootstrap.AgentLog;
 import dev.skein.core.state.ConfigChange;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,9 +12,12 @@ import java.util.function.Consumer;
 
 /**
  * Policies and endpoints from etcd: read both prefixes at one revision, then watch both from the
- * next revision. When a watch ends in error (a compacted revision, a lost leader, a closed
- * client) the loop re-reads everything and watches again, with a capped exponential backoff
- * while etcd is unreachable. jetcd itself resumes a watch across short disconnections.
+ * next revision, both on one connection to etcd's JSON gateway ({@link GatewayWatch}). When the
+ * watch ends (etcd restarted, a compacted revision, an error) the loop re-reads everything and
+ * watches again, with a capped exponential backoff while etcd is unreachable. While the watch is
+ * quiet, a cheap read every {@link #PROBE_EVERY} checks that etcd still answers: a connection
+ * that died without a word (a host gone, a network cut) would otherwise hold a watch that never
+ * delivers.
  *
  * <p>Watch responses are queued and applied on this source's own thread, every response that
  * queued up while the store was busy in one batch: the store then parses only the latest value
@@ -37,9 +27,13 @@ import java.util.function.Consumer;
  * value: a value overwritten before the agent got to it is skipped.
  */
 public final class EtcdPolicySource implements Runnable {
-  private static final long MAX_BACKOFF_MS = 5_000;
+  // Short: reconnecting to a loopback or LAN etcd costs little, and registrations expire after a
+  // lease's TTL (10 s by default) of no renewals.
+  private static final long MAX_BACKOFF_MS = 1_000;
+  static final long PROBE_EVERY_MS = 5_000;
 
-  private final Client client;
+  private final EtcdGateway gateway;
+  private final EtcdGateway probe;
   private final KeyLayout layout;
   private final Consumer<ConfigChange> sink;
   private final Runnable onFirstFailure;
@@ -53,9 +47,10 @@ public final class EtcdPolicySource implements Runnable {
    * @param initialRevision the revision of a snapshot already applied, or 0 to read one first
    */
   public EtcdPolicySource(
-      Client client, KeyLayout layout, Consumer<ConfigChange> sink, Runnable onFirstFailure, long initialRevision) {
+      EtcdGateway gateway, KeyLayout layout, Consumer<ConfigChange> sink, Runnable onFirstFailure, long initialRevision) {
     this.initialRevision = initialRevision;
-    this.client = client;
+    this.gateway = gateway;
+    this.probe = gateway.withTimeout(java.time.Duration.ofSeconds(3));
     this.layout = layout;
     this.sink = sink;
     this.onFirstFailure = onFirstFailure;
@@ -67,7 +62,7 @@ public final class EtcdPolicySource implements Runnable {
     boolean failedOnce = false;
     while (!closed) {
       try {
-        // A revision read before jetcd was up: watch from there instead of reading again.
+        // A revision read at start (the first snapshot): watch from there instead of reading again.
         long revision = initialRevision > 0 ? initialRevision : resync();
         initialRevision = 0;
         backoff = 100;
@@ -96,49 +91,43 @@ public final class EtcdPolicySource implements Runnable {
   }
 
   private long resync() throws Exception {
-    GetResponse policies = get(layout.policiesPrefix(), 0);
-    long revision = policies.getHeader().getRevision();
-    GetResponse endpoints = get(layout.endpointsPrefix(), revision);
-    Map<String, byte[]> values = new HashMap<>();
-    for (KeyValue kv : policies.getKvs()) {
-      values.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().getBytes());
-    }
-    for (KeyValue kv : endpoints.getKvs()) {
-      values.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().getBytes());
-    }
-    sink.accept(new ConfigChange.Resync(values, revision, ConfigChange.Origin.ETCD));
-    AgentLog.debug("read " + values.size() + " keys from etcd at revision " + revision);
-    return revision;
+    ConfigChange.Resync read = gateway.read(layout.policiesPrefix(), layout.endpointsPrefix());
+    sink.accept(read);
+    AgentLog.debug("read " + read.values().size() + " keys from etcd at revision " + read.revision());
+    return read.revision();
   }
 
-  private GetResponse get(String prefix, long revision) throws Exception {
-    GetOption.Builder option = GetOption.builder().isPrefix(true);
-    if (revision > 0) {
-      option.withRevision(revision);
-    }
-    return client.getKVClient().get(bytes(prefix), option.build()).get(5, TimeUnit.SECONDS);
-  }
-
-  /** Watches both prefixes from {@code revision + 1}; returns when either watch fails. */
-  private void watchUntilBroken(long revision) throws InterruptedException {
+  /** Watches both prefixes from {@code revision + 1}; returns when the watch ends. */
+  private void watchUntilBroken(long revision) throws Exception {
     CountDownLatch broken = new CountDownLatch(1);
-    Watch.Listener listener =
-        Watch.listener(
-            this::onWatchResponse,
-            error -> {
-              if (!closed) {
-                AgentLog.info("etcd watch ended (" + rootMessage(error) + "), re-reading the prefix");
-              }
-              broken.countDown();
-            },
-            broken::countDown);
-    WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision + 1).build();
-    try (Watch.Watcher policies = client.getWatchClient().watch(bytes(layout.policiesPrefix()), option, listener);
-        Watch.Watcher endpoints = client.getWatchClient().watch(bytes(layout.endpointsPrefix()), option, listener)) {
+    GatewayWatch.Listener listener =
+        new GatewayWatch.Listener() {
+          @Override
+          public void onEvents(List<GatewayWatch.Event> events) {
+            onWatchResponse(events);
+          }
+
+          @Override
+          public void onEnd(Throwable error) {
+            if (error != null && !closed) {
+              AgentLog.info("etcd watch ended (" + rootMessage(error) + "), re-reading the prefix");
+            }
+            broken.countDown();
+          }
+        };
+    try (GatewayWatch watch =
+        gateway.watch(
+            revision + 1, listener, "skein-etcd-watch-stream",
+            EtcdGateway.WatchRange.prefix(layout.policiesPrefix()), EtcdGateway.WatchRange.prefix(layout.endpointsPrefix()))) {
+      long probeAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROBE_EVERY_MS);
       while (!closed && broken.getCount() > 0) {
         ConfigChange.Delta first = pending.poll(200, TimeUnit.MILLISECONDS);
         if (first != null) {
           sink.accept(merged(first));
+          probeAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROBE_EVERY_MS);
+        } else if (System.nanoTime() > probeAt) {
+          probe.revision(layout.policiesPrefix()); // throws when etcd does not answer: re-read and watch again
+          probeAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROBE_EVERY_MS);
         }
       }
     } finally {
@@ -164,15 +153,12 @@ public final class EtcdPolicySource implements Runnable {
     return new ConfigChange.Delta(changes, revision);
   }
 
-  private void onWatchResponse(WatchResponse response) {
-    List<ConfigChange.KeyChange> changes = new ArrayList<>(response.getEvents().size());
+  private void onWatchResponse(List<GatewayWatch.Event> events) {
+    List<ConfigChange.KeyChange> changes = new ArrayList<>(events.size());
     long revision = 0;
-    for (WatchEvent event : response.getEvents()) {
-      KeyValue kv = event.getKeyValue();
-      String key = kv.getKey().toString(StandardCharsets.UTF_8);
-      revision = Math.max(revision, kv.getModRevision());
-      changes.add(
-          new ConfigChange.KeyChange(key, event.getEventType() == WatchEvent.EventType.DELETE ? null : kv.getValue().getBytes()));
+    for (GatewayWatch.Event event : events) {
+      revision = Math.max(revision, event.modRevision());
+      changes.add(new ConfigChange.KeyChange(event.key(), event.value()));
     }
     if (!changes.isEmpty()) {
       pending.add(new ConfigChange.Delta(changes, revision));

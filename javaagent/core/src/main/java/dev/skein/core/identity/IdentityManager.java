@@ -3,14 +3,8 @@ package dev.skein.core.identity;
 import dev.skein.api.KeyLayout;
 import dev.skein.bootstrap.AgentLog;
 import dev.skein.core.discovery.LeasedKeys;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.PutOption;
+import dev.skein.core.etcd.EtcdGateway;
+import dev.skein.core.etcd.GatewayWatch;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertPathValidator;
@@ -49,8 +43,8 @@ public final class IdentityManager {
   // Once expired, say so every few minutes: it is an outage.
   private static final Duration EXPIRED_EVERY = Duration.ofMinutes(5);
 
-  // Null until jetcd is connected (connect): the first request may go over etcd's JSON gateway first.
-  private volatile Client etcd;
+  // Null until connected (connect): the first request may go out before, on its own lease.
+  private volatile EtcdGateway etcd;
   private volatile LeasedKeys keys;
   private final String namespace;
   private final String service;
@@ -65,17 +59,17 @@ public final class IdentityManager {
   // Touched only on the executor's single thread.
   private CertificateRequest pending;
   // The first key pair and CSR, generated on a thread of their own from construction on, so that
-  // the key generation overlaps jetcd's connect instead of following it; null once taken.
+  // the key generation overlaps the agent's first read of etcd instead of following it; null once taken.
   private java.util.concurrent.CompletableFuture<CertificateRequest> firstRequest;
-  // The CSR sent over the gateway, handed to LeasedKeys once jetcd is up (so a new lease rewrites it).
-  private volatile String gatewayCsr;
-  private volatile java.util.concurrent.ScheduledFuture<?> gatewayKeepAlive;
+  // The CSR sent first, handed to LeasedKeys once connected (so a new lease rewrites it).
+  private volatile String firstCsr;
+  private volatile java.util.concurrent.ScheduledFuture<?> firstLeaseKeepAlive;
   private Instant nextRequestAllowed = Instant.MIN;
   private Instant certWarned = Instant.MIN;
   private Instant anchorWarned = Instant.MIN;
 
   public IdentityManager(
-      Client etcd, LeasedKeys keys, KeyLayout layout, String namespace, String service, String instance, boolean authenticated,
+      EtcdGateway etcd, LeasedKeys keys, KeyLayout layout, String namespace, String service, String instance, boolean authenticated,
       Consumer<WorkloadIdentity> onChange) {
     this.etcd = etcd;
     this.keys = keys;
@@ -118,27 +112,25 @@ public final class IdentityManager {
   }
 
   /**
-   * Sends the first CSR over etcd's JSON gateway and polls for the certificate, on the identity
-   * thread, before jetcd is connected: jetcd's first call loads gRPC, Netty and Vert.x (a second
-   * or more on a cold, busy JVM), and under STRICT mTLS the first call waits for the certificate.
-   * The gateway authenticates as the agent's etcd user, so etcd's access control decides here
-   * as it does over jetcd. Answers the lease the CSR was written under (0 when none), completed
-   * as soon as the CSR is in; jetcd's {@link LeasedKeys} adopts it. Any failure leaves the first
-   * request to jetcd, as before.
+   * Sends the first CSR under a lease of its own and polls for the certificate, on the identity
+   * thread, before the agent's registrations and watches are set up (after the application's
+   * first request): under STRICT mTLS the first call waits for the certificate. Answers the lease
+   * the CSR was written under (0 when none), completed as soon as the CSR is in; the agent's
+   * {@link LeasedKeys} adopts it. Any failure leaves the first request to {@link #start}.
    */
-  public java.util.concurrent.CompletableFuture<Long> requestOverGateway(
-      dev.skein.core.etcd.EtcdGatewayReader gateway, long leaseTtlSeconds, Duration wait) {
+  public java.util.concurrent.CompletableFuture<Long> requestFirst(
+      EtcdGateway gateway, long leaseTtlSeconds, Duration wait) {
     java.util.concurrent.CompletableFuture<Long> lease = new java.util.concurrent.CompletableFuture<>();
     executor.execute(
         () -> {
           try {
             dev.skein.core.InternalCalls.run(
                 () -> {
-                  firstOverGateway(gateway, leaseTtlSeconds, wait, lease);
+                  sendFirstAndPoll(gateway, leaseTtlSeconds, wait, lease);
                   return null;
                 });
           } catch (Exception e) {
-            AgentLog.debug("first certificate over the etcd gateway failed, jetcd takes over: " + e);
+            AgentLog.debug("first certificate request failed, the identity's checks take over: " + e);
           } finally {
             lease.complete(0L);
           }
@@ -146,40 +138,40 @@ public final class IdentityManager {
     return lease;
   }
 
-  private void firstOverGateway(
-      dev.skein.core.etcd.EtcdGatewayReader gateway, long leaseTtlSeconds, Duration wait,
+  private void sendFirstAndPoll(
+      EtcdGateway gateway, long leaseTtlSeconds, Duration wait,
       java.util.concurrent.CompletableFuture<Long> lease) throws Exception {
     long began = System.nanoTime();
     CertificateRequest request = firstOrFresh();
-    AgentLog.debug("certificate request over the gateway: waited " + (System.nanoTime() - began) / 1_000_000 + " ms for the key pair");
+    AgentLog.debug("first certificate request: waited " + (System.nanoTime() - began) / 1_000_000 + " ms for the key pair");
     long id;
     try {
       id = gateway.putUnderNewLease(csrKey, request.pem(), leaseTtlSeconds);
     } catch (Exception e) {
-      if (dev.skein.core.etcd.EtcdGatewayReader.refused(e)) {
+      if (EtcdGateway.refused(e)) {
         refused();
         return;
       }
-      firstRequest = java.util.concurrent.CompletableFuture.completedFuture(request); // jetcd sends this one
+      firstRequest = java.util.concurrent.CompletableFuture.completedFuture(request); // start() sends this one
       throw e;
     }
     pending = request;
-    gatewayCsr = request.pem();
-    // Until jetcd adopts the lease (it may start seconds later, after the first request), the
-    // lease is renewed over the gateway too.
+    firstCsr = request.pem();
+    // Until LeasedKeys adopts the lease (it may start seconds later, after the first request), the
+    // lease is renewed here.
     long every = Math.max(500, leaseTtlSeconds * 1000 / 3);
-    gatewayKeepAlive =
+    firstLeaseKeepAlive =
         executor.scheduleWithFixedDelay(
             () -> {
               try {
                 gateway.keepAlive(id);
               } catch (Exception e) {
-                AgentLog.debug("lease keep-alive over the etcd gateway failed: " + e);
+                AgentLog.debug("lease keep-alive of the first certificate request failed: " + e);
               }
             },
             every, every, TimeUnit.MILLISECONDS);
     lease.complete(id);
-    AgentLog.info("requested a certificate at " + csrKey + " (over the etcd gateway)");
+    AgentLog.info("requested a certificate at " + csrKey);
     long deadline = System.nanoTime() + wait.toNanos();
     long renewAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(every);
     while (pending != null && System.nanoTime() < deadline) {
@@ -190,7 +182,7 @@ public final class IdentityManager {
       if (bundle.isEmpty()) {
         applyBundle(text(gateway.get(bundleKey)));
       }
-      accept(text(gateway.get(certKey)), " (over the etcd gateway)");
+      accept(text(gateway.get(certKey)), " (the first request's poll)");
       if (pending != null) {
         Thread.sleep(50);
       }
@@ -198,23 +190,24 @@ public final class IdentityManager {
   }
 
   /**
-   * jetcd is up: later reads, renewals and the watches go through it. A CSR already sent over
-   * the gateway is registered with {@code keys} (whose lease the caller has adopted).
+   * The agent's etcd client and leased keys are set up: later reads, renewals and the watch go
+   * through them. A CSR already sent is registered with {@code keys} (whose lease the caller has
+   * adopted).
    */
-  public void connect(Client client, LeasedKeys leasedKeys) {
+  public void connect(EtcdGateway client, LeasedKeys leasedKeys) {
     this.etcd = client;
     this.keys = leasedKeys;
-    java.util.concurrent.ScheduledFuture<?> renewing = gatewayKeepAlive;
+    java.util.concurrent.ScheduledFuture<?> renewing = firstLeaseKeepAlive;
     if (renewing != null) {
       renewing.cancel(false);
     }
-    String sent = gatewayCsr;
+    String sent = firstCsr;
     if (sent != null) {
       leasedKeys.put(csrKey, sent);
     } else {
       executor.execute(
           () -> {
-            String late = gatewayCsr;
+            String late = firstCsr;
             if (late != null) {
               leasedKeys.put(csrKey, late);
             }
@@ -229,10 +222,50 @@ public final class IdentityManager {
           "INSECURE DEVELOPMENT MODE: this agent talks to etcd without authentication, so any agent can ask for any "
               + "service's identity; set up etcd users and roles per service (README, \"Identities and attestation\")");
     }
-    Watch.Listener listener = Watch.listener(r -> executor.execute(this::safeCheck), e -> AgentLog.debug("identity watch: " + e));
-    etcd.getWatchClient().watch(bytes(certKey), listener);
-    etcd.getWatchClient().watch(bytes(bundleKey), listener);
+    Thread watcher = new Thread(this::watchCertificateAndBundle, "skein-identity-watch");
+    watcher.setDaemon(true);
+    watcher.start();
     executor.scheduleWithFixedDelay(this::safeCheck, 0, CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Watches the certificate and trust-bundle keys, checking at each change, and watches again
+   * (after a check, for what changed meanwhile) when the watch ends. The periodic check covers
+   * the time without one.
+   */
+  private void watchCertificateAndBundle() {
+    while (!executor.isShutdown()) {
+      java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+      GatewayWatch.Listener listener =
+          new GatewayWatch.Listener() {
+            @Override
+            public void onEvents(List<GatewayWatch.Event> events) {
+              executor.execute(IdentityManager.this::safeCheck);
+            }
+
+            @Override
+            public void onEnd(Throwable error) {
+              if (error != null) {
+                AgentLog.debug("identity watch ended: " + error);
+              }
+              ended.countDown();
+            }
+          };
+      try (GatewayWatch watch =
+          etcd.watch(0, listener, "skein-identity-watch-stream", EtcdGateway.WatchRange.key(certKey), EtcdGateway.WatchRange.key(bundleKey))) {
+        executor.execute(this::safeCheck);
+        ended.await();
+      } catch (InterruptedException | java.util.concurrent.RejectedExecutionException e) {
+        return; // closed
+      } catch (Exception e) {
+        AgentLog.debug("identity watch: " + e);
+      }
+      try {
+        Thread.sleep(1_000);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
   }
 
   private void safeCheck() {
@@ -294,25 +327,11 @@ public final class IdentityManager {
    * would leave a key outside the agent's lease.)
    */
   private boolean mayWrite() throws Exception {
-    try {
-      etcd.getKVClient()
-          .txn()
-          .If(new Cmp(bytes(csrKey), Cmp.Op.LESS, CmpTarget.version(0)))
-          .Then(Op.put(bytes(csrKey), bytes(""), PutOption.DEFAULT))
-          .commit()
-          .get(5, TimeUnit.SECONDS);
-      return true;
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (String.valueOf(e.getCause()).toLowerCase().contains("permission denied")) {
-        return false;
-      }
-      throw e;
-    }
+    return etcd.mayPut(csrKey);
   }
 
   private void readBundle() throws Exception {
-    List<KeyValue> kvs = etcd.getKVClient().get(bytes(bundleKey)).get(5, TimeUnit.SECONDS).getKvs();
-    applyBundle(kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8));
+    applyBundle(text(etcd.get(bundleKey)));
   }
 
   private void applyBundle(String pem) throws Exception {
@@ -332,10 +351,7 @@ public final class IdentityManager {
     if (pending == null || bundle.isEmpty()) {
       return;
     }
-    List<KeyValue> kvs = etcd.getKVClient().get(bytes(certKey)).get(5, TimeUnit.SECONDS).getKvs();
-    if (!kvs.isEmpty()) {
-      accept(kvs.get(0).getValue().toString(StandardCharsets.UTF_8), "");
-    }
+    accept(text(etcd.get(certKey)), "");
   }
 
   /** Takes the certificate at {@link #certKey} when it certifies the pending key and chains to the bundle. */
@@ -430,10 +446,6 @@ public final class IdentityManager {
 
   private static String text(byte[] value) {
     return value == null ? null : new String(value, StandardCharsets.UTF_8);
-  }
-
-  private static ByteSequence bytes(String s) {
-    return ByteSequence.from(s, StandardCharsets.UTF_8);
   }
 
   /** Stops the renewal thread (JVM shutdown); the CSR goes with the agent's lease. */

@@ -40,6 +40,7 @@ final class OtlpGrpcSender implements GrpcSender {
     URI endpoint = config.getEndpoint();
     boolean tls = "https".equalsIgnoreCase(endpoint.getScheme());
     int port = endpoint.getPort() > 0 ? endpoint.getPort() : tls ? 443 : 4317;
+    RelocatedNetty.size();
     NettyChannelBuilder builder = NettyChannelBuilder.forAddress(endpoint.getHost(), port);
     if (!tls) {
       builder.usePlaintext();

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * next revision, both on one connection to etcd's JSON gateway ({@link GatewayWatch}). When the
  * watch ends (etcd restarted, a compacted revision, an error) the loop re-reads everything and
  * watches again, with a capped exponential backoff while etcd is unreachable. While the watch is
- * quiet, a cheap read every {@link #PROBE_EVERY} checks that etcd still answers: a connection
+ * quiet, a cheap read every {@link #PROBE_EVERY_MS} ms checks that etcd still answers: a connection
  * that died without a word (a host gone, a network cut) would otherwise hold a watch that never
  * delivers.
  *

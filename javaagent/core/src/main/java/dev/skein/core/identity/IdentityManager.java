@@ -113,8 +113,8 @@ public final class IdentityManager {
 
   /**
    * Sends the first CSR under a lease of its own and polls for the certificate, on the identity
-   * thread, before the agent's registrations and watches are set up (after the application's
-   * first request): under STRICT mTLS the first call waits for the certificate. Answers the lease
+   * thread, before this manager is connected (which waits for the agent's start-up to settle):
+   * under STRICT mTLS the first call waits for the certificate. Answers the lease
    * the CSR was written under (0 when none), completed as soon as the CSR is in; the agent's
    * {@link LeasedKeys} adopts it. Any failure leaves the first request to {@link #start}.
    */

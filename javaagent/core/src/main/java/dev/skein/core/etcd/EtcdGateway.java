@@ -201,7 +201,7 @@ public final class EtcdGateway {
     return onAnyEndpoint(
         endpoint -> {
           PlainHttpPost.BodyStream stream = PlainHttpPost.stream(endpoint + "/v3/watch", body.toString(), token(endpoint), timeout);
-          return GatewayWatch.start(stream, ranges.length, listener, threadName);
+          return GatewayWatch.start(stream, ranges.length, listener, threadName, () -> tokens.remove(endpoint));
         });
   }
 

@@ -32,17 +32,25 @@ public final class GatewayWatch implements AutoCloseable {
   private final PlainHttpPost.BodyStream stream;
   private final int ranges;
   private final Listener listener;
+  private final Runnable onUnauthenticated;
   private volatile boolean closed;
   private volatile int created;
 
-  private GatewayWatch(PlainHttpPost.BodyStream stream, int ranges, Listener listener) {
+  private GatewayWatch(PlainHttpPost.BodyStream stream, int ranges, Listener listener, Runnable onUnauthenticated) {
     this.stream = stream;
     this.ranges = ranges;
     this.listener = listener;
+    this.onUnauthenticated = onUnauthenticated;
   }
 
-  static GatewayWatch start(PlainHttpPost.BodyStream stream, int ranges, Listener listener, String threadName) {
-    GatewayWatch watch = new GatewayWatch(stream, ranges, listener);
+  /**
+   * @param onUnauthenticated called when etcd cancels the watch for an auth token it does not
+   *     know (the gateway answers 200 and cancels in the stream, rather than 401), so that the next
+   *     attempt authenticates again
+   */
+  static GatewayWatch start(
+      PlainHttpPost.BodyStream stream, int ranges, Listener listener, String threadName, Runnable onUnauthenticated) {
+    GatewayWatch watch = new GatewayWatch(stream, ranges, listener, onUnauthenticated);
     Thread reader = new Thread(watch::read, threadName);
     reader.setDaemon(true);
     reader.start();
@@ -79,6 +87,9 @@ public final class GatewayWatch implements AutoCloseable {
       return;
     }
     if (Boolean.TRUE.equals(result.get("canceled"))) {
+      if (String.valueOf(result.get("cancel_reason")).contains("invalid auth token")) {
+        onUnauthenticated.run();
+      }
       long compacted = EtcdGateway.number(result.get("compact_revision"));
       throw new IOException(
           "etcd canceled the watch"

@@ -33,6 +33,10 @@ class GatewayWatchTest {
   private static final String CANCELED =
       "{\"result\":{\"header\":{\"raft_term\":\"2\"},\"canceled\":true,\"compact_revision\":\"4\"}}\n";
 
+  private static final String UNAUTHENTICATED =
+      "{\"result\":{\"header\":{\"revision\":\"1\"},\"watch_id\":\"-1\",\"created\":true,\"canceled\":true,"
+          + "\"cancel_reason\":\"rpc error: code = Unauthenticated desc = etcdserver: invalid auth token\"}}\n";
+
   private record Seen(List<GatewayWatch.Event> events, AtomicReference<Throwable> end, CountDownLatch ended)
       implements GatewayWatch.Listener {
     Seen() {
@@ -113,6 +117,22 @@ class GatewayWatchTest {
       assertThat(seen.ended().await(5, TimeUnit.SECONDS)).isTrue();
     }
     assertThat(seen.end().get()).hasMessageContaining("compacted (oldest kept 4)");
+  }
+
+  @Test
+  void anUnknownAuthTokenIsDroppedSoThatTheNextWatchAuthenticatesAgain() throws Exception {
+    // etcd answers 200 and cancels in the stream (not 401) when it does not know the token.
+    Seen seen = new Seen();
+    java.util.concurrent.atomic.AtomicBoolean dropped = new java.util.concurrent.atomic.AtomicBoolean();
+    try (ServerSocket server = serve(UNAUTHENTICATED, 4096, false)) {
+      PlainHttpPost.BodyStream stream =
+          PlainHttpPost.stream("http://127.0.0.1:" + server.getLocalPort() + "/v3/watch", "{}", "stale.1", Duration.ofSeconds(2));
+      try (GatewayWatch watch = GatewayWatch.start(stream, 1, seen, "test-watch", () -> dropped.set(true))) {
+        assertThat(seen.ended().await(5, TimeUnit.SECONDS)).isTrue();
+      }
+    }
+    assertThat(dropped).isTrue();
+    assertThat(seen.end().get()).hasMessageContaining("invalid auth token");
   }
 
   @Test

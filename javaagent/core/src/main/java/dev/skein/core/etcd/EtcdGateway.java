@@ -76,10 +76,7 @@ public final class EtcdGateway {
     Map<String, byte[]> values = new HashMap<>();
     long revision = 0;
     for (String prefix : prefixes) {
-      byte[] key = utf8(prefix);
-      String body =
-          "{\"key\":\"" + B64.encodeToString(key) + "\",\"range_end\":\"" + B64.encodeToString(prefixEnd(key)) + "\""
-              + (revision > 0 ? ",\"revision\":" + revision : "") + "}";
+      String body = "{" + prefixRange(prefix) + (revision > 0 ? ",\"revision\":" + revision : "") + "}";
       Map<?, ?> response = post(endpoint, "/v3/kv/range", body);
       if (revision == 0) {
         revision = number(((Map<?, ?>) response.get("header")).get("revision"));
@@ -99,9 +96,7 @@ public final class EtcdGateway {
 
   /** etcd's current revision, by counting the keys under {@code prefix} (a cheap call that says etcd answers). */
   public long revision(String prefix) throws Exception {
-    byte[] key = utf8(prefix);
-    String body =
-        "{\"key\":\"" + B64.encodeToString(key) + "\",\"range_end\":\"" + B64.encodeToString(prefixEnd(key)) + "\",\"count_only\":true}";
+    String body = "{" + prefixRange(prefix) + ",\"count_only\":true}";
     return onAnyEndpoint(endpoint -> number(((Map<?, ?>) post(endpoint, "/v3/kv/range", body).get("header")).get("revision")));
   }
 
@@ -312,6 +307,12 @@ public final class EtcdGateway {
   /** A bytes field of the gateway's JSON (base64), empty when absent. */
   static byte[] decode(Object value) {
     return value == null ? new byte[0] : UNB64.decode(String.valueOf(value));
+  }
+
+  /** The {@code key} and {@code range_end} fields that select every key under {@code prefix}. */
+  private static String prefixRange(String prefix) {
+    WatchRange range = WatchRange.prefix(prefix);
+    return "\"key\":\"" + B64.encodeToString(range.key()) + "\",\"range_end\":\"" + B64.encodeToString(range.end()) + "\"";
   }
 
   private static String b64(String s) {

@@ -33,7 +33,6 @@ public final class EtcdPolicySource implements Runnable {
   static final long PROBE_EVERY_MS = 5_000;
 
   private final EtcdGateway gateway;
-  private final EtcdGateway probe;
   private final KeyLayout layout;
   private final Consumer<ConfigChange> sink;
   private final Runnable onFirstFailure;
@@ -42,6 +41,7 @@ public final class EtcdPolicySource implements Runnable {
   private long initialRevision;
 
   /**
+   * @param gateway etcd, its per-call timeout bounding each re-read and each probe
    * @param onFirstFailure called once when the first read fails, so that the engine can fall
    *     back to the last-known-good cache
    * @param initialRevision the revision of a snapshot already applied, or 0 to read one first
@@ -50,7 +50,6 @@ public final class EtcdPolicySource implements Runnable {
       EtcdGateway gateway, KeyLayout layout, Consumer<ConfigChange> sink, Runnable onFirstFailure, long initialRevision) {
     this.initialRevision = initialRevision;
     this.gateway = gateway;
-    this.probe = gateway.withTimeout(java.time.Duration.ofSeconds(3));
     this.layout = layout;
     this.sink = sink;
     this.onFirstFailure = onFirstFailure;
@@ -126,7 +125,7 @@ public final class EtcdPolicySource implements Runnable {
           sink.accept(merged(first));
           probeAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROBE_EVERY_MS);
         } else if (System.nanoTime() > probeAt) {
-          probe.revision(layout.policiesPrefix()); // throws when etcd does not answer: re-read and watch again
+          gateway.revision(layout.policiesPrefix()); // throws when etcd does not answer: re-read and watch again
           probeAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROBE_EVERY_MS);
         }
       }
